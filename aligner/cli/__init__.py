@@ -1,0 +1,34 @@
+"""The `aligner` command: a thin layer over the library.
+
+Each subcommand family lives in its own module and only turns options into
+calls of library functions, and library errors into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import click
+
+from aligner import __version__
+from aligner.cli.common import AlignerGroup
+
+
+@click.group(cls=AlignerGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                                 "max_content_width": 100})
+@click.version_option(__version__, prog_name="aligner")
+def main() -> None:
+    """Offline English<->Chinese translation, sentence alignment, glossaries and bilingual exports.
+
+    \b
+    Examples:
+      aligner translate corpus/article.en.txt --to zh --out out/
+      aligner models list
+      aligner --help-all
+    """
+
+
+def _register() -> None:
+    # Imported for their side effect of adding commands to `main`.
+    from aligner.cli import models_cmd, translate_cmd  # noqa: F401
+
+
+_register()

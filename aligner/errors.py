@@ -1,0 +1,52 @@
+"""Errors a user can cause, and the exit codes scripts can rely on.
+
+Every error carries what a translator needs to fix it: the file, the line when
+there is one, and what to do. The CLI prints `message` and exits with `exit_code`;
+library callers catch `AlignerError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes (documented in README.md, "Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # the command worked and found problems (glossary check/lint)
+EXIT_USAGE = 2  # bad command line (click's own code)
+EXIT_INPUT = 3  # an input file is missing, unreadable, malformed or empty
+EXIT_MODEL = 4  # no model for the language pair, or a broken model package
+EXIT_OUTPUT = 5  # output cannot be written (permissions, disk full, busy)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+class AlignerError(Exception):
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, *, path: str | Path | None = None,
+                 line: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path + (f":{self.line}" if self.line is not None else "") + ": "
+        text = where + self.message
+        if self.hint:
+            text += "\n  " + self.hint
+        return text
+
+
+class InputError(AlignerError):
+    exit_code = EXIT_INPUT
+
+
+class ModelError(AlignerError):
+    exit_code = EXIT_MODEL
+
+
+class OutputError(AlignerError):
+    exit_code = EXIT_OUTPUT

@@ -1,0 +1,1 @@
+"""Readers and writers: text files, the JSONL bitext, atomic output."""
