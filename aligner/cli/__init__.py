@@ -22,13 +22,15 @@ def main() -> None:
     Examples:
       aligner translate corpus/article.en.txt --to zh --out out/
       aligner models list
-      aligner --help-all
     """
 
 
 def _register() -> None:
-    # Imported for their side effect of adding commands to `main`.
-    from aligner.cli import models_cmd, translate_cmd  # noqa: F401
+    # Each module adds its commands to `main` when imported.
+    import importlib
+
+    for name in ("models_cmd", "translate_cmd", "align_cmd", "glossary_cmd", "export_cmd"):
+        importlib.import_module(f"aligner.cli.{name}")
 
 
 _register()

@@ -1,0 +1,1 @@
+"""`aligner align` commands (being written)."""

@@ -1,0 +1,1 @@
+"""`aligner export` commands (being written)."""

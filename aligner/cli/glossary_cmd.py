@@ -1,0 +1,1 @@
+"""`aligner glossary` commands (being written)."""

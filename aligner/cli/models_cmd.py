@@ -1,0 +1,1 @@
+"""`aligner models` commands (being written)."""

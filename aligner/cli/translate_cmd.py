@@ -1,0 +1,1 @@
+"""`aligner translate` commands (being written)."""
