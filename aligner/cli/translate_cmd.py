@@ -1,1 +1,65 @@
-"""`aligner translate` commands (being written)."""
+"""`aligner translate`: articles in, translated articles and bitexts out."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from aligner.cli import main
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="[FILES|DIRS|-]...")
+@click.option("--from", "src_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Source language (default: detected from the script of each file).")
+@click.option("--to", "tgt_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Target language (default: the other one).")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output directory (required for files; with - the article goes to stdout).")
+@click.option("--beam-size", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Beam search width (1 = greedy, fastest).")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True,
+              help="Where CTranslate2 runs.")
+@click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
+              help="CPU threads for the model (0 = CTranslate2's default).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+              help="Sentences per batch.")
+@click.option("--max-length", "max_decoding_length", type=click.IntRange(min=1), default=256,
+              show_default=True, help="Longest translation of one sentence, in pieces.")
+@click.option("--encoding", default=None,
+              help="Input encoding (default: detect UTF-8, UTF-16 with BOM, GB18030, Big5...).")
+@click.option("--presplit", is_flag=True, help="Inputs have one sentence per line: do not split them.")
+@click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+              help="Glossary whose terms the translation must use (repeatable).")
+@click.option("--force", is_flag=True, help="Translate again even files whose outputs are up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, batch_size,
+              max_decoding_length, encoding, presplit, glossaries, force, quiet) -> None:
+    """Translate articles between English and Chinese with an installed Argos model.
+
+    Each input NAME.en.txt (or NAME.txt, NAME.md) gives NAME.zh.txt (or .md) with the same
+    paragraphs, headings and lists, and NAME.en-zh.jsonl, the bitext pairing every sentence
+    with its translation. Directories stand for their .txt and .md files. Every sentence of
+    every file is translated in large batches with one model load. A re-run skips files whose
+    outputs are complete for the same source, model and options (--force to redo them).
+
+    \b
+    Examples:
+      aligner translate corpus/article.en.txt --to zh --out out/
+      aligner translate corpus/ --out out/ --beam-size 2       # every .txt/.md file
+      echo "The cadre resigned." | aligner translate - --from en --to zh
+      aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
+    """
+    from aligner.translate.pipeline import translate_files
+
+    if out_dir is None and list(inputs) != ["-"]:
+        raise click.UsageError("give --out DIR for file inputs (or read - from stdin to write the "
+                               "translation to stdout)")
+    summary = translate_files(
+        list(inputs), src_lang, tgt_lang, out_dir, beam_size=beam_size, device=device,
+        threads=threads, batch_size=batch_size, presplit=presplit, encoding=encoding, force=force,
+        glossaries=list(glossaries), progress=not quiet and sys.stderr.isatty(),
+        max_decoding_length=max_decoding_length)
+    if not quiet:
+        click.echo(summary.describe(), err=True)
