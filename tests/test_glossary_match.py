@@ -1,0 +1,173 @@
+"""Term matching: word boundaries, case rules, inflections, aliases, longest match, Chinese
+substrings with full-width folding, offsets into the original text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aligner.glossary import Glossary, Term, load_glossaries
+from aligner.glossary.match import Matcher, inflections, is_acronym
+
+NEWS = "glossaries/news.tsv"
+
+
+@pytest.fixture(scope="module")
+def news() -> Glossary:
+    return load_glossaries([NEWS])
+
+
+def found(g: Glossary, text: str, lang: str) -> list[tuple[str, str]]:
+    return [(m.text, m.entry.rendering) for m in g.find(text, lang)]
+
+
+def test_offsets_point_into_the_original_text(news):
+    text = "48 year-old Chinese Communist Party (CCP) cadre, Zhu Zhiqiang, a resident of Nanjing"
+    for m in news.find(text, "en"):
+        assert text[m.start:m.end] == m.text
+    assert found(news, text, "en") == [
+        ("Chinese Communist Party", "中国共产党"), ("CCP", "中共"), ("cadre", "干部"),
+        ("Zhu Zhiqiang", "朱志强"), ("Nanjing", "南京")]
+
+
+def test_english_word_boundaries(news):
+    assert found(news, "Nanjingese cadreship and CCPX", "en") == []
+    assert found(news, "(cadre)", "en") == [("cadre", "干部")]
+    assert found(news, "the CCP’s actions", "en") == [("CCP", "中共")]
+
+
+def test_case_rules(news):
+    # Insensitive by default, whatever the capitals.
+    assert found(news, "CADRE, Cadre and cadre", "en") == [("CADRE", "干部"), ("Cadre", "干部"),
+                                                           ("cadre", "干部")]
+    # All-capital acronyms are case-sensitive by default.
+    assert found(news, "the ccp and the Ccp", "en") == []
+    # The case column overrides both defaults.
+    g = Glossary([Term("Party", "党", case="sensitive"), Term("WHO", "世卫组织", case="insensitive")])
+    assert found(g, "party Party who", "en") == [("Party", "党"), ("who", "世卫组织")]
+
+
+def test_inflections_and_aliases(news):
+    text = "cadres and party withdrawals; he was demobilized, demobilised; Zhu; Nanking"
+    assert found(news, text, "en") == [
+        ("cadres", "干部"), ("party withdrawals", "退党"), ("demobilized", "复员"),
+        ("demobilised", "复员"), ("Zhu", "朱志强"), ("Nanking", "南京")]
+    assert "cadres" in inflections("cadre") and "parties" in inflections("party")
+    assert inflections("Zhu Zhiqiang") == [] and inflections("CCP") == []
+
+
+def test_longest_match_wins(news):
+    text = "in Nanjing Military Region and the Nanjing Goods & Materials Group Corporation, Nanjing"
+    assert found(news, text, "en") == [
+        ("Nanjing Military Region", "南京军区"),
+        ("Nanjing Goods & Materials Group Corporation", "南京物资集团公司"),
+        ("Nanjing", "南京")]
+    assert found(news, "a civilian cadre", "en") == [("civilian cadre", "文职干部")]
+
+
+def test_chinese_substrings_longest_first(news):
+    text = "江苏省南京市居民朱志强在南京军区担任文职干部"
+    assert found(news, text, "zh") == [
+        ("江苏省", "Jiangsu Province"), ("南京", "Nanjing"), ("朱志强", "Zhu Zhiqiang"),
+        ("南京军区", "Nanjing Military Region"), ("文职干部", "civilian cadre")]
+
+
+def test_chinese_full_width_folding_keeps_original_offsets(news):
+    text = "今年ＧＤＰ增长，中共（ＣＣＰ）"
+    ms = news.find(text, "zh")
+    assert [(text[m.start:m.end], m.entry.rendering) for m in ms] == [("ＧＤＰ", "GDP"), ("中共", "CCP")]
+    # NFKC changes the length of some characters (㈱, ﬁ): offsets still index the original.
+    text = "㈱㈱南京①朱志强"
+    assert [(text[m.start:m.end]) for m in news.find(text, "zh")] == ["南京", "朱志强"]
+
+
+def test_latin_words_in_chinese_keep_word_boundaries(news):
+    assert found(news, "GDPR规定；GDP增长", "zh") == [("GDP", "GDP")]
+
+
+def test_zh_en_direction_accepts_aliases_and_knows_forbidden_renderings(news):
+    d = news.direction("zh", "en")
+    entry = d.find("朱志强说")[0].entry
+    assert entry.rendering == "Zhu Zhiqiang"
+    assert "Zhu" in entry.accepted
+    # "Chu Chih-chiang -> 朱志强, forbidden": 朱志强 is an approved target, so the English
+    # side is the forbidden one.
+    assert entry.forbidden == ["Chu Chih-chiang"]
+    en_entry = news.direction("en", "zh").find("Zhu Zhiqiang")[0].entry
+    assert en_entry.forbidden == ["朱智强"]
+    assert [m.text for m in news.find_forbidden("Chu Chih-chiang said", "en")] == ["Chu Chih-chiang"]
+    assert [m.text for m in news.find_forbidden("骨干朱智强", "zh")] == ["骨干", "朱智强"]
+
+
+def test_is_acronym():
+    assert is_acronym("CCP") and is_acronym("U.S.") and is_acronym("G20")
+    assert not is_acronym("Nanjing") and not is_acronym("A") and not is_acronym("中共")
+
+
+# --- the selection rule against a plain reference implementation ----------------------
+
+def naive_leftmost_longest(keys: list[str], text: str, words: bool) -> list[tuple[int, int]]:
+    """Scan left to right; at each position take the longest key that starts there (English:
+    on word boundaries)."""
+    out, i = [], 0
+    low = text.lower() if words else text
+    while i < len(text):
+        best = None
+        if not words or i == 0 or not low[i - 1].isalnum():
+            for k in keys:
+                k = k.lower() if words else k
+                if low.startswith(k, i) and (not words or i + len(k) == len(text)
+                                             or not low[i + len(k)].isalnum()):
+                    if best is None or len(k) > best:
+                        best = len(k)
+        if best:
+            out.append((i, i + best))
+            i += best
+        else:
+            i += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(st.text("南京军区中共", min_size=1, max_size=4), min_size=1, max_size=6),
+       text=st.text("南京军区中共，", max_size=30))
+def test_chinese_selection_matches_the_reference(keys, text):
+    m = Matcher("zh")
+    for i, k in enumerate(keys):
+        m.add(k, i)
+    got = [(s, e) for s, e, _ in m.find(text)]
+    assert got == naive_leftmost_longest(keys, text, words=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(st.lists(st.sampled_from(["ab", "b", "abc", "c"]), min_size=1, max_size=3)
+                     .map(" ".join), min_size=1, max_size=5),
+       text=st.lists(st.sampled_from(["ab", "b", "abc", "c", ",", "x"]), max_size=12).map(" ".join))
+def test_english_selection_matches_the_reference(keys, text):
+    m = Matcher("en")
+    for i, k in enumerate(keys):
+        m.add(k, i)
+    got = [(s, e) for s, e, _ in m.find(text)]
+    assert got == naive_leftmost_longest(keys, text, words=True)
+
+
+def test_find_all_reports_overlapping_matches():
+    m = Matcher("zh")
+    for k in ("南京", "南京军区", "军区"):
+        m.add(k, k)
+    assert sorted(p for _, _, p in m.find_all("南京军区")) == ["军区", "南京", "南京军区"]
+    assert [p for _, _, p in m.find("南京军区")] == ["南京军区"]
+
+
+def test_the_seed_article_terms_are_all_found(news):
+    text = open("corpus/article.en.txt", encoding="utf-8").read()
+    names = {m.entry.source for m in news.find(text, "en")}
+    for term in ("Zhu Zhiqiang", "Gu Xiaohua", "Epoch Times", "Nanjing", "Jiangsu Province",
+                 "Nanjing Military Region", "Nanjing Goods & Materials Group Corporation",
+                 "Chinese Communist Party", "CCP", "cadre", "civilian cadre", "Olympic Games",
+                 "anti-party element", "party withdrawal", "Beijing", "captain", "demobilize"):
+        assert term in names
+    assert re.search("Zhu Zhiqiang", text)
