@@ -1,1 +1,98 @@
-"""`aligner export` commands (being written)."""
+"""`aligner export` (bitexts -> TMX, XLIFF, TSV, CSV, JSONL, DOCX, HTML) and
+`aligner import` (translation memories -> a bitext)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from aligner.cli import main
+from aligner.export import DEFAULT_LOW_SCORE, EXPORTERS, export_bitexts, format_for_path
+
+def _load_glossary(paths: tuple[str, ...]):
+    if not paths:
+        return None
+    from aligner.glossary import load_glossaries
+    return load_glossaries(list(paths))
+
+
+@main.command("export")
+@click.argument("bitexts", nargs=-1, required=True, metavar="BITEXT.jsonl...")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(EXPORTERS), case_sensitive=False),
+              default=None, help="Output format (default: from the -o file's extension: .tmx .xlf .xliff .tsv .csv "
+                   ".jsonl .docx .html).")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="The file to write (- for stdout, with --format).")
+@click.option("--low-score", type=float, default=DEFAULT_LOW_SCORE, show_default=True,
+              help="Beads scoring below this are flagged for review (XLIFF state, HTML, DOCX).")
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+              help="Glossary whose terms to highlight in HTML/DOCX (repeatable).")
+@click.option("--title", default=None, help="Title of the HTML page / DOCX document.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> None:
+    """Write bitexts as a file CAT tools or people open.
+
+    Several bitexts go into one TMX, XLIFF (one <file> each), TSV/CSV, DOCX or HTML;
+    JSONL merges them into one bitext. TMX and XLIFF validate against the TMX 1.4b DTD
+    and the XLIFF 1.2 schema. A BITEXT of - is read from stdin.
+
+    \b
+    Examples:
+      aligner export out/article.en-zh.jsonl -o article.tmx
+      aligner export out/*.jsonl --format xliff -o review.xlf
+      aligner export out/article.en-zh.jsonl -o review.html --glossary glossaries/news.tsv
+      aligner export out/article.en-zh.jsonl --format tsv -o - | head
+      aligner export out/article.en-zh.jsonl -o client-review.docx --low-score 0.6
+    """
+    from aligner.io.bitext_jsonl import read_bitext
+
+    if fmt is None and format_for_path(output) is None:
+        raise click.UsageError(f"cannot tell the format from {output!r}: pass --format "
+                               f"({', '.join(sorted(EXPORTERS))})")
+    loaded = [read_bitext(sys.stdin if path == "-" else path) for path in bitexts]
+    name = export_bitexts(loaded, fmt.lower() if fmt else None, output, low_score=low_score,
+                          glossary=_load_glossary(glossaries), title=title)
+    if not quiet and output != "-":
+        beads = sum(len(b.beads) for b in loaded)
+        click.echo(f"aligner: wrote {output} ({name}, {beads} beads from {len(loaded)} "
+                   f"bitext{'s' if len(loaded) != 1 else ''})", err=True)
+
+
+@main.command("import")
+@click.argument("memory", metavar="FILE.tmx|.xlf|.tsv|.csv")
+@click.option("-o", "--output", required=True, metavar="BITEXT.jsonl",
+              help="The bitext to write (- for stdout).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["tmx", "xliff", "tsv", "csv"], case_sensitive=False),
+              default=None, help="Input format (default: from the file's extension).")
+@click.option("--from", "src_lang", default=None,
+              help="Source language (default: as the file says, else detected from the text).")
+@click.option("--to", "tgt_lang", default=None,
+              help="Target language (default: as the file says, else detected from the text).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def import_cmd(memory, output, fmt, src_lang, tgt_lang, quiet) -> None:
+    """Turn a translation memory into a bitext for `glossary check` and `glossary extract`.
+
+    TMX and XLIFF name their languages; TSV and CSV take a header row naming the
+    `source` and `target` columns (other columns become bead metadata, `score` the
+    bead's score) or, without a header, the first two columns. XML files that declare
+    entities are refused (they are used to read local files or exhaust memory).
+
+    \b
+    Examples:
+      aligner import memory.tmx -o memory.jsonl
+      aligner import project.xlf -o project.jsonl
+      aligner import terms.csv --from en --to zh -o terms.jsonl
+      aligner import old.tsv -o - | aligner export - --format html -o review.html
+    """
+    from aligner.io.bitext_jsonl import write_bitext
+    from aligner.io.tm_import import import_tm
+
+    bitext = import_tm(memory, fmt=fmt.lower() if fmt else None, src_lang=src_lang, tgt_lang=tgt_lang)
+    write_bitext(bitext, sys.stdout if output == "-" else output)
+    if not quiet:
+        info = bitext.meta["import"]
+        skipped = f"; {info['skipped']} without {bitext.src_lang} or {bitext.tgt_lang} text skipped" \
+            if info["skipped"] else ""
+        click.echo(f"aligner: imported {info['beads']} translation units "
+                   f"({bitext.src_lang}->{bitext.tgt_lang}){skipped} into {output}", err=True)
