@@ -80,7 +80,7 @@ def test_translate_the_seed_article(source, direction, argos_dir, fixture_packag
         assert (bead.src, bead.tgt, bead.origin, bead.id) == ([i], [i], "mt", i)
         assert s == doc.segments[i].text
         assert t == fixture_model.reference_translation(s, direction, sp_model)
-        assert bead.score is not None and bead.score <= 0
+        assert bead.score is not None and 0 < bead.score <= 1
         assert bitext.target.segments[i].paragraph == doc.segments[i].paragraph
     meta = bitext.meta
     assert meta["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
@@ -361,3 +361,36 @@ def test_engine_options_from_the_command_line(argos_dir, fixture_packages, tmp_p
     assert r.exit_code == EXIT_INPUT and "cannot be combined" in r.output
     r = run("translate", ZH, "--from", "zh", "--to", "zh", "--out", out)
     assert r.exit_code == EXIT_INPUT and "both zh" in r.output
+
+
+def test_format_exports_each_bitext_and_a_rerun_adds_missing_ones(argos_dir, tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "out"
+    result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "tmx",
+                 "--format", "html", "--quiet")
+    assert result.exit_code == 0, result.output
+    bitext = read_bitext(out / "article.en-zh.jsonl")
+    tmx = etree.parse(str(out / "article.en-zh.tmx"))
+    segs = [s.text for s in tmx.iter("seg")]
+    assert segs[0::2] == [bitext.src_text(b) for b in bitext.beads]
+    assert segs[1::2] == [bitext.tgt_text(b) for b in bitext.beads]
+    html = (out / "article.en-zh.html").read_text(encoding="utf-8")
+    assert bitext.tgt_text(bitext.beads[3]) in html
+    # The translation is up to date: a re-run only writes the export that went missing.
+    (out / "article.en-zh.html").unlink()
+    article_mtime = (out / "article.zh.txt").stat().st_mtime_ns
+    result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "tmx",
+                 "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert "already up to date" in result.output
+    assert (out / "article.en-zh.html").read_text(encoding="utf-8") == html
+    assert (out / "article.zh.txt").stat().st_mtime_ns == article_mtime
+
+
+def test_unknown_format_is_refused_before_anything_is_written(argos_dir, tmp_path):
+    out = tmp_path / "out"
+    result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "pdf")
+    assert result.exit_code == EXIT_INPUT
+    assert "unknown export format 'pdf'" in result.output
+    assert not out.exists()

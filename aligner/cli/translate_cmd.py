@@ -32,10 +32,13 @@ from aligner.cli import main
 @click.option("--presplit", is_flag=True, help="Inputs have one sentence per line: do not split them.")
 @click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
               help="Glossary whose terms the translation must use (repeatable).")
+@click.option("--format", "formats", multiple=True, metavar="FMT",
+              help="Also export each bitext as FMT beside it (tmx, xliff, tsv, csv, docx, html; "
+                   "repeatable), e.g. NAME.en-zh.tmx.")
 @click.option("--force", is_flag=True, help="Translate again even files whose outputs are up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, batch_size,
-              max_decoding_length, encoding, presplit, glossaries, force, quiet) -> None:
+              max_decoding_length, encoding, presplit, glossaries, formats, force, quiet) -> None:
     """Translate articles between English and Chinese with an installed Argos model.
 
     Each input NAME.en.txt (or NAME.txt, NAME.md) gives NAME.zh.txt (or .md) with the same
@@ -50,6 +53,7 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
       aligner translate corpus/ --out out/ --beam-size 2       # every .txt/.md file
       echo "The cadre resigned." | aligner translate - --from en --to zh
       aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
+      aligner translate corpus/article.en.txt --to zh --out out/ --format tmx --format html
     """
     from aligner.translate.pipeline import translate_files
 
@@ -60,6 +64,6 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
         list(inputs), src_lang, tgt_lang, out_dir, beam_size=beam_size, device=device,
         threads=threads, batch_size=batch_size, presplit=presplit, encoding=encoding, force=force,
         glossaries=list(glossaries), progress=not quiet and sys.stderr.isatty(),
-        max_decoding_length=max_decoding_length)
+        max_decoding_length=max_decoding_length, formats=list(formats))
     if not quiet:
         click.echo(summary.describe(), err=True)

@@ -14,6 +14,7 @@ loses nothing but the file it was working on.
 from __future__ import annotations
 
 import hashlib
+import math
 import io
 import json
 import sys
@@ -24,7 +25,7 @@ from typing import IO, Any, BinaryIO, Callable, Iterable, Sequence
 
 from aligner.errors import InputError, OutputError
 from aligner.io.atomic import atomic_write_text
-from aligner.io.bitext_jsonl import write_bitext
+from aligner.io.bitext_jsonl import read_bitext, write_bitext
 from aligner.io.text import STDIN_NAME, detect_language, iter_input_files, normalize_lang, read_document
 from aligner.model import Bead, Bitext, Document
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
@@ -153,11 +154,23 @@ def translate_documents(engine: Engine, docs: Sequence[Document], tgt_lang: str 
         for i in range(count):
             tr = translations[k + i]
             bead_meta = {"terms": terms[k + i]} if terms[k + i] is not None else {}
-            score = round(tr.score, 4) if tr.score is not None else None
+            score = _confidence(tr)
             beads.append(Bead(src=[i], tgt=[i], score=score, origin="mt", id=i, meta=bead_meta))
         bitexts.append(Bitext(doc, target, beads, meta=dict(meta or {})))
         k += count
     return bitexts
+
+
+def _confidence(tr: Any) -> float | None:
+    """The bead score of a machine translation: the geometric mean of the model's token
+    probabilities, in [0, 1] like the aligner's scores (1 = the model is sure).
+
+    CTranslate2's score is log P / length**LENGTH_PENALTY; undo the penalty and average
+    over the tokens (end of sentence included)."""
+    if tr.score is None:
+        return None
+    n = len(tr.target_tokens) + 1
+    return round(math.exp(tr.score * n ** LENGTH_PENALTY / n), 4)
 
 
 def translate_document(engine: Engine, doc: Document, tgt_lang: str | None = None, *,
@@ -209,7 +222,7 @@ class RunSummary:
         if self.skipped:
             text += (f"; {self.skipped} file{'s' * (self.skipped != 1)} already up to date "
                      "(--force translates them again)")
-        if self.terms is not None:
+        if self.terms is not None and self.files:
             t = self.terms
             text += (f"\nglossary: {t.found} term{'s' * (t.found != 1)} found, {t.ok} already right, "
                      f"{t.enforced} enforced, {t.failed} failed")
@@ -225,6 +238,31 @@ class _Job:
     text_out: Path | None
     bitext_out: Path | None
     meta: dict[str, Any] = field(default_factory=dict)
+    exports: dict[str, Path] = field(default_factory=dict)  # format name -> file
+    glossary: Any = None  # for highlighting terms in exports
+
+
+def _exporters(formats: Sequence[str]) -> list[Any]:
+    if not formats:
+        return []
+    from aligner.export import get_exporter
+
+    # jsonl is the bitext itself, written anyway.
+    return [get_exporter(f) for f in dict.fromkeys(formats) if f.lower() != "jsonl"]
+
+
+def _export_paths(bitext_out: Path | None, exporters: Sequence[Any]) -> dict[str, Path]:
+    if bitext_out is None:
+        return {}
+    return {e.name: bitext_out.with_suffix(e.suffix) for e in exporters}
+
+
+def _export(job: _Job, bitext: Bitext, only_missing: bool = False) -> None:
+    from aligner.export import export_bitexts
+
+    for fmt, path in job.exports.items():
+        if not (only_missing and path.exists()):
+            export_bitexts([bitext], fmt, path, glossary=job.glossary)
 
 
 def _sha256(data: bytes) -> str:
@@ -290,6 +328,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
                     force: bool = False, glossaries: Sequence[str | Path] = (),
                     progress: bool = False, packages_dir: str | Path | None = None,
                     max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH,
+                    formats: Sequence[str] = (),
                     stdin: BinaryIO | None = None, stdout: IO[str] | None = None) -> RunSummary:
     """Translate files, directories (their .txt and .md files) or "-" (stdin) into `out_dir`.
 
@@ -297,7 +336,9 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     Everything is checked before anything is written: unreadable or empty inputs
     (InputError), a missing model (ModelError, naming the pair and how to install it),
     outputs that would collide or overwrite an input. Files whose outputs are complete for
-    the same source, model and options are skipped unless `force`. "-" writes the article to
+    the same source, model and options are skipped unless `force`. `formats` names export
+    formats (aligner.export: tmx, xliff, html, ...) written beside each bitext as
+    NAME.en-zh.<suffix>; a skipped file still gets any export it lacks. "-" writes the article to
     `stdout` (default sys.stdout) and the bitext only when `out_dir` is given.
     """
     started_wall = time.time()
@@ -312,6 +353,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         raise InputError("no output directory given", hint="Pass --out DIR (or read - from stdin to write to stdout).")
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
+    exporters = _exporters(formats)
     if src_lang and tgt_lang and src_lang == tgt_lang:
         raise InputError(f"--from and --to are both {src_lang}", hint="aligner translates between en and zh.")
 
@@ -330,7 +372,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         text_out = bitext_out = None
         if out_dir is not None:
             bitext_out = Path(out_dir) / f"stdin.{doc.lang}-{tgt}.jsonl"
-        jobs.append(_Job("-", doc, tgt, _sha256(data), text_out, bitext_out))
+        jobs.append(_Job("-", doc, tgt, _sha256(data), text_out, bitext_out,
+                         exports=_export_paths(bitext_out, exporters)))
     else:
         seen: set[Path] = set()
         for arg in inputs:
@@ -344,7 +387,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
                 tgt = tgt_lang or other_language(doc.lang)
                 sub = path.parent.relative_to(base) if base is not None else Path()
                 text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)
-                jobs.append(_Job(str(path), doc, tgt, _file_digest(path), text_out, bitext_out))
+                jobs.append(_Job(str(path), doc, tgt, _file_digest(path), text_out, bitext_out,
+                                 exports=_export_paths(bitext_out, exporters)))
 
     for job in jobs:
         if job.doc.lang == job.tgt:
@@ -366,6 +410,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     for job in jobs:
         if not force and _up_to_date(job):
             summary.skipped += 1
+            if any(not p.exists() for p in job.exports.values()):
+                _export(job, read_bitext(job.bitext_out), only_missing=True)
             summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
                                               job.bitext_out, len(job.doc.segments), skipped=True))
         else:
@@ -378,6 +424,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
             from aligner.glossary import load_glossaries  # only runs with --glossary
 
             glossary = load_glossaries(list(glossaries))
+            for job in jobs:
+                job.glossary = glossary
 
     bar = None
     if progress and todo:
@@ -464,7 +512,7 @@ def _check_outputs(jobs: list[_Job]) -> None:
 
 
 def _write(job: _Job, bitext: Bitext, stdout: IO[str] | None, started: float) -> None:
-    """The article first, the bitext last: a bitext on disk means its article is complete."""
+    """The article and exports first, the bitext last: a bitext on disk means the rest is complete."""
     if job.text_out is None:
         out = stdout if stdout is not None else sys.stdout
         out.write(bitext.target.text)
@@ -472,6 +520,7 @@ def _write(job: _Job, bitext: Bitext, stdout: IO[str] | None, started: float) ->
     else:
         atomic_write_text(job.text_out, bitext.target.text)
         _remove_stale_parts(job.text_out, started)
+    _export(job, bitext)
     if job.bitext_out is not None:
         write_bitext(bitext, job.bitext_out)
         _remove_stale_parts(job.bitext_out, started)
