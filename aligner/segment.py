@@ -9,7 +9,11 @@ Paragraphs are blocks separated by blank lines. A Markdown heading line (`# Titl
 is a paragraph of its own; a list item (`- item`, `* item`, `+ item`, `1. item`,
 `1) item`) starts a new paragraph (lines that follow it without a blank line continue
 the item, as in Markdown). The marker itself is left outside the segment. Thematic
-breaks and setext underlines (`---`, `***`, `===`) are structure, not text.
+breaks and setext underlines (`---`, `***`, `===`) are structure, not text. Fenced code
+blocks (```` ``` ```` or `~~~` to the closing fence, or to the end of an unclosed one) are code,
+not text: no segment. In a table row (a line starting with `|`), each cell is a paragraph of
+its own, and the delimiter row (`|---|:--:|`) is structure. (Indented code blocks are not
+recognised: plain-text articles indent paragraphs too.)
 
 Sentence rules are per language (`split_sentences`). They are rules, not a model:
 the signals (punctuation, case, a list of abbreviations) are those every sentence
@@ -36,6 +40,13 @@ _HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]+|$)")
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 # `---`, `***`, `___`, `===` (thematic break / setext heading underline), spaces allowed.
 _RULE = re.compile(r"[ \t]{0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*")
+# A code fence: ``` or ~~~ (3 or more), up to 3 spaces in; an info string may follow.
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+# A table row starts with | (GFM tables; prose with a | in it is not one); cells split at
+# | not escaped as \|. The delimiter row: |---|:---:|---: ...
+_TABLE_ROW = re.compile(r"[ \t]{0,3}\|")
+_TABLE_PIPE = re.compile(r"(?<!\\)\|")
+_TABLE_DELIMITER = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)*[ \t]*:?-+:?[ \t]*\|?[ \t]*")
 
 # --- English --------------------------------------------------------------------------
 
@@ -268,10 +279,32 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             blocks.append((cur[0], cur[1]))
         cur = None
 
+    fence = ""  # the open code fence, if any
     for a, b in _lines(text):
         line = text[a:b]
+        if fence:
+            if line.strip(" \t") and set(line.strip(" \t")) == {fence[0]} \
+                    and len(line.strip(" \t")) >= len(fence) and len(line) - len(line.lstrip(" ")) <= 3:
+                fence = ""  # the closing fence
+            continue
+        m = _FENCE.match(line)
+        if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
+            close()
+            fence = m.group(1)
+            continue
         if not line.strip():
             close()
+            continue
+        if _TABLE_ROW.match(line):
+            close()
+            if not _TABLE_DELIMITER.fullmatch(line):
+                cells = [m.end() for m in _TABLE_PIPE.finditer(line)]
+                bounds = [0, *cells, len(line)]
+                for lo, hi in zip(bounds, bounds[1:]):
+                    cell = line[lo:hi].rstrip("|")
+                    if cell.strip():
+                        start = lo + len(cell) - len(cell.lstrip())
+                        blocks.append((a + start, a + len(cell.rstrip()) + lo))
             continue
         if _RULE.fullmatch(line):
             close()

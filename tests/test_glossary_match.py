@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aligner.glossary import Glossary, Term, load_glossaries
-from aligner.glossary.match import Matcher, inflections, is_acronym
+from aligner.glossary.match import LONG_TEXT, Matcher, count_cjk, inflections, is_acronym, norm_zh
 
 NEWS = "glossaries/news.tsv"
 
@@ -171,3 +171,166 @@ def test_the_seed_article_terms_are_all_found(news):
                  "anti-party element", "party withdrawal", "Beijing", "captain", "demobilize"):
         assert term in names
     assert re.search("Zhu Zhiqiang", text)
+
+
+# --- Chinese: Latin word boundaries, folding and offsets (the daachorse path) ----------
+
+def naive_chinese_with_latin(keys: list[str], text: str) -> list[tuple[int, int]]:
+    """Leftmost-longest substrings (case-folded), where a key that starts or ends with an
+    ASCII letter/digit must not continue a Latin word of the text on that side."""
+    def latin(c: str) -> bool:
+        return c.isascii() and c.isalnum()
+
+    low = text.lower()
+    out, i = [], 0
+    while i < len(text):
+        best = 0
+        for k in (k.lower() for k in keys):
+            j = i + len(k)
+            if (low.startswith(k, i) and len(k) > best
+                    and not (latin(k[0]) and i > 0 and latin(low[i - 1]))
+                    and not (latin(k[-1]) and j < len(low) and latin(low[j]))):
+                best = len(k)
+        if best:
+            out.append((i, i + best))
+            i += best
+        else:
+            i += 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(st.text("南京GDPgdp1-", min_size=1, max_size=4), min_size=1, max_size=6),
+       text=st.text("南京GDPgdp1- ，", max_size=30))
+def test_chinese_latin_boundaries_match_the_reference(keys, text):
+    m = Matcher("zh")
+    for i, k in enumerate(keys):
+        m.add(k, i)
+    got = [(s, e) for s, e, _ in m.find(text)]
+    assert got == naive_chinese_with_latin(keys, text)
+    every = {(s, e) for s, e, _ in m.find_all(text)}
+    assert set(got) <= every
+
+
+def test_full_width_latin_keeps_word_boundaries(news):
+    # Full-width letters are folded before the boundary test: ＧＤＰＲ is one word, like GDPR.
+    text = "ＧＤＰＲ规定；ＧＤＰ增长；GDP2"
+    assert [(m.start, m.end) for m in news.find(text, "zh")] == [(7, 10)]
+
+
+def reference_norm_zh(text: str) -> tuple[str, list[int]]:
+    """The folding character by character, with the offset of each folded character."""
+    import unicodedata
+
+    parts, offsets = [], []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch)
+        n = n.lower() if len(n.lower()) == len(n) else n
+        parts.append(n)
+        offsets += [i] * len(n)
+    return "".join(parts), offsets + [len(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text("南京AaＧｄ　，…㈱ﬁİ①½\u0301", max_size=25))
+def test_norm_zh_folds_each_character_and_maps_offsets(text):
+    folded, offsets = norm_zh(text)
+    want, want_offsets = reference_norm_zh(text)
+    assert folded == want
+    if offsets is None:  # only when no character changed length
+        assert len(folded) == len(text)
+    else:
+        assert offsets == want_offsets
+
+
+def test_chinese_matches_map_back_through_nfkc_and_latin_marks():
+    m = Matcher("zh")
+    for k in ("gdp", "南京", "南京军区", "…南京"):
+        m.add(k, k)
+    text = "㈱ＧＤＰ…南京军区GDP"  # ㈱ -> (株), … -> ... : the folded text is longer
+    found = [(text[s:e], p) for s, e, p in m.find(text)]
+    assert found == [("ＧＤＰ", "gdp"), ("…南京", "…南京"), ("GDP", "gdp")]
+    every = sorted((text[s:e], p) for s, e, p in m.find_all(text))
+    assert every == sorted([("GDP", "gdp"), ("ＧＤＰ", "gdp"), ("…南京", "…南京"), ("南京", "南京"),
+                            ("南京军区", "南京军区")])
+
+
+def test_sentinel_characters_in_forms_and_texts_are_plain_characters():
+    m = Matcher("zh")
+    for k in ("GDP", "\ufdd0", "\ufdd0GDP"):
+        m.add(k, k)
+    text = "\ufdd0GDP\ufdd1GDPR\ufdd0"
+    assert [(s, e, p) for s, e, p in m.find(text)] == [(0, 4, "\ufdd0GDP"), (9, 10, "\ufdd0")]
+
+
+def test_first_payload_wins_and_find_all_lists_each_once():
+    for lang, form, variant in (("zh", "南京", "南京"), ("en", "cadres", "cadre")):
+        m = Matcher(lang)
+        a, b = object(), object()
+        m.add(form, a)
+        m.add(variant, b, inflect=True)  # en: "cadre" inflects to "cadres", a second route
+        m.add(form, a)
+        m.add(" ", b)  # blank forms are ignored
+        text = f"{form}, {form}"
+        assert [p for _, _, p in m.find(text)] == [a, a]
+        assert [p for _, _, p in m.find_all(text)].count(b) == 2
+        assert [p for _, _, p in m.find_all(text)].count(a) == 2
+
+
+def test_matcher_built_for_listing_still_finds():
+    m = Matcher("zh")
+    for k in ("南京", "南京军区", "军区"):
+        m.add(k, k)
+    m.build(overlapping=True)
+    assert sorted(p for _, _, p in m.find_all("南京军区")) == ["军区", "南京", "南京军区"]
+    assert [p for _, _, p in m.find("南京军区")] == ["南京军区"]  # builds the other automaton
+    assert len(m) == 3
+    with pytest.raises(RuntimeError):
+        m.add("中共", "中共")
+
+
+def test_a_whole_document_matches_like_its_sentences(news):
+    import gc
+
+    for lang, path in (("en", "corpus/article.en.txt"), ("zh", "corpus/article.zh.txt")):
+        sentences = open(path, encoding="utf-8").read().split("\n")
+        while sum(map(len, sentences)) <= LONG_TEXT:  # long enough for the paused-GC path
+            sentences += sentences
+        text = "\n".join(sentences)
+        want, at = [], 0
+        for s in sentences:
+            want += [(m.start + at, m.end + at, m.entry.id) for m in news.find(s, lang)]
+            at += len(s) + 1
+        assert gc.isenabled()
+        assert [(m.start, m.end, m.entry.id) for m in news.find(text, lang)] == want
+        assert gc.isenabled()
+
+
+def test_count_cjk_counts_characters():
+    assert count_cjk("中文abc字，𠀀") == 4
+    assert count_cjk("") == 0
+
+
+def test_find_indexed_is_find_without_the_tuples():
+    for lang, forms, text in (("zh", ["南京", "GDP", "南京军区"], "南京军区的ＧＤＰ，南京"),
+                              ("en", ["cadre", "CCP", "party cadre"], "a CCP party cadres and cadre")):
+        m = Matcher(lang)
+        for f in forms:
+            m.add(f, f, sensitive=f.isupper(), inflect=True)
+        found, payloads = m.find_indexed(text)
+        rows = found if payloads is None else [(s, e, payloads[i]) for s, e, i in found]
+        assert rows == m.find(text) and rows
+        assert m.find_indexed("") == ([], None)
+
+
+def test_lone_surrogates_in_texts_and_forms():
+    # A text decoded with errors="surrogateescape" keeps undecodable bytes as lone surrogates.
+    text = b"\xff\xfe\xe5\x8d\x97\xe4\xba\xac GDP".decode("utf-8", "surrogateescape")
+    m = Matcher("zh")
+    for k in ("南京", "GDP", "\udcfe南"):
+        m.add(k, k)
+    assert [(text[s:e], p) for s, e, p in m.find(text)] == [("\udcfe南", "\udcfe南"), ("GDP", "GDP")]
+    assert sorted(p for _, _, p in m.find_all(text)) == ["GDP", "南京", "\udcfe南"]
+    en = Matcher("en")
+    en.add("nanjing", 1)
+    assert en.find("\udc80 Nanjing") == [(2, 9, 1)]

@@ -110,6 +110,13 @@ def add_cmd(glossary_file, source, target, aliases, case, status, note, force, f
 
     if not target and status != "dnt":
         raise click.UsageError("give the TARGET rendering (or --status dnt to keep SOURCE as is)")
+    from aligner.io.text import lone_surrogate
+
+    for label, value in (("SOURCE", source), ("TARGET", target), ("--note", note),
+                         *(("--alias", a) for a in aliases)):
+        if lone_surrogate(value):  # bytes the terminal's encoding could not decode
+            raise click.BadParameter(f"{value!r} is not valid text in this terminal's encoding "
+                                     "(UTF-8 expected)", param_hint=label)
     term = Term(source.strip(), target.strip(), aliases=[a.strip() for a in aliases if a.strip()],
                 case=case, status=status, note=note.strip())
     result = add_term(glossary_file, term, force=force, format=fmt)

@@ -20,6 +20,7 @@ from aligner.glossary.formats.base import decode, read_bytes, term_values
 from aligner.glossary.formats.tsv import TsvFormat, format_row, is_skipped, split_lines
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key, detect_languages
 from aligner.io.atomic import atomic_write_text
+from aligner.io.text import _BOMS
 
 
 class GlossaryConflict(AlignerError):
@@ -157,7 +158,9 @@ def _tsv_edit(path: Path, replace: set[int], new: Term | None) -> None:
     else `new` is appended); everything else is kept exactly."""
     raw = read_bytes(path)
     text = decode(raw, str(path))
-    bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
+    # Written back in its own encoding and byte-order mark, so no other line changes.
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+    bom = "\ufeff" if encoding else ""
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = split_lines(text)
     header = next(ln for ln in lines if not is_skipped(ln))
@@ -165,7 +168,9 @@ def _tsv_edit(path: Path, replace: set[int], new: Term | None) -> None:
     row = None
     if new is not None:
         values = term_values(new)
-        missing = [c for c in COLUMNS if values.get(c) and c not in cols] + \
+        # "preferred" is what an absent status column means: no column needed for it.
+        missing = [c for c in COLUMNS if values.get(c) and c not in cols
+                   and not (c == "status" and values[c] == "preferred")] + \
             [c for c in new.extra if c not in cols]
         if missing:
             raise InputError(f"the new row needs column(s) {', '.join(missing)}, which the file "
@@ -183,5 +188,5 @@ def _tsv_edit(path: Path, replace: set[int], new: Term | None) -> None:
         out.append(line)
     if row is not None and not placed:
         out.append(row)
-    atomic_write_text(path, bom + newline.join(out) + newline)
+    atomic_write_text(path, bom + newline.join(out) + newline, encoding=encoding or "utf-8")
 

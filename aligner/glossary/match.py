@@ -1,19 +1,23 @@
-"""Multi-pattern term matching with Aho-Corasick (pyahocorasick), fast on large glossaries.
+"""Multi-pattern term matching with Aho-Corasick automatons, fast on large glossaries.
 
-One `Matcher` holds every form of one language (terms, aliases, inflected variants) in a
-single automaton, built once, so matching costs one pass over the text whatever the
+One `Matcher` holds every form of one language (terms, aliases, inflected variants) in
+one automaton, built once, so matching costs one pass over the text whatever the
 glossary size. Offsets always refer to the ORIGINAL text, so callers can highlight or
 replace exactly what was written.
 
-English: the text is lower-cased and punctuation is turned into spaces (length kept, so
-offsets stay valid); each key is stored as " form " with a space on both sides, and the
-text is padded with a space at both ends, so a key can only match on word boundaries.
-Case-sensitive forms (acronyms such as CCP) share the lower-cased key and are checked
-against the original spelling when they match. Plural and simple verb inflections are
-added to the automaton as variants (cadre -> cadres), not tried per term with regexes.
+English (pyahocorasick): the text is lower-cased and punctuation is turned into spaces
+(length kept, so offsets stay valid); each key is stored as " form " with a space on both
+sides, and the text is padded with a space at both ends, so a key can only match on word
+boundaries. Case-sensitive forms (acronyms such as CCP) live in a second automaton run over
+the text with its case kept. Plural and simple verb inflections are added to the automaton
+as variants (cadre -> cadres), not tried per term with regexes.
 
-Chinese: substring matching after full-width -> half-width folding and NFKC, with an
-offset map back to the original text when NFKC changes lengths.
+Chinese (daachorse, a character-wise double-array automaton in Rust): substring matching
+after full-width -> half-width folding and NFKC, with an offset map back to the original
+text when NFKC changes lengths. The automaton selects leftmost-longest matches itself, so
+Python only touches the matches it returns (on bench/glossary_speed.py's 100,000 terms,
+pyahocorasick with the selection in Python matched 4 MB/s of Chinese, this 10). Latin
+words inside Chinese text keep word boundaries (GDP, not GDPR): see `mark_latin`.
 
 Both: among overlapping matches the leftmost, then the longest wins (Nanjing Military
 Region before Nanjing). `find_all` returns every (overlapping) match, for checks that
@@ -23,15 +27,24 @@ only ask "is this rendering present".
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import re
 import unicodedata
-from typing import Any, Iterator
+from bisect import bisect_left
+from collections import deque
+from itertools import compress
+from operator import is_not, not_
+from typing import Any, Callable, Iterator, TypeVar
 
 import ahocorasick
+import daachorse
+
+T = TypeVar("T")
+
 
 @contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(*, freeze: bool = True) -> Iterator[None]:
     """Building 100,000 terms allocates objects that are never garbage; Python's cyclic
     collector would rescan them all many times over (seconds). Pause it meanwhile, and
     when much was built, move what exists to the permanent generation (gc.freeze) so the
@@ -43,9 +56,26 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was:
-            if gc.get_count()[0] > 50_000:
+            if freeze and gc.get_count()[0] > 50_000:
                 gc.freeze()
             gc.enable()
+
+
+LONG_TEXT = 20_000  # characters
+
+
+def gc_paused_on_long_text(method: Callable[[Any, str], T]) -> Callable[[Any, str], T]:
+    """For a method(self, text) that matches: a long text (a whole document) makes tuples
+    by the hundred thousand, none of them in a cycle, and the cyclic collector would rescan
+    the growing lists over and over (nearly half the time on 10 MB of Chinese), so it is
+    paused for texts over LONG_TEXT characters. Sentences are left alone."""
+    @functools.wraps(method)
+    def wrapper(self: Any, text: str) -> T:
+        if len(text) > LONG_TEXT:
+            with paused_gc(freeze=False):
+                return method(self, text)
+        return method(self, text)
+    return wrapper
 
 
 # --- text normalisation -------------------------------------------------------------
@@ -57,8 +87,12 @@ def has_cjk(text: str) -> bool:
     return _CJK_RE.search(text) is not None
 
 
+_CJK_RUN_RE = re.compile(_CJK_RE.pattern + "+")
+
+
 def count_cjk(text: str) -> int:
-    return len(_CJK_RE.findall(text))
+    # Runs, not characters: a glossary's Chinese column makes 100,000 strings, not 500,000.
+    return sum(map(len, _CJK_RUN_RE.findall(text)))
 
 
 def cjk_ratio(text: str) -> float:
@@ -119,7 +153,12 @@ def en_key(form: str) -> str:
 
 
 def zh_key(form: str) -> str:
-    return _lower_same_length(unicodedata.normalize("NFKC", form).translate(_ZH_TABLE))
+    key = unicodedata.normalize("NFKC", form)
+    # NFKC already folds full-width forms; the table is a safety net, applied only where
+    # needed (translate() costs a dict look-up per character).
+    if _FULLWIDTH_RE.search(key):
+        key = key.translate(_ZH_TABLE)
+    return _lower_same_length(key)
 
 
 _SEP = "\x00"
@@ -152,24 +191,104 @@ def zh_keys(forms: list[str]) -> list[str]:
 _FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
 
 
+class _FoldTable(dict):
+    """`str.translate` table for Chinese-side text: NFKC of each character, then lower case
+    where that keeps the length (what `zh_key` does to whole forms). Filled on first sight of
+    each character (one Python call per distinct character); after that translate() runs
+    on C dict look-ups. Characters that NFKC turns into several (… -> ..., ㈱ -> (株)) are
+    remembered, so the offset map is built from their positions only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanding: set[str] = set()
+        self._expanding_re: re.Pattern | None = None
+
+    def __missing__(self, cp: int) -> int | str:
+        ch = chr(cp)
+        n = unicodedata.normalize("NFKC", ch)
+        low = n.lower()
+        if len(low) == len(n):
+            n = low
+        value: int | str = cp if n == ch else n
+        if len(n) != 1:
+            self.expanding.add(ch)
+            self._expanding_re = None
+        self[cp] = value
+        return value
+
+    def expanding_re(self) -> re.Pattern:
+        if self._expanding_re is None:
+            self._expanding_re = re.compile(
+                "[" + "".join(re.escape(c) for c in sorted(self.expanding)) + "]")
+        return self._expanding_re
+
+
+_FOLD = _FoldTable()
+
+
 def norm_zh(text: str) -> tuple[str, list[int] | None]:
-    """Folded text and, when lengths changed, a map from folded to original offsets
-    (one entry per folded character plus one for the end)."""
-    # Most Chinese text needs none of the foldings: test first (C regex scans), then fold.
+    """Folded text (full-width -> half-width, NFKC and lower case, character by character)
+    and, only when that changed the length, a map from folded to original offsets (one
+    entry per folded character plus one for the end); None means they are the same."""
+    # Most Chinese text needs none of the foldings: test first (C scans), then fold.
     folded = text.translate(_ZH_TABLE) if _FULLWIDTH_RE.search(text) else text
     if folded.isascii() or unicodedata.is_normalized("NFKC", folded):
         low = folded.lower()
         if len(low) == len(folded):
             return low, None
-    parts: list[str] = []
+    out = folded.translate(_FOLD)
+    if len(out) == len(folded):  # every character became exactly one: offsets unchanged
+        return out, None
+    # Some characters became several: map each folded position back to its character.
+    # _ZH_TABLE is one for one, so positions in `folded` are positions in `text`.
     offsets: list[int] = []
-    for i, ch in enumerate(folded):
-        n = unicodedata.normalize("NFKC", ch)
-        n = n.lower() if len(n.lower()) == len(n) else n
-        parts.append(n)
-        offsets.extend([i] * len(n))
+    pos = 0
+    for m in _FOLD.expanding_re().finditer(folded):
+        i = m.start()
+        offsets += range(pos, i)
+        offsets += [i] * len(_FOLD[ord(folded[i])])
+        pos = i + 1
+    offsets += range(pos, len(folded))
     offsets.append(len(text))
-    return "".join(parts), offsets
+    return out, offsets
+
+
+# Latin words inside Chinese text keep word boundaries (GDP is not in GDPR). Rather than
+# check each match (which would also undo the automaton's longest-match choice), every run
+# of ASCII letters and digits is wrapped in two sentinels, in the forms and in the text
+# alike: a form's run then only matches a whole run of the text. Done only when some form
+# starts or ends with a Latin letter or digit, and only on texts that have one. The
+# sentinels are Unicode noncharacters (reserved for a program's internal use) that no form
+# of the glossary contains; the same characters written in a text cannot pass for them,
+# as in the text every run is already wrapped in the inserted ones.
+_LATIN_RUN = re.compile("[0-9A-Za-z]+")
+_LATIN_EDGE = re.compile("(?:^|\x00)[0-9A-Za-z]|[0-9A-Za-z](?:\x00|\\Z)")
+_SENTINELS = [(chr(c), chr(c + 1)) for c in range(0xFDD0, 0xFDF0, 2)]
+
+
+def mark_latin(text: str, sentinels: tuple[str, str] = _SENTINELS[0]) -> tuple[str, list[int]]:
+    """`text` with each run of ASCII letters and digits wrapped in the two sentinels, and
+    the positions of the inserted sentinels (sorted), to map offsets in the marked text
+    back: original = marked - bisect_left(positions, marked)."""
+    marked = _LATIN_RUN.sub(sentinels[0] + "\\g<0>" + sentinels[1], text)
+    positions: list[int] = []
+    for k, m in enumerate(_LATIN_RUN.finditer(text)):
+        positions += (m.start() + 2 * k, m.end() + 2 * k + 1)
+    return marked, positions
+
+
+# daachorse takes UTF-8, which has no lone surrogates (a text decoded with surrogateescape
+# has them): they become private-use characters of plane 15, one for one, in forms and texts.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_TABLE = {cp: 0xF0000 + cp - 0xD800 for cp in range(0xD800, 0xE000)}
+
+
+def _free_sentinels(keys: str) -> tuple[str, str]:
+    """A pair of sentinels that `keys` (all forms, joined) does not contain."""
+    for pair in _SENTINELS:
+        if pair[0] not in keys and pair[1] not in keys:
+            return pair
+    raise ValueError("the glossary's forms use every Unicode noncharacter U+FDD0-U+FDEF")
 
 
 def is_acronym(form: str) -> bool:
@@ -181,6 +300,8 @@ def is_acronym(form: str) -> bool:
 # --- inflections ---------------------------------------------------------------------
 
 _VOWELS = set("aeiou")
+# What inflections() inflects: a last word (after the last space) of 3+ ASCII lower-case letters.
+_INFLECTABLE = re.compile("(?:^| )[a-z]{3,}\\Z")
 
 
 def inflections(form: str) -> list[str]:
@@ -217,22 +338,48 @@ class Matcher:
     """All forms of one language in Aho-Corasick automatons, built once.
 
     `add_many(forms, payloads, sensitive)` registers forms; `find(text)` returns
-    [(start, end, payload)] with offsets into the original `text`. English case-sensitive
-    forms (acronyms) live in a second, small automaton run over the text as written, so the
-    main one (lower-cased) never has to check case per match.
+    [(start, end, payload)] with offsets into the original `text`, leftmost-longest and
+    non-overlapping; `find_all(text)` every match.
+
+    Chinese: daachorse selects the leftmost-longest matches itself, so Python only
+    touches the matches it returns. That automaton cannot also list overlapping matches:
+    `find_all` uses a second one (standard matching), built on its first use or by
+    `build(overlapping=True)`, for matchers that only ever list (renderings, forbidden).
+
+    English: pyahocorasick lists every match of the " form " keys (see the module
+    docstring) and the selection is made here, by word start, because matches of adjacent
+    words share the space between them. Case-sensitive forms (acronyms) live in a second,
+    small automaton run over the text as written, so the main one (lower-cased) never has
+    to check case per match.
     """
 
     def __init__(self, lang: str):
         self.lang = lang
-        self._automaton = ahocorasick.Automaton()
-        self._cased = ahocorasick.Automaton()  # English case-sensitive forms
-        self._candidates: dict[str, list] = {}
-        self._cased_candidates: dict[str, list] = {}
+        # Normalised keys and their payloads, in the order added; grouped by build().
+        self._keys: list[str] = []
+        self._payloads: list[Any] = []
+        self._cased_keys: list[str] = []  # English case-sensitive forms
+        self._cased_payloads: list[Any] = []
+        self._size: int | None = None
         self._built = False
-        self._checked = False  # a Chinese-side Latin form needs a word-boundary check
+        # English: pyahocorasick automatons (plain, cased); Chinese: see build().
+        self._automaton: Any = None
+        self._cased: Any = None
+        self._longest: Any = None  # daachorse, leftmost-longest
+        self._overlapping: Any = None  # daachorse, every match
+        # Chinese, by pattern index: the patterns, the first payload of each (what `find`
+        # reports), and all its payloads where there are several (else None).
+        self._patterns: list[str] = []
+        self._first: list[Any] = []
+        self._more: list[list | None] = []
+        # The sentinels of mark_latin, when a form starts or ends with a Latin letter/digit
+        self._latin: tuple[str, str] | None = None
 
     def __len__(self) -> int:
-        return len(self._candidates) + len(self._cased_candidates)
+        """Distinct keys (forms after normalisation, inflected variants included)."""
+        if self._size is None:  # not built yet
+            return len(set(self._keys) - {""}) + len(set(self._cased_keys) - {""})
+        return self._size
 
     def add(self, form: str, payload: Any, *, sensitive: bool = False, inflect: bool = False) -> None:
         self.add_many([form], [payload], [sensitive], inflect=inflect)
@@ -249,144 +396,212 @@ class Matcher:
     def _add_many(self, forms: list[str], payloads: list[Any], sens: list[bool],
                   inflect: bool) -> None:
         if self.lang == "zh":
-            keys = zh_keys(forms)
-            checks: list = [None] * len(keys)
-            for i, key in enumerate(keys):
-                if key and (key[0] < "\x80" or key[-1] < "\x80"):
-                    # Latin words inside Chinese text still need word boundaries (GDP, not GDPR).
-                    a = key[0].isascii() and key[0].isalnum()
-                    b = key[-1].isascii() and key[-1].isalnum()
-                    if a or b:
-                        checks[i] = (a, b)
-                        self._checked = True
-            self._put_all(self._automaton, self._candidates, keys, keys, payloads, checks)
+            self._keys += zh_keys(forms)
+            self._payloads += payloads
             return
         if inflect:
-            for i in range(len(forms)):
-                f = forms[i]
-                # Only a lower-case last word is inflected (not names, not acronyms).
-                if not sens[i] and f[f.rfind(" ") + 1:][:1].islower():
-                    for v in inflections(f):
+            # Only a lower-case last word is inflected (not names, not acronyms): the regex
+            # picks the forms inflections() would accept without calling it for every form.
+            for i in list(compress(range(len(forms)), map(_INFLECTABLE.search, forms))):
+                if not sens[i]:
+                    for v in inflections(forms[i]):
                         forms.append(v)
                         payloads.append(payloads[i])
                         sens.append(False)
-        plain = [i for i, s in enumerate(sens) if not s]
-        cased = [i for i, s in enumerate(sens) if s]
-        for idx, normalise, automaton, cands in (
-                (plain, en_keys, self._automaton, self._candidates),
-                (cased, en_cased_keys, self._cased, self._cased_candidates)):
-            keys = normalise([forms[i] for i in idx])
-            self._put_all(automaton, cands, keys, [" " + k + " " for k in keys],
-                          [payloads[i] for i in idx], [None] * len(idx))
+        if not any(sens):
+            self._keys += en_keys(forms)
+            self._payloads += payloads
+            return
+        plain = list(map(not_, sens))
+        self._keys += en_keys(list(compress(forms, plain)))
+        self._payloads += compress(payloads, plain)
+        self._cased_keys += en_cased_keys(list(compress(forms, sens)))
+        self._cased_payloads += compress(payloads, sens)
 
-    @staticmethod
-    def _put_all(automaton, cands_by_key: dict, keys: list[str], stored: list[str],
-                 payloads: list[Any], checks: list) -> None:
-        add_word = automaton.add_word
-        get = cands_by_key.get
-        for key, skey, payload, check in zip(keys, stored, payloads, checks):
-            if not key or key.isspace():
-                continue
-            cands = get(key)
-            if cands is None:
-                cands_by_key[key] = cands = [(payload, check)]
-                # The automaton holds the same list, so candidates appended later count. The
-                # third item is the payload when the first candidate needs no check: `find`
-                # takes it without looking at the list (the common, fast case).
-                add_word(skey, (len(key), cands, payload if check is None else None))
-            elif not any(p is payload and c == check for p, c in cands):
-                # The same payload through two routes (a variant equal to another form) once only.
-                cands.append((payload, check))
-
-    def build(self) -> "Matcher":
-        if not self._built:
-            with paused_gc():
-                if self._candidates:
-                    self._automaton.make_automaton()
-                if self._cased_candidates:
-                    self._cased.make_automaton()
-            self._built = True
+    def build(self, *, overlapping: bool = False) -> "Matcher":
+        """Build the automatons. For Chinese, the one `find` uses, or with `overlapping`
+        the one `find_all` uses (the other is then built on first use)."""
+        with paused_gc():
+            if not self._built:
+                if self.lang == "zh":
+                    self._prepare_zh()
+                else:
+                    first, more = _group(self._keys, self._payloads)
+                    self._automaton = _pyac(first, more)
+                    self._size = len(first)
+                    first, more = _group(self._cased_keys, self._cased_payloads)
+                    self._cased = _pyac(first, more)
+                    self._size += len(first)
+                del self._keys, self._payloads, self._cased_keys, self._cased_payloads  # in the automatons now
+                self._built = True
+            if self.lang == "zh" and self._patterns:
+                if overlapping and self._overlapping is None:
+                    self._overlapping = daachorse.CharwiseDoubleArrayAhoCorasick(
+                        self._patterns, match_kind=daachorse.MATCH_KIND_STANDARD)
+                elif not overlapping and self._longest is None:
+                    self._longest = daachorse.CharwiseDoubleArrayAhoCorasick(
+                        self._patterns, match_kind=daachorse.MATCH_KIND_LEFTMOST_LONGEST)
         return self
 
-    def _hays(self, text: str):
-        """(automaton, haystack, offset shift) pairs to run; English texts are padded with a
-        space on both sides so that keys " form " match whole words only."""
-        if self.lang == "zh":
-            folded, offsets = norm_zh(text)
-            return [(self._automaton, folded, 0)] if self._candidates else [], offsets
-        runs = []
-        if self._candidates:
-            runs.append((self._automaton, " " + norm_en(text) + " ", 1))
-        if self._cased_candidates:
-            runs.append((self._cased, " " + norm_en_cased(text) + " ", 1))
-        return runs, None
+    def _prepare_zh(self) -> None:
+        first, more = _group(self._keys, self._payloads)
+        self._size = len(first)
+        keys = list(first)  # pattern i of the automaton is keys[i]
+        self._first = list(first.values())
+        self._more = list(map(more.get, keys))
+        joined = _SEP.join(keys)
+        if _SURROGATE_RE.search(joined):
+            keys = [k.translate(_SURROGATE_TABLE) for k in keys]
+            joined = _SEP.join(keys)
+        if _LATIN_EDGE.search(joined):
+            self._latin = _free_sentinels(joined)
+            mark = functools.partial(_marked, sentinels=self._latin)
+            keys = _bulk(keys, mark, mark)
+        self._patterns = keys
 
+    @gc_paused_on_long_text
     def find_all(self, text: str) -> list[tuple[int, int, Any]]:
         """Every match, overlapping ones included, one row per payload."""
-        if not self._built:
-            self.build()
         if not text:
             return []
-        runs, offsets = self._hays(text)
+        if self.lang == "zh":
+            if self._overlapping is None:
+                self.build(overlapping=True)
+            if not self._patterns:
+                return []
+            first, more = self._first, self._more
+            return [(s, e, p) for s, e, i in self._find_zh(self._overlapping, text, True)
+                    for p in (more[i] or (first[i],))]
+        if not self._built:
+            self.build()
         out = []
-        for automaton, hay, shift in runs:
-            d = 2 * shift
-            for end, (length, cands, _) in automaton.iter(hay):
-                s, e = end - length + 1 - d, end + 1 - d
-                if offsets is not None:
-                    s, e = offsets[s], offsets[e]
-                out += [(s, e, p) for p, c in cands if c is None or _latin_ok(text, s, e, c)]
+        for automaton, hay in self._hays(text):
+            for end, (length, first, more) in automaton.iter(hay):
+                s, e = end - length - 1, end - 1  # the " " padding of key and text
+                if more is None:
+                    out.append((s, e, first))
+                else:
+                    out += [(s, e, p) for p in more]
         return out
 
+    @gc_paused_on_long_text
     def find(self, text: str) -> list[tuple[int, int, Any]]:
         """Leftmost-longest, non-overlapping matches; when two payloads share a form the
         first added wins."""
+        found, payloads = self.find_indexed(text)
+        if payloads is None:
+            return found
+        return [(s, e, payloads[i]) for s, e, i in found]
+
+    def find_indexed(self, text: str) -> tuple[list[tuple[int, int, Any]], list | None]:
+        """`find` without a Python tuple per match where the automaton made one already (for
+        callers that make their own objects from the matches): rows (start, end, i) whose
+        payload is payloads[i], or, when payloads is None, rows (start, end, payload)."""
+        if not text:
+            return [], None
+        if self.lang == "zh":
+            if self._longest is None:
+                self.build()
+            if not self._patterns:
+                return [], None
+            return self._find_zh(self._longest, text, False), self._first
         if not self._built:
             self.build()
-        if not text:
-            return []
-        runs, offsets = self._hays(text)
+        runs = self._hays(text)
         if not runs:
-            return []
-        best: dict[int, tuple[int, tuple]] = {}
-        for n, (automaton, hay, shift) in enumerate(runs):
-            d = 2 * shift
-            it = automaton.iter(hay)
-            # start -> (end, automaton value). Matches come by increasing end, so a later
-            # match at the same start is longer and replaces the shorter one.
-            if n == 0 and not self._checked:
-                best = {end - v[0] + 1 - d: (end + 1 - d, v) for end, v in it}
-                continue
-            for end, v in it:
-                s, e = end - v[0] + 1 - d, end + 1 - d
-                if v[2] is None and not any(
-                        c is None or _latin_ok(text, *_orig(offsets, s, e), c) for _, c in v[1]):
-                    continue
-                prev = best.get(s)
+            return [], None
+        # start -> (end, automaton value). Matches come by increasing end, so a later
+        # match at the same start is longer and replaces the shorter one.
+        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])}
+        if len(runs) > 1:
+            get = best.get
+            for end, v in runs[1][0].iter(runs[1][1]):
+                s, e = end - v[0] - 1, end - 1
+                prev = get(s)
                 # A case-sensitive form as long as another wins (it is the more specific).
-                if prev is None or prev[0] < e or (n > 0 and prev[0] == e):
+                if prev is None or prev[0] <= e:
                     best[s] = (e, v)
         out = []
         cursor = 0
         for s, (e, v) in sorted(best.items()):
             if s >= cursor:
-                p = v[2]
-                if p is None:  # selected through a check: the first candidate that passes
-                    p = next(p for p, c in v[1] if c is None or _latin_ok(text, *_orig(offsets, s, e), c))
-                out.append((s, e, p))
+                out.append((s, e, v[1]))
                 cursor = e
-        if offsets is not None:
-            out = [(offsets[s], offsets[e], p) for s, e, p in out]
+        return out, None
+
+    def _find_zh(self, automaton: Any, text: str, overlapping: bool) -> list[tuple[int, int, int]]:
+        """(start, end, pattern index) in `text` coordinates."""
+        hay, offsets = norm_zh(text)
+        marks = None
+        if self._latin and _LATIN_RUN.search(hay) is not None:
+            hay, marks = mark_latin(hay, self._latin)
+        search = automaton.find_overlapping if overlapping else automaton.find
+        try:
+            found = search(hay)
+        except UnicodeEncodeError:  # lone surrogates: see _SURROGATE_TABLE
+            found = search(hay.translate(_SURROGATE_TABLE))
+        if marks is None and offsets is None:
+            return found
+        out = []
+        for s, e, i in found:
+            if marks is not None:
+                s -= bisect_left(marks, s)
+                e -= bisect_left(marks, e)
+            if offsets is not None:
+                s, e = offsets[s], offsets[e]
+            out.append((s, e, i))
         return out
 
+    def _hays(self, text: str) -> list[tuple[Any, str]]:
+        """(automaton, haystack) pairs to run. Texts are padded with a space on both sides
+        so that keys " form " match whole words only; offsets shift by one."""
+        cased = text.translate(_EN_TABLE)  # one translate serves both haystacks
+        runs = []
+        if self._automaton is not None:
+            runs.append((self._automaton, " " + _lower_same_length(cased) + " "))
+        if self._cased is not None:
+            runs.append((self._cased, " " + cased + " "))
+        return runs
 
-def _orig(offsets: list[int] | None, s: int, e: int) -> tuple[int, int]:
-    return (s, e) if offsets is None else (offsets[s], offsets[e])
+
+def _marked(text: str, sentinels: tuple[str, str]) -> str:
+    return _LATIN_RUN.sub(sentinels[0] + "\\g<0>" + sentinels[1], text)
 
 
-def _latin_ok(text: str, s: int, e: int, check: tuple) -> bool:
-    if check[0] and s > 0 and text[s - 1].isascii() and text[s - 1].isalnum():
-        return False
-    if check[1] and e < len(text) and text[e].isascii() and text[e].isalnum():
-        return False
-    return True
+def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[str, list]]:
+    """Payloads by key, in the order added: key -> first payload, and for the few keys with
+    several distinct payloads, key -> all of them (the same payload through two routes, a
+    variant equal to another form, counts once). Empty keys are dropped. C-level dict and
+    zip calls do the work for the 100,000 keys that have a single payload."""
+    first = dict(zip(reversed(keys), reversed(payloads)))  # the last value given wins
+    first.pop("", None)
+    if any(map(str.isspace, first)):
+        for k in [k for k in first if k.isspace()]:
+            del first[k]
+    more: dict[str, list] = {}
+    if len(first) < len(keys):  # some key came more than once (or was blank)
+        for k, p in compress(zip(keys, payloads), map(is_not, map(first.get, keys), payloads)):
+            if k not in first:
+                continue
+            ps = more.get(k)
+            if ps is None:
+                more[k] = [first[k], p]
+            elif not any(x is p for x in ps):
+                ps.append(p)
+    return first, more
+
+
+def _pyac(first: dict[str, Any], more: dict[str, list]) -> Any:
+    """An English automaton: key " form " -> (len(form), first payload, all payloads or None)."""
+    if not first:
+        return None
+    automaton = ahocorasick.Automaton()
+    keys = list(first)
+    # " form " for every key; C-level calls (map, zip, deque) for the 100,000 add_word calls
+    padded = (" " + " \x00 ".join(keys) + " ").split("\x00")
+    if len(padded) != len(keys):  # a key with \x00 in it
+        padded = [" " + k + " " for k in keys]
+    values = zip(map(len, keys), first.values(), map(more.get, keys))
+    deque(map(automaton.add_word, padded, values), maxlen=0)
+    automaton.make_automaton()
+    return automaton

@@ -1,7 +1,10 @@
 """Write outputs so that an interrupted run never leaves a partial or clobbered file.
 
 Data goes to a temporary file in the same directory and is renamed over the
-target only once complete (rename is atomic on POSIX within a file system).
+target only once complete (rename is atomic on POSIX within a file system). On Linux the
+temporary file has no name at all until it is complete (O_TMPFILE), so even a process
+killed with SIGKILL leaves no partial file behind; elsewhere it is a hidden
+`.NAME.XXXX.part` file, removed on any error or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -16,14 +20,58 @@ from typing import IO, Iterator
 from aligner.errors import OutputError
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def _anonymous_file(directory: Path) -> int | None:
+    """An unnamed file in `directory` (Linux O_TMPFILE), or None where that is not supported.
+    It has no name until it is complete, so a killed process (SIGKILL, power loss) leaves
+    nothing behind: the kernel frees it."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(directory, flag | os.O_WRONLY, 0o666 & ~_umask())
+    except OSError as e:
+        if e.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return None  # the file system cannot: fall back to a named temporary file
+        raise
+
+
+def _name(fd: int, path: Path) -> str:
+    """Give an anonymous file a temporary name next to `path`, to rename it over `path`."""
+    directory = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
+    try:
+        while True:
+            name = f".{path.name}.{secrets.token_hex(4)}.part"
+            try:
+                # linkat(..., AT_SYMLINK_FOLLOW) on /proc/self/fd/N: passing dir fds makes
+                # Python call linkat (plain link() would link the /proc symlink itself).
+                os.link(f"/proc/self/fd/{fd}", name, src_dir_fd=directory, dst_dir_fd=directory,
+                        follow_symlinks=True)
+                return str(path.parent / name)
+            except FileExistsError:
+                continue
+    finally:
+        os.close(directory)
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
                 newline: str | None = None) -> Iterator[IO]:
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
+    tmp: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        fd = _anonymous_file(directory)
+        if fd is None:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+            # mkstemp makes the file private (0600); give it the mode an ordinary open() would.
+            os.chmod(tmp, 0o666 & ~_umask())
     except OSError as e:
         raise OutputError(f"cannot write here: {e.strerror}", path=path,
                           hint="Choose another output directory, or check its permissions and free space.") from e
@@ -34,19 +82,56 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
             yield f
             f.flush()
             os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode an ordinary open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+            if tmp is None:
+                tmp = _name(f.fileno(), path)  # named only for the instant before the rename
         os.replace(tmp, path)
     except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         if isinstance(e, OSError):
             what = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
             raise OutputError(f"cannot write: {what}", path=path,
                               hint="Nothing was written; earlier outputs are intact.") from e
         raise
+
+
+@contextlib.contextmanager
+def lock_directory(path: str | Path) -> Iterator[Path]:
+    """Hold an exclusive lock on an output directory while a run writes into it.
+
+    Two runs writing the same outputs at once would each remove the other's temporary files
+    as stale; the second run is refused instead (OutputError, exit code 5). The lock is
+    flock() on the directory itself: no lock file is left behind, and the kernel releases it
+    when the process ends, even when it is killed. The directory is created if needed (and
+    removed again if the run leaves it empty). Without flock (Windows) nothing is locked.
+    """
+    directory = Path(path)
+    created = not directory.exists()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as e:
+        raise OutputError(f"cannot write here: {e.strerror}", path=directory,
+                          hint="Choose another output directory, or check its permissions.") from e
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputError("another aligner run is writing into this directory", path=directory,
+                                  hint="Wait for it to finish and run the command again (complete "
+                                       "outputs are skipped), or choose another output directory.") from None
+        yield directory
+    finally:
+        os.close(fd)  # releases the lock
+        if created:
+            with contextlib.suppress(OSError):
+                directory.rmdir()  # only if nothing was written into it
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:

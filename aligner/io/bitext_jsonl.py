@@ -13,6 +13,7 @@ the segment texts so the file can be read (and grepped) on its own.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +23,7 @@ import jsonlines
 from aligner import __version__
 from aligner.errors import InputError
 from aligner.io.atomic import atomic_open
+from aligner.io.text import decode_unicode, lone_surrogate, surrogate_error
 from aligner.model import Bead, Bitext, Document, Segment
 
 FORMAT_VERSION = 1
@@ -30,15 +32,45 @@ FORMAT_VERSION = 1
 def _doc_record(doc: Document) -> dict[str, Any]:
     return {
         "lang": doc.lang,
-        "path": doc.path,
+        "path": _display_path(doc.path),
         "text": doc.text,
         "segments": [[s.start, s.end, s.paragraph] for s in doc.segments],
     }
 
 
-def _doc_from_record(rec: dict[str, Any]) -> Document:
-    doc = Document(lang=rec["lang"], text=rec["text"], path=rec.get("path"))
-    for start, end, para in rec["segments"]:
+def _display_path(path: str | None) -> str | None:
+    """A file name that could not be decoded (Python keeps its bytes as lone surrogates)
+    cannot go into UTF-8 JSON: such bytes are shown as U+FFFD. The path is informational."""
+    if path is None or lone_surrogate(path) is None:
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _doc_from_record(rec: Any, side: str) -> Document:
+    if not isinstance(rec, dict):
+        raise ValueError(f"{side!r} must be an object with lang, text and segments")
+    lang, text, path = rec.get("lang"), rec.get("text"), rec.get("path")
+    if not isinstance(lang, str) or not lang:
+        raise ValueError(f"{side}.lang must be a language code such as \"en\" or \"zh\"")
+    if not isinstance(text, str):
+        raise ValueError(f"{side}.text must be a string")
+    if path is not None and not isinstance(path, str):
+        raise ValueError(f"{side}.path must be a string or null")
+    segments = rec.get("segments")
+    if not isinstance(segments, list):
+        raise ValueError(f"{side}.segments must be a list of [start, end, paragraph]")
+    doc = Document(lang=lang, text=text, path=path)
+    for n, seg in enumerate(segments):
+        if not (isinstance(seg, list) and len(seg) == 3 and all(_is_int(v) for v in seg)):
+            raise ValueError(f"{side}.segments[{n}] must be [start, end, paragraph] (integers)")
+        start, end, para = seg
+        if not 0 <= start <= end <= len(text):
+            raise ValueError(f"{side}.segments[{n}] spans {start}-{end}, outside the text "
+                             f"({len(text)} characters)")
         doc.add_segment(start, end, para)
     return doc
 
@@ -86,18 +118,22 @@ def _write(bitext: Bitext, f: IO[str]) -> None:
 
 
 def read_bitext(src: str | Path | IO[str]) -> Bitext:
+    """Read a bitext from a path or a stream. UTF-8 (a BOM, or UTF-16/32 with a BOM, is
+    accepted). Malformed, truncated or hostile files raise InputError naming the line."""
     name = str(src) if isinstance(src, (str, Path)) else getattr(src, "name", "<stream>")
     if isinstance(src, (str, Path)):
         try:
-            with open(src, encoding="utf-8") as f:
-                return _read(f, name)
+            data = Path(src).read_bytes()
         except FileNotFoundError:
             raise InputError("no such file", path=name) from None
         except IsADirectoryError:
             raise InputError("is a directory, expected a bitext .jsonl file", path=name) from None
-        except UnicodeDecodeError:
-            raise InputError("not a UTF-8 bitext file", path=name,
-                             hint="Bitexts are written by `aligner translate`, `align` or `import`.") from None
+        except OSError as e:
+            raise InputError(f"cannot read the file: {e.strerror or e}", path=name) from None
+        return _read(io.StringIO(decode_unicode(data, name, "bitext")), name)
+    if hasattr(src, "buffer"):  # stdin: bytes, decoded here whatever the locale says
+        name = "<stdin>" if name in ("<stdin>", 0) else str(name)
+        return _read(io.StringIO(decode_unicode(src.buffer.read(), name, "bitext")), name)
     return _read(src, name)
 
 
@@ -111,8 +147,15 @@ def _read(f: IO[str], name: str) -> Bitext:
         except json.JSONDecodeError as e:
             raise InputError(f"not valid JSON ({e.msg})", path=name, line=lineno,
                              hint="A bitext has one JSON object per line.") from None
+        except RecursionError:
+            raise InputError("not a bitext record: JSON nested too deeply", path=name, line=lineno,
+                             hint="A bitext has one JSON object per line.") from None
         if not isinstance(rec, dict):
             raise InputError("expected a JSON object", path=name, line=lineno)
+        if "\\u" in line:  # only escapes can make unpaired surrogates
+            bad = lone_surrogate(rec)
+            if bad:
+                raise surrogate_error(bad, name, lineno)
         kind = rec.get("type")
         try:
             if bitext is None:
@@ -120,12 +163,13 @@ def _read(f: IO[str], name: str) -> Bitext:
                     raise InputError("not an aligner bitext: the first record must have \"type\": \"bitext\"",
                                      path=name, line=lineno,
                                      hint="Convert translation memories with `aligner import`.")
-                bitext = Bitext(_doc_from_record(rec["source"]), _doc_from_record(rec["target"]),
-                                meta=rec.get("meta") or {})
+                meta = rec.get("meta") or {}
+                if not isinstance(meta, dict):
+                    raise ValueError("meta must be an object")
+                bitext = Bitext(_doc_from_record(rec.get("source"), "source"),
+                                _doc_from_record(rec.get("target"), "target"), meta=meta)
             elif kind == "bead":
-                bead = Bead(src=list(rec["src"]), tgt=list(rec["tgt"]), score=rec.get("score"),
-                            origin=rec.get("origin", "aligned"), id=rec.get("id", len(bitext.beads)),
-                            meta=rec.get("meta") or {})
+                bead = _bead_from_record(rec, len(bitext.beads))
                 for i in bead.src:
                     _check_id(i, bitext.source, name, lineno)
                 for i in bead.tgt:
@@ -134,14 +178,35 @@ def _read(f: IO[str], name: str) -> Bitext:
             else:
                 raise InputError(f"unknown record type {kind!r}", path=name, line=lineno)
         except (KeyError, TypeError, ValueError) as e:
-            raise InputError(f"malformed record ({type(e).__name__}: {e})", path=name, line=lineno) from None
+            raise InputError(f"malformed record: {e}", path=name, line=lineno,
+                             hint="The file was changed by hand or by another tool; write it "
+                                  "again with aligner.") from None
     if bitext is None:
         raise InputError("empty file, expected a bitext", path=name)
     return bitext
 
 
+def _bead_from_record(rec: dict[str, Any], default_id: int) -> Bead:
+    src, tgt = rec.get("src"), rec.get("tgt")
+    if not isinstance(src, list) or not isinstance(tgt, list):
+        raise ValueError("a bead needs src and tgt lists of segment ids")
+    score = rec.get("score")
+    if score is not None and (not isinstance(score, (int, float)) or isinstance(score, bool)):
+        raise ValueError(f"score must be a number or null, not {score!r}")
+    origin = rec.get("origin", "aligned")
+    if not isinstance(origin, str):
+        raise ValueError(f"origin must be a string, not {origin!r}")
+    bead_id = rec.get("id", default_id)
+    if not _is_int(bead_id):
+        raise ValueError(f"id must be an integer, not {bead_id!r}")
+    meta = rec.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ValueError("meta must be an object")
+    return Bead(src=list(src), tgt=list(tgt), score=score, origin=origin, id=bead_id, meta=meta)
+
+
 def _check_id(i: Any, doc: Document, name: str, lineno: int) -> None:
-    if not isinstance(i, int) or not 0 <= i < len(doc.segments):
+    if not _is_int(i) or not 0 <= i < len(doc.segments):
         raise InputError(f"bead refers to segment {i!r}, which the {doc.lang} document does not have",
                          path=name, line=lineno)
 
@@ -151,5 +216,4 @@ def dumps_bitext(bitext: Bitext) -> str:
 
 
 def loads_bitext(text: str, name: str = "<string>") -> Bitext:
-    import io
     return _read(io.StringIO(text), name)

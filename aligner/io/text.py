@@ -22,8 +22,8 @@ from aligner.errors import InputError
 from aligner.model import Document
 from aligner.segment import segment
 
-__all__ = ["decode_bytes", "detect_language", "normalize_lang", "read_document",
-           "iter_input_files", "SUPPORTED_LANGS", "STDIN_NAME"]
+__all__ = ["decode_bytes", "decode_unicode", "detect_language", "normalize_lang", "read_document",
+           "iter_input_files", "lone_surrogate", "SUPPORTED_LANGS", "STDIN_NAME"]
 
 SUPPORTED_LANGS = ("en", "zh")
 STDIN_NAME = "<stdin>"  # how stdin is named in messages
@@ -111,15 +111,69 @@ def decode_bytes(data: bytes, path=None, encoding: str | None = None) -> str:
         raise _binary_error(path)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
         best = from_bytes(data, cp_isolation=_DETECT_ENCODINGS).best() or from_bytes(data).best()
         if best is None:
-            raise InputError("cannot tell the encoding of this file (it may be binary)",
-                             path=_display(path), hint=_ENCODING_HINT) from None
+            # Usually UTF-8 damaged in one place (a cut-off download, a bad copy): say where.
+            raise InputError(f"cannot tell the encoding of this file: it is not UTF-8 (byte "
+                             f"0x{data[e.start]:02x} at offset {e.start}) nor another encoding "
+                             "of English or Chinese text", path=_display(path),
+                             line=data[:e.start].count(b"\n") + 1, hint=_ENCODING_HINT) from None
         text = str(best)
     if _looks_binary(text):
         raise _binary_error(path)
     return _normalise(text, path)
+
+
+def decode_unicode(data: bytes, path=None, what: str = "file") -> str:
+    """Text of a file that must be Unicode (JSON Lines, ...): UTF-8, or UTF-8/16/32 with a
+    byte-order mark (Windows tools add one; PowerShell redirects write UTF-16). The BOM is
+    removed; line ends are kept. InputError naming the line of the first bad byte."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            body, offset = data[len(bom):], len(bom)
+            break
+    else:
+        body, enc, offset = data, "utf-8", 0
+    try:
+        return body.decode(enc)
+    except UnicodeDecodeError as e:
+        pos = offset + e.start
+        line = body[:e.start].count("\n".encode(enc)) + 1
+        raise InputError(f"not valid {enc.upper()} (byte 0x{data[pos]:02x} at offset {pos})",
+                         path=_display(path), line=line,
+                         hint=f"A {what} is UTF-8 text; the file may be damaged or in another "
+                              "encoding (convert it, e.g. `iconv -f GB18030 -t UTF-8`).") from None
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(value) -> str | None:
+    """The first unpaired surrogate (U+D800..U+DFFF) in a string, or in the strings of a
+    parsed JSON value, else None. JSON escapes such as "\\ud800" decode to them; they are
+    not characters, and no UTF-8 file can hold them."""
+    if isinstance(value, str):
+        m = _SURROGATE_RE.search(value)
+        return m.group() if m else None
+    if isinstance(value, dict):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = lone_surrogate(item)
+        if found:
+            return found
+    return None
+
+
+def surrogate_error(char: str, path, line: int | None) -> InputError:
+    return InputError(f"the text holds an unpaired surrogate \\u{ord(char):04x}, which is not a "
+                      "character", path=_display(path), line=line,
+                      hint="The file was written by a tool that mishandles Unicode; fix or remove "
+                           "that escape (an emoji is written as a pair, e.g. \\ud83d\\ude00).")
 
 
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")

@@ -101,8 +101,11 @@ def parse_xml_safely(data: bytes, name: str) -> etree._Element:
         if "entit" in (e.msg or "").lower() and b"<!ENTITY" in data.replace(b"\x00", b""):
             raise InputError("the file declares XML entities (<!ENTITY ...>) and is refused", path=name,
                              hint=_ENTITY_HINT) from None
+        hint = ("Its bytes do not match the encoding it declares (UTF-8 when it declares none): "
+                "save it as UTF-8, or declare its encoding in <?xml ... encoding=\"...\"?>."
+                if "encoding" in (e.msg or "").lower() else "The file may be truncated or not XML at all.")
         raise InputError(f"not well-formed XML: {e.msg}", path=name, line=e.lineno or None,
-                         hint="The file may be truncated or not XML at all.") from None
+                         hint=hint) from None
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise InputError("the file declares XML entities (<!ENTITY ...>) and is refused", path=name,
@@ -277,23 +280,39 @@ def _parse_xliff(data: bytes, name: str, src: str | None, tgt: str | None) -> Me
 
 # --- TSV / CSV --------------------------------------------------------------------------
 
+def _csv_delimiter(text: str) -> str:
+    """, ; or tab, read from the first record: the one whose header names the source and
+    target columns, else the one that splits it into the most fields (a comma on a tie).
+    (csv.Sniffer guesses from character counts over the whole sample, so a tab or a
+    semicolon inside quoted text misleads it.)"""
+    best, best_key = ",", (-1, -1)
+    for delimiter in (",", ";", "\t"):
+        try:
+            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        names = {c.strip().lower() for c in first}
+        key = (bool(names & set(_SOURCE_ALIASES)) + bool(names & set(_TARGET_ALIASES)), len(first))
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
 def _parse_delimited(data: bytes, name: str, fmt: str, src: str | None, tgt: str | None) -> Memory:
     text = decode_bytes(data, name)
-    if fmt == "csv":
-        try:
-            delimiter = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
-        except csv.Error:
-            delimiter = ","
-    else:
-        delimiter = "\t"
+    # A unit may hold a whole document: no field limit below the file's own size.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    delimiter = _csv_delimiter(text) if fmt == "csv" else "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
+    start = 1  # the line a record begins on (a quoted field may span lines)
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                rows.append((reader.line_num, row))
+                rows.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as e:
-        raise InputError(f"malformed {fmt.upper()}: {e}", path=name, line=reader.line_num,
+        raise InputError(f"malformed {fmt.upper()}: {e}", path=name, line=start,
                          hint="Check the quoting on that line.") from None
     if not rows:
         raise InputError("no rows in this file", path=name)
@@ -309,6 +328,10 @@ def _parse_delimited(data: bytes, name: str, fmt: str, src: str | None, tgt: str
     sep_name = "a tab" if delimiter == "\t" else repr(delimiter)
     units = []
     for line, row in rows:
+        if len(row) <= max(src_col, tgt_col) and any("\n" in cell for cell in row):
+            raise InputError(f"a quoted field that starts here is never closed (it runs to line "
+                             f"{line + sum(c.count(chr(10)) for c in row)})", path=name, line=line,
+                             hint="Close the quote, or double a quote inside a field (\"\").")
         if len(row) <= max(src_col, tgt_col):
             raise InputError(f"expected at least {max(src_col, tgt_col) + 1} columns, found {len(row)}",
                              path=name, line=line,

@@ -20,6 +20,9 @@ from aligner.translate.packages import InstalledPackage, require_package
 # Decoding settings Argos Translate uses for its packages (argostranslate.translate).
 LENGTH_PENALTY = 0.2
 DEFAULT_MAX_DECODING_LENGTH = 256
+# Longest input CTranslate2 reads (its `max_input_length` default): longer inputs would be
+# cut off silently, so the pipeline refuses them with a message naming the file and line.
+MAX_INPUT_LENGTH = 1024
 # Sentences per translate_batch call: big enough that CTranslate2 fills every batch after
 # sorting by length, small enough to report progress every few seconds.
 CHUNK_BATCHES = 16
@@ -82,6 +85,7 @@ class Engine:
         self.beam_size = beam_size
         self.batch_size = batch_size
         self.max_decoding_length = max_decoding_length
+        self.max_input_length = MAX_INPUT_LENGTH
 
     @classmethod
     def load(cls, from_code: str, to_code: str, *, device: str = "cpu", threads: int = 0,
@@ -168,6 +172,7 @@ class Engine:
                 max_batch_size=self.batch_size, batch_type="examples",
                 beam_size=self.beam_size, num_hypotheses=1, length_penalty=LENGTH_PENALTY,
                 return_scores=True, return_attention=return_attention, replace_unknowns=True,
+                max_input_length=self.max_input_length,
                 max_decoding_length=min(self.max_decoding_length,
                                         max(16, 3 * longest + 10) + len(pkg_prefix)),
             )

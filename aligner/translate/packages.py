@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -176,7 +177,14 @@ def _metadata_problem(metadata: Any) -> str | None:
                or not metadata.get(k)]
     if missing:
         return f"metadata.json lacks {' and '.join(missing)}"
+    for key in ("from_code", "to_code"):
+        if not _LANG_CODE.fullmatch(metadata[key]):
+            return f"metadata.json has {key} {metadata[key]!r}, which is not a language code"
     return None
+
+
+# ISO 639 codes as Argos writes them: en, zh, zt, zh-Hant, pt_BR.
+_LANG_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 
 def _version_key(pkg: InstalledPackage) -> Any:
@@ -345,6 +353,7 @@ def install_package_file(path: str | Path, directory: str | Path | None = None) 
             _extract(zf, staging)
             new_dir = staging / top
             _check_tokenizer(new_dir, path)
+            _check_model(new_dir, path)
             return _move_into_place(new_dir, root, InstalledPackage.from_metadata(new_dir, metadata))
         except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as e:
             raise _refuse(path, f"the archive is damaged or truncated ({e})",
@@ -363,6 +372,17 @@ def _check_tokenizer(pkg_dir: Path, source: Path) -> None:
         spm.SentencePieceProcessor(model_file=str(pkg_dir / "sentencepiece.model"))
     except Exception:
         raise _refuse(source, "sentencepiece.model is not a valid sentencepiece model") from None
+
+
+def _check_model(pkg_dir: Path, source: Path) -> None:
+    """Load the CTranslate2 model once: a model.bin that is not one is refused now, not at the
+    first translation."""
+    import ctranslate2
+
+    try:
+        ctranslate2.Translator(str(pkg_dir / "model"), device="cpu", intra_threads=1)
+    except Exception as e:  # CTranslate2 raises RuntimeError/ValueError with its own words
+        raise _refuse(source, f"model/model.bin is not a model CTranslate2 can load ({e})") from None
 
 
 def _move_into_place(new_dir: Path, root: Path, pkg: InstalledPackage) -> InstalledPackage:

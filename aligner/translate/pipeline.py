@@ -13,6 +13,7 @@ loses nothing but the file it was working on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import io
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Iterable, Sequence
 
 from aligner.errors import InputError, OutputError
-from aligner.io.atomic import atomic_write_text
+from aligner.io.atomic import atomic_write_text, lock_directory
 from aligner.io.bitext_jsonl import read_bitext, write_bitext
 from aligner.io.text import STDIN_NAME, detect_language, iter_input_files, normalize_lang, read_document
 from aligner.model import Bead, Bitext, Document
@@ -405,62 +406,70 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         job.meta = {"source_sha256": job.sha256, "model": packages[pair].describe(),
                     "options": options}
 
-    summary = RunSummary(terms=None)
-    todo = []
-    for job in jobs:
-        if not force and _up_to_date(job):
-            summary.skipped += 1
-            if any(not p.exists() for p in job.exports.values()):
-                _export(job, read_bitext(job.bitext_out), only_missing=True)
-            summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
-                                              job.bitext_out, len(job.doc.segments), skipped=True))
-        else:
-            todo.append(job)
+    # One run at a time per output directory: a second one would take the first one's
+    # temporary files for stale ones.
+    with (lock_directory(out_dir) if out_dir is not None else contextlib.nullcontext()):
+        summary = RunSummary(terms=None)
+        todo = []
+        for job in jobs:
+            if not force and _up_to_date(job):
+                summary.skipped += 1
+                if any(not p.exists() for p in job.exports.values()):
+                    _export(job, read_bitext(job.bitext_out), only_missing=True)
+                summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
+                                                  job.bitext_out, len(job.doc.segments), skipped=True))
+            else:
+                todo.append(job)
 
-    glossary = None
-    if glossaries:
-        summary.terms = TermCounts()
-        if todo:
-            from aligner.glossary import load_glossaries  # only runs with --glossary
+        glossary = None
+        if glossaries:
+            summary.terms = TermCounts()
+            if todo:
+                from aligner.glossary import load_glossaries  # only runs with --glossary
 
-            glossary = load_glossaries(list(glossaries))
-            for job in jobs:
-                job.glossary = glossary
+                glossary = load_glossaries(list(glossaries))
+                for job in jobs:
+                    job.glossary = glossary
 
-    bar = None
-    if progress and todo:
-        from tqdm import tqdm
+        # Every engine, and every sentence checked against it, before anything is written.
+        engines = {pair: Engine.load(*pair, device=device, threads=threads, beam_size=beam_size,
+                                     batch_size=batch_size, packages_dir=packages_dir,
+                                     max_decoding_length=max_decoding_length)
+                   for pair in sorted({(j.doc.lang, j.tgt) for j in todo})}
+        for job in todo:
+            _check_lengths(job, engines[(job.doc.lang, job.tgt)])
 
-        bar = tqdm(total=sum(len(j.doc.segments) for j in todo), unit="sent", file=sys.stderr,
-                   desc="translating", dynamic_ncols=True)
-        bar.set_postfix_str(f"files 0/{len(todo)}")
-    try:
-        for pair in sorted({(j.doc.lang, j.tgt) for j in todo}):
-            engine = Engine.load(*pair, device=device, threads=threads, beam_size=beam_size,
-                                 batch_size=batch_size, packages_dir=packages_dir,
-                                 max_decoding_length=max_decoding_length)
-            pair_jobs = [j for j in todo if (j.doc.lang, j.tgt) == pair]
-            for wave in _waves(pair_jobs, max(WAVE_SENTENCES, batch_size * 64)):
-                bitexts = translate_documents(
-                    engine, [j.doc for j in wave], pair[1], glossary=glossary,
-                    # The article sits next to its bitext: its name is enough, and keeps the
-                    # bitext the same wherever the output directory is.
-                    target_paths=[j.text_out.name if j.text_out else "-" for j in wave],
-                    progress=bar.update if bar is not None else None, term_counts=summary.terms)
-                for job, bitext in zip(wave, bitexts):
-                    bitext.meta = dict(job.meta)
-                    _write(job, bitext, stdout, started_wall)
-                    summary.files += 1
-                    summary.sentences += len(job.doc.segments)
-                    summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
-                                                      job.bitext_out, len(job.doc.segments)))
-                    if bar is not None:
-                        bar.set_postfix_str(f"files {summary.files}/{len(todo)}")
-    finally:
-        if bar is not None:
-            bar.close()
-    summary.seconds = time.perf_counter() - started
-    return summary
+        bar = None
+        if progress and todo:
+            from tqdm import tqdm
+
+            bar = tqdm(total=sum(len(j.doc.segments) for j in todo), unit="sent", file=sys.stderr,
+                       desc="translating", dynamic_ncols=True)
+            bar.set_postfix_str(f"files 0/{len(todo)}")
+        try:
+            for pair, engine in engines.items():
+                pair_jobs = [j for j in todo if (j.doc.lang, j.tgt) == pair]
+                for wave in _waves(pair_jobs, max(WAVE_SENTENCES, batch_size * 64)):
+                    bitexts = translate_documents(
+                        engine, [j.doc for j in wave], pair[1], glossary=glossary,
+                        # The article sits next to its bitext: its name is enough, and keeps the
+                        # bitext the same wherever the output directory is.
+                        target_paths=[j.text_out.name if j.text_out else "-" for j in wave],
+                        progress=bar.update if bar is not None else None, term_counts=summary.terms)
+                    for job, bitext in zip(wave, bitexts):
+                        bitext.meta = dict(job.meta)
+                        _write(job, bitext, stdout, started_wall)
+                        summary.files += 1
+                        summary.sentences += len(job.doc.segments)
+                        summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
+                                                          job.bitext_out, len(job.doc.segments)))
+                        if bar is not None:
+                            bar.set_postfix_str(f"files {summary.files}/{len(todo)}")
+        finally:
+            if bar is not None:
+                bar.close()
+        summary.seconds = time.perf_counter() - started
+        return summary
 
 
 _LANG_NAMES = {"en": "English", "zh": "Chinese"}
@@ -478,6 +487,25 @@ def _check_language(doc: Document, declared: str | None) -> None:
         raise InputError(f"the text looks {_LANG_NAMES[detected]}, but --from {declared} was given",
                          path=STDIN_NAME if doc.path == "-" else doc.path,
                          hint="Leave out --from to detect the language of each file.")
+
+
+def _check_lengths(job: _Job, engine: Engine) -> None:
+    """A sentence longer than the model reads would be cut off (CTranslate2 truncates its
+    input): refuse it, naming the file and line, before anything is translated."""
+    limit = engine.max_input_length
+    for seg in job.doc.segments:
+        # A piece covers at least one character (plus, at most, one lone word-start mark).
+        if len(seg.text) < limit:
+            continue
+        pieces = len(engine.tokenize(seg.text))
+        if pieces > limit:
+            raise InputError(
+                f"sentence {seg.id + 1} is {pieces:,} pieces long; the {engine.from_code}→"
+                f"{engine.to_code} model reads at most {limit:,}, and would cut off the rest",
+                path=STDIN_NAME if job.source == "-" else job.source,
+                line=job.doc.text.count("\n", 0, seg.start) + 1,
+                hint="Split it into shorter sentences: the text may lack sentence punctuation or "
+                     "line breaks (with --presplit, each line is one sentence).")
 
 
 def _waves(jobs: list[_Job], size: int) -> Iterable[list[_Job]]:

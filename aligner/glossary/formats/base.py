@@ -3,6 +3,7 @@ safely, and turning a row of fields into a Term with line-numbered problems."""
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -11,6 +12,7 @@ from aligner.errors import InputError
 from aligner.glossary.match import paused_gc
 from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_languages
 from aligner.io.atomic import atomic_write_bytes
+from aligner.io.text import decode_unicode
 
 
 @dataclass
@@ -95,9 +97,14 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 def decode(data: bytes, name: str, what: str = "glossary") -> str:
-    """UTF-8 (a BOM is allowed); binary or other encodings fail with the line to look at."""
+    """UTF-8 (a BOM is allowed), or UTF-16/32 with a BOM (Excel's "Unicode text" export);
+    binary or other encodings fail with the line to look at."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return decode_unicode(data, name, what)
     if b"\x00" in data[:8192]:
-        hint = "Is it UTF-16? Save it as UTF-8." if data[:2] in (b"\xff\xfe", b"\xfe\xff") \
+        # UTF-16 without a byte-order mark: every other byte of Latin text is NUL.
+        hint = "Is it UTF-16 without a byte-order mark? Save it as UTF-8." \
+            if max(data[1:256:2].count(0), data[0:256:2].count(0)) * 2 > len(data[:256]) // 2 \
             else f"This does not look like a text {what} file."
         raise InputError(f"binary data, not a UTF-8 {what}", path=name,
                          line=data[:data.index(b'\x00')].count(b"\n") + 1, hint=hint)

@@ -31,8 +31,10 @@ class CsvFormat(GlossaryFormat):
             except StopIteration:
                 break
             except csv.Error as e:
-                parsed.problems.append(Problem(reader.line_num, "csv", f"malformed CSV ({e})",
-                                               hint="Check the quotes on this line."))
+                # The record began at `start`: an unclosed quote there runs to the end.
+                parsed.problems.append(Problem(start, "csv", f"malformed CSV ({e})",
+                                               hint="Check the quotes on this line: a quoted field "
+                                                    "must end with a closing quote."))
                 break
             line = start
             start = reader.line_num + 1

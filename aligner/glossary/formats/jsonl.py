@@ -13,6 +13,7 @@ import json
 from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem, decode, make_term
 from aligner.glossary.formats.tsv import split_lines
 from aligner.glossary.model import COLUMNS, LANGS, Glossary
+from aligner.io.text import lone_surrogate, surrogate_error
 
 _LANG_KEYS = ("src_lang", "tgt_lang")
 
@@ -34,8 +35,17 @@ class JsonlFormat(GlossaryFormat):
                 parsed.problems.append(Problem(lineno, "json", f"not valid JSON ({e.msg})",
                                                hint="One JSON object per line."))
                 continue
+            except RecursionError:
+                parsed.problems.append(Problem(lineno, "json", "JSON nested too deeply",
+                                               hint="One JSON object per line."))
+                continue
             if not isinstance(rec, dict):
                 parsed.problems.append(Problem(lineno, "json", "expected a JSON object per line"))
+                continue
+            bad = lone_surrogate(rec) if "\\u" in line else None
+            if bad:  # "\ud800" escapes: not characters, and no file can be written with them
+                err = surrogate_error(bad, path, lineno)
+                parsed.problems.append(Problem(lineno, "unicode", err.message, hint=err.hint))
                 continue
             for k in ("source", "target"):
                 if k not in rec:
