@@ -2,15 +2,18 @@
 
 Data goes to a temporary file in the same directory and is renamed over the
 target only once complete (rename is atomic on POSIX within a file system). On Linux the
-temporary file has no name at all until it is complete (O_TMPFILE), so even a process
-killed with SIGKILL leaves no partial file behind; elsewhere it is a hidden
-`.NAME.XXXX.part` file, removed on any error or Ctrl-C.
+temporary file has no name at all until it is complete (O_TMPFILE): a new output is then
+linked into place, an existing one replaced through a temporary name that exists only
+for the instant of the rename, so even a process killed with SIGKILL leaves no partial
+file behind. Elsewhere it is a hidden `.NAME.XXXX.part` file, removed on any error or
+Ctrl-C (and by `translate` on its next run after a SIGKILL).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
 import tempfile
@@ -41,17 +44,25 @@ def _anonymous_file(directory: Path) -> int | None:
         raise
 
 
-def _name(fd: int, path: Path) -> str:
-    """Give an anonymous file a temporary name next to `path`, to rename it over `path`."""
+def _publish(fd: int, path: Path) -> str | None:
+    """Give a complete anonymous file its name. A new output is linked straight to `path`
+    (nothing is ever visible but the complete file); an existing one cannot be replaced by
+    a link, so the file gets a temporary name, returned, to be renamed over `path`."""
     directory = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
     try:
+        # linkat(..., AT_SYMLINK_FOLLOW) on /proc/self/fd/N: passing dir fds makes Python
+        # call linkat (plain link() would link the /proc symlink itself).
+        link = functools.partial(os.link, f"/proc/self/fd/{fd}", src_dir_fd=directory,
+                                 dst_dir_fd=directory, follow_symlinks=True)
+        try:
+            link(path.name)
+            return None
+        except FileExistsError:
+            pass
         while True:
             name = f".{path.name}.{secrets.token_hex(4)}.part"
             try:
-                # linkat(..., AT_SYMLINK_FOLLOW) on /proc/self/fd/N: passing dir fds makes
-                # Python call linkat (plain link() would link the /proc symlink itself).
-                os.link(f"/proc/self/fd/{fd}", name, src_dir_fd=directory, dst_dir_fd=directory,
-                        follow_symlinks=True)
+                link(name)
                 return str(path.parent / name)
             except FileExistsError:
                 continue
@@ -82,9 +93,12 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
             yield f
             f.flush()
             os.fsync(f.fileno())
+            published = False
             if tmp is None:
-                tmp = _name(f.fileno(), path)  # named only for the instant before the rename
-        os.replace(tmp, path)
+                tmp = _publish(f.fileno(), path)  # named only for the instant before the rename
+                published = tmp is None
+        if not published:
+            os.replace(tmp, path)
     except BaseException as e:
         if tmp is not None:
             with contextlib.suppress(OSError):

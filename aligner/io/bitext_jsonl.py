@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import IO, Any
 
@@ -46,6 +47,31 @@ def _display_path(path: str | None) -> str | None:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")  # en, zh, zh-CN, zh_Hant
+
+# The documented bead meta entries exporters read (README, "The bitext file"): their types.
+_TERM_TEXT = ("source", "target", "matched", "status", "method", "glossary")
+_TERM_OFFSETS = ("start", "end", "target_start", "target_end")
+_VIOLATION_TEXT = ("message", "term", "source", "target", "expected", "found", "kind")
+
+
+def _check_entries(meta: dict[str, Any], key: str, texts: tuple[str, ...], ints: tuple[str, ...]) -> None:
+    entries = meta.get(key)
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise ValueError(f"meta.{key} must be a list of objects")
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ValueError(f"meta.{key}[{n}] must be an object")
+        for k in texts:
+            if entry.get(k) is not None and not isinstance(entry[k], str):
+                raise ValueError(f"meta.{key}[{n}].{k} must be a string")
+        for k in ints:
+            if entry.get(k) is not None and not _is_int(entry[k]):
+                raise ValueError(f"meta.{key}[{n}].{k} must be an integer")
+
+
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -54,8 +80,8 @@ def _doc_from_record(rec: Any, side: str) -> Document:
     if not isinstance(rec, dict):
         raise ValueError(f"{side!r} must be an object with lang, text and segments")
     lang, text, path = rec.get("lang"), rec.get("text"), rec.get("path")
-    if not isinstance(lang, str) or not lang:
-        raise ValueError(f"{side}.lang must be a language code such as \"en\" or \"zh\"")
+    if not isinstance(lang, str) or not _LANG_TAG.fullmatch(lang):
+        raise ValueError(f"{side}.lang must be a language code such as \"en\" or \"zh\", not {lang!r}")
     if not isinstance(text, str):
         raise ValueError(f"{side}.text must be a string")
     if path is not None and not isinstance(path, str):
@@ -202,6 +228,8 @@ def _bead_from_record(rec: dict[str, Any], default_id: int) -> Bead:
     meta = rec.get("meta") or {}
     if not isinstance(meta, dict):
         raise ValueError("meta must be an object")
+    _check_entries(meta, "terms", _TERM_TEXT, _TERM_OFFSETS)
+    _check_entries(meta, "violations", _VIOLATION_TEXT, ())
     return Bead(src=list(src), tgt=list(tgt), score=score, origin=origin, id=bead_id, meta=meta)
 
 

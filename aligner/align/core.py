@@ -1,0 +1,319 @@
+"""Sentence alignment: pair the sentences of a text and its translation into beads.
+
+    bitext = align_documents(src_doc, tgt_doc)                   # Documents in, Bitext out
+    result = align_sentences(zh_lines, en_lines, "zh", "en")     # plain lists of sentences
+
+The signals (aligner.align.signals) score candidate beads; the search (aligner.align.search)
+finds the best monotone path of beads. Two passes: the first with general parameters, the
+second after refitting the length ratio, the dictionary recall and the bead-type priors to
+the first alignment of this very text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from aligner.align import search as S
+from aligner.align.band import Band, BeadGrid
+from aligner.align.pairing import Pairing, Side
+from aligner.align.signals import Signal, get_signal
+from aligner.align.signals.base import CombinedCoverage, CoverageSignal
+from aligner.errors import InputError
+from aligner.model import Bead, Bitext, Document
+
+#: Signals used when the caller names none; each is used only where it applies
+#: (translation with a translation, glossary with a glossary, lexicon and names for zh-en).
+DEFAULT_SIGNALS = ("length", "lexicon", "cooccurrence", "names", "numbers", "punctuation", "glossary",
+                   "translation")
+
+#: Weight of each signal's log-likelihood ratio in a bead's score. The coverage signals count
+#: each word link twice (from the Chinese word and from the English word), hence about 1/2.
+#: Chosen on mac-dev as a whole, with leave-one-chapter-out checks (bench/align_quality.py).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "length": 1.0, "lexicon": 0.5, "cooccurrence": 0.5, "names": 1.0, "numbers": 1.0,
+    "punctuation": 1.0, "glossary": 1.0, "translation": 0.6, "embedding": 1.0,
+}
+#: With a translation of the source, the dictionary says less that is new and the same links
+#: would be counted again: less weight on the lexicon, more on lengths to balance the evidence.
+WITH_TRANSLATION: dict[str, float] = {"length": 1.5, "lexicon": 0.35, "cooccurrence": 0.35}
+
+#: Temperature of the bead posteriors (bead scores), fitted on mac-dev (log loss).
+POSTERIOR_TEMPERATURE = 1.5
+
+#: Texts with at most this many DP states are searched exactly (no band).
+EXACT_STATES = 400_000
+#: Half-width of the band around the anchors, and around the first pass's path.
+ANCHOR_HALF_WIDTH = 16
+REFINE_HALF_WIDTH = 8
+#: Re-centrings of a band whose best path runs along its edge, and the widest band.
+MAX_RECENTRE = 8
+MAX_WIDTH = 8 * (2 * ANCHOR_HALF_WIDTH + 1)
+
+
+@dataclass
+class AlignedBead:
+    src: list[int]
+    tgt: list[int]
+    score: float
+    #: the signals' summed evidence for the bead (log-odds scale, before calibration)
+    evidence: float = 0.0
+
+
+@dataclass
+class Alignment:
+    beads: list[AlignedBead]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def pairs(self) -> list[tuple[list[int], list[int]]]:
+        return [(b.src, b.tgt) for b in self.beads]
+
+
+def bead_types(max_bead: int = 6) -> tuple[S.BeadType, ...]:
+    """0-1, 1-0, 1-k and k-1 up to max_bead, and 2-2, 2-3, 3-2, 3-3, 2-4, 4-2, 3-4, 4-3
+    (those that fit in max_bead)."""
+    types = [(0, 1), (1, 0)]
+    for k in range(1, max_bead + 1):
+        types.append((1, k))
+        if k > 1:
+            types.append((k, 1))
+    for t in ((2, 2), (2, 3), (3, 2), (3, 3), (2, 4), (4, 2), (3, 4), (4, 3)):
+        if max(t) <= max_bead:
+            types.append(t)
+    return tuple(types)
+
+
+def make_signals(names: Iterable[str | Signal] | None, pairing: Pairing,
+                 weights: dict[str, float] | None = None) -> list[Signal]:
+    """Instances of the named signals (default: DEFAULT_SIGNALS) that apply to the pairing,
+    with their weights (DEFAULT_WEIGHTS, WITH_TRANSLATION when there is a translation, then
+    `weights`)."""
+    chosen = []
+    w = dict(DEFAULT_WEIGHTS)
+    if pairing.translation is not None:
+        w.update(WITH_TRANSLATION)
+    w.update(weights or {})
+    for item in (names if names is not None else DEFAULT_SIGNALS):
+        sig = item if isinstance(item, Signal) else get_signal(item, weight=w.get(item, 1.0))
+        if sig.applies(pairing):
+            chosen.append(sig)
+    return chosen
+
+
+class Aligner:
+    """One alignment run: prepare the signals, search (anchors, band DP), refit the signals
+    and the bead-type priors to the first path, search again near it, score the beads."""
+
+    def __init__(self, pairing: Pairing, signals: list[Signal], types: tuple[S.BeadType, ...],
+                 progress: Callable[[str], None] | None = None):
+        self.p = pairing
+        self.signals = signals
+        self.types = tuple(types)
+        self.progress = progress or (lambda msg: None)
+        zh_src = pairing.src.is_zh if pairing.zh_en is not None else None
+        self.zh_is_src = zh_src
+        self.priors = S.type_priors(self.types, zh_src)
+        self.info: dict[str, Any] = {"passes": []}
+
+    # ------------------------------------------------------------------ scoring
+    def _scores(self, band: Band) -> np.ndarray:
+        """scores[t, i, jj]: the score of a bead of type t ending at state (i, lo[i] + jj)."""
+        active = [s for s in self.signals if s.weight]
+        for s in active:
+            s.score_cells(band)
+        grid = BeadGrid(band)
+        coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
+        others = [s for s in active if not isinstance(s, CoverageSignal)]
+        out = np.empty((len(self.types), band.n + 1, band.width), dtype=np.float32)
+        for ti, t in enumerate(self.types):
+            a, b = t
+            tot = np.full(grid.I.shape, self.priors[t])
+            tot += coverage.bead_score(a, b)
+            for s in others:
+                tot += s.weight * s.bead_score(grid, a, b)
+            out[ti] = np.where(grid.valid, tot, -np.inf)
+        grid.clear()
+        for s in self.signals:
+            s.release()
+        return out
+
+    def _dp(self, band: Band) -> tuple[list[S.BeadType], float, np.ndarray]:
+        scores = self._scores(band)
+        path = S.band_dp(band, list(self.types), scores)
+        return path, S.path_score(band, list(self.types), scores, path), scores
+
+    def _first_band(self) -> Band:
+        n, m = self.p.n, self.p.m
+        margin = max(max(a, b) for a, b in self.types)
+        if (n + 1) * (m + 1) <= EXACT_STATES:
+            self.info["search"] = "exact"
+            return Band.full(n, m, margin)
+        diag = S.length_diagonal(self.p.src.lengths, self.p.tgt.lengths)
+        keyed = [k for k in (s.anchor_keys() for s in self.signals) if k is not None]
+        # Two rounds: anchors rare within a wide window around the length diagonal, then,
+        # around the path they give, anchors rare within a narrow window (many more of them).
+        center = diag
+        anchors: list = []
+        for window_half in (max(50, int(0.1 * max(n, m))), 50):
+            cands: dict = {}
+            for src_keys, tgt_keys in keyed:
+                found = S.candidate_pairs(src_keys, tgt_keys, n, m, max_df=8, window=center,
+                                          window_half=window_half)
+                for pair, w in found.items():
+                    cands[pair] = cands.get(pair, 0.0) + w
+            found = S.choose_anchors(cands, min_margin=0.0)
+            found = S.filter_anchors(found, self.p.src.lengths, self.p.tgt.lengths)
+            if len(found) >= len(anchors):
+                anchors = found
+                center = S.anchor_center(anchors, self.p.src.lengths, self.p.tgt.lengths)
+        self.info["anchors"] = len(anchors)
+        self.info["search"] = "band"
+        return Band.around(n, m, center, ANCHOR_HALF_WIDTH, margin)
+
+    def _search(self, band: Band) -> list[S.BeadType]:
+        """DP in the band; while the best path runs along an edge of the band (so the band,
+        not the evidence, may have decided it), move the band onto that path and search
+        again, and after two moves (or one that found nothing better) double the band's
+        width, up to MAX_WIDTH. A long run of inserted target sentences needs a band as wide
+        as the run; time stays linear in the length of the texts."""
+        path, total, scores = self._dp(band)
+        tries = 0
+        stuck = False  # the last try found nothing better
+        while S.touches_edge(band, path) and band.width < band.m + 1 and tries < MAX_RECENTRE:
+            tries += 1
+            grow = (stuck or tries > 2) and band.width * 2 <= MAX_WIDTH
+            if stuck and not grow:
+                break
+            if grow:  # twice as wide, holding the old band (so nothing is lost)
+                center = band.lo + (band.width - 1) / 2.0
+                new_band = Band.around(band.n, band.m, center, band.width, band.margin)
+            else:  # as wide, centred on the path
+                lower, upper = S.path_states(path)
+                new_band = Band.around(band.n, band.m, (lower + upper) / 2.0, band.width // 2, band.margin)
+            new_path, new_total, new_scores = self._dp(new_band)
+            stuck = new_total <= total + 1e-6
+            if not stuck or grow:  # a wider band holds the old one: keep it to grow from
+                band, path, total, scores = new_band, new_path, max(new_total, total), new_scores
+        self._last = (band, scores)
+        self.info["passes"].append({"band_width": int(band.width), "states": int(band.n_states),
+                                    "recentred": tries})
+        return path
+
+    def run(self, prepare: bool = True) -> Alignment:
+        n, m = self.p.n, self.p.m
+        if n == 0 or m == 0:
+            # the only possible alignment: every sentence unaligned, surely right
+            beads = [AlignedBead([i], [], 1.0) for i in range(n)] + [AlignedBead([], [j], 1.0) for j in range(m)]
+            return Alignment(beads, {"search": "trivial"})
+        t0 = time.perf_counter()
+        for s in self.signals:
+            if prepare:
+                s.prepare(self.p)
+            else:
+                s.reset()
+        self.info["prepare_s"] = round(time.perf_counter() - t0, 3)
+        self.progress("first pass")
+        band = self._first_band()
+        path = self._search(band)
+        # refit to this text, then search again in a narrow band around the first path
+        pairs = S.path_to_beads(path)
+        for s in self.signals:
+            s.reestimate(pairs)
+        counts: dict = {}
+        for t in path:
+            counts[t] = counts.get(t, 0) + 1
+        self.priors = S.type_priors(self.types, self.zh_is_src, counts)
+        self.progress("second pass")
+        margin = band.margin
+        if band.width >= m + 1:
+            band2 = band
+        else:
+            lower, upper = S.path_states(path)
+            band2 = Band.from_bounds(n, m, lower, upper, margin, min_width=2 * REFINE_HALF_WIDTH + 1)
+        path = self._search(band2)
+        beads = [AlignedBead(src, tgt, 0.0) for src, tgt in S.path_to_beads(path)]
+        self._bead_confidence(beads)
+        self.info["signals"] = {s.name: s.describe() for s in self.signals}
+        self.info["seconds"] = round(time.perf_counter() - t0, 3)
+        return Alignment(beads, self.info)
+
+    def _bead_confidence(self, beads: list[AlignedBead]) -> None:
+        """A bead's score is the probability that it is right: its posterior over all the
+        alignments of the band, each weighted by exp(total score / POSTERIOR_TEMPERATURE)
+        (forward-backward). A bead whose boundaries compete with others gets a low score,
+        whatever its evidence; on mac-dev, beads scored over 0.9 are 99% right.
+        `evidence` keeps the signals' summed log-likelihood ratio."""
+        band, scores = self._last
+        path = [(len(b.src), len(b.tgt)) for b in beads]
+        post = S.bead_posteriors(band, list(self.types), scores, path, POSTERIOR_TEMPERATURE)
+        i = j = 0
+        for bead, p in zip(beads, post):
+            a, b = len(bead.src), len(bead.tgt)
+            i += a
+            j += b
+            t = self.types.index((a, b))
+            bead.evidence = round(float(scores[t, i, j - band.lo[i]]) - self.priors[(a, b)], 3)
+            bead.score = round(p, 4)
+
+
+def align_sentences(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str, *,
+                    translation: Sequence[str] | None = None, glossary: Any = None,
+                    signals: Iterable[str | Signal] | None = None,
+                    weights: dict[str, float] | None = None, max_bead: int = 6,
+                    progress: Callable[[str], None] | None = None) -> Alignment:
+    """Align two lists of sentences. `translation`: the source sentences translated into the
+    target language, one per source sentence."""
+    if translation is not None and len(translation) != len(src):
+        raise ValueError(f"the translation has {len(translation)} lines, the source {len(src)} sentences")
+    pairing = Pairing(Side(src_lang, list(src)), Side(tgt_lang, list(tgt)),
+                      Side(tgt_lang, list(translation)) if translation is not None else None,
+                      glossary)
+    sigs = make_signals(signals, pairing, weights)
+    aligner = Aligner(pairing, sigs, bead_types(max_bead), progress)
+    return aligner.run()
+
+
+def align_documents(src_doc: Document, tgt_doc: Document, *,
+                    translation: Sequence[str] | Document | None = None, glossary: Any = None,
+                    signals: Iterable[str | Signal] | None = None,
+                    weights: dict[str, float] | None = None, max_bead: int = 6,
+                    progress: Callable[[str], None] | None = None) -> Bitext:
+    """Pair the segments of a document and its translation into a Bitext (origin "aligned").
+
+    translation: the source segments translated into the target language (a list, one per
+    source segment, or a Document with as many segments), used by the "translation" signal.
+    glossary: an aligner.glossary.Glossary whose terms anchor the alignment.
+    signals: names (or Signal instances) to use instead of DEFAULT_SIGNALS.
+    Every bead gets `score` (the probability it is right) and meta["evidence"].
+    """
+    if src_doc.lang == tgt_doc.lang:
+        raise InputError(f"both texts are in the same language ({src_doc.lang})",
+                         path=tgt_doc.path,
+                         hint="Align a text with its translation; give --from/--to if a language was misdetected.")
+    trans_lines = translation.segment_texts() if isinstance(translation, Document) else translation
+    if trans_lines is not None and len(trans_lines) != len(src_doc.segments):
+        where = translation.path if isinstance(translation, Document) else None
+        raise InputError(f"the translation has {len(trans_lines)} sentences, the source "
+                         f"{src_doc.name} has {len(src_doc.segments)}", path=where,
+                         hint="The translation must have one line per source sentence, in order.")
+    result = align_sentences(src_doc.segment_texts(), tgt_doc.segment_texts(), src_doc.lang,
+                             tgt_doc.lang, translation=trans_lines, glossary=glossary,
+                             signals=signals, weights=weights, max_bead=max_bead, progress=progress)
+    beads = [Bead(src=b.src, tgt=b.tgt, score=b.score, origin="aligned", id=i,
+                  meta={"evidence": b.evidence})
+             for i, b in enumerate(result.beads)]
+    meta: dict[str, Any] = {"aligner": _public_info(result.info)}
+    if isinstance(translation, Document) and translation.path:
+        meta["translation"] = translation.path
+    if glossary is not None and getattr(glossary, "paths", None):
+        meta["glossaries"] = list(glossary.paths)
+    return Bitext(src_doc, tgt_doc, beads, meta)
+
+
+def _public_info(info: dict[str, Any]) -> dict[str, Any]:
+    # not the run time: aligning the same texts again must write the same bytes
+    keep = ("search", "anchors", "passes", "signals")
+    return {k: info[k] for k in keep if k in info}

@@ -1,0 +1,448 @@
+"""The search: anchors first, then dynamic programming over beads in a band around them.
+
+1. Anchors. Rare keys that a source and a target sentence share (a rare word's translation,
+   a number, a name, a glossary term) are looked up in an inverted index, so only pairs that
+   share something are ever compared. Pairs that are each other's best match become anchor
+   candidates; the heaviest chain of candidates that increases in both texts is kept.
+2. Band DP. The path must pass near the anchors: a band of states around the line through
+   them is searched with every bead type (0-1, 1-0, 1-1 ... 1-6, 6-1, 2-2 ... 3-3). If the best
+   path runs along the edge of the band, the band is widened and the search repeated.
+Time and memory are O((n + m) * band width); texts short enough are searched exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from aligner.align.band import Band
+
+BeadType = tuple[int, int]
+
+#: Bead types searched by default (source sentences, target sentences).
+DEFAULT_TYPES: tuple[BeadType, ...] = (
+    (0, 1), (1, 0), (1, 1),
+    (1, 2), (1, 3), (1, 4), (1, 5), (1, 6),
+    (2, 1), (3, 1), (4, 1), (5, 1), (6, 1),
+    (2, 2), (2, 3), (3, 2), (3, 3), (2, 4), (4, 2), (3, 4), (4, 3),
+)
+
+#: How often each bead type occurs, as (Chinese sentences, English sentences), from the MAC
+#: corpus figures in the data README (1-1 61%, 1-2 21%, 1-3 7%, 2-1 4% ...). They are the
+#: starting point only: after a first alignment the priors are re-estimated from the text.
+ZH_EN_TYPE_FREQ: dict[BeadType, float] = {
+    (1, 1): 0.61, (1, 2): 0.21, (1, 3): 0.07, (2, 1): 0.04, (1, 4): 0.02, (2, 2): 0.02,
+    (2, 3): 0.01, (1, 0): 0.005, (0, 1): 0.005, (1, 5): 0.005, (3, 1): 0.004, (3, 2): 0.003,
+    (2, 4): 0.003, (1, 6): 0.002, (3, 3): 0.002, (4, 1): 0.002, (4, 2): 0.001, (5, 1): 0.001,
+    (6, 1): 0.0005, (3, 4): 0.001, (4, 3): 0.0005,
+}
+_FLOOR = 0.0003
+
+
+def type_priors(types: tuple[BeadType, ...], zh_is_src: bool | None,
+                counts: dict[BeadType, int] | None = None, strength: float = 50.0) -> dict[BeadType, float]:
+    """log P(type) for the search; `counts` (from a first alignment) update the base
+    frequencies as a Dirichlet posterior with `strength` pseudo-beads of prior."""
+    base = {}
+    for a, b in types:
+        if zh_is_src is None:  # not Chinese-English: symmetric
+            f = 0.5 * (ZH_EN_TYPE_FREQ.get((a, b), _FLOOR) + ZH_EN_TYPE_FREQ.get((b, a), _FLOOR))
+        elif zh_is_src:
+            f = ZH_EN_TYPE_FREQ.get((a, b), _FLOOR)
+        else:
+            f = ZH_EN_TYPE_FREQ.get((b, a), _FLOOR)
+        base[(a, b)] = f
+    z = sum(base.values())
+    base = {t: f / z for t, f in base.items()}
+    if counts:
+        total = sum(counts.get(t, 0) for t in types)
+        post = {t: (counts.get(t, 0) + strength * base[t]) / (total + strength) for t in types}
+    else:
+        post = base
+    return {t: math.log(max(p, 1e-6)) for t, p in post.items()}
+
+
+# ------------------------------------------------------------------------------ the DP
+def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadType]:
+    """Best path through the band. scores[t, i, jj]: score of a bead of types[t] that ends
+    at state (i, lo[i] + jj). Returns the bead types along the path, first to last.
+
+    Row by row: a bead (a, b) into row i comes from row i - a shifted by a constant number
+    of columns, so all bead types of a row are one gather from the rows above and an argmax;
+    0-1 beads (moves within a row) are a running maximum."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    NEG = -np.inf
+    horiz = [t for t, (a, b) in enumerate(types) if a == 0]
+    if any(types[t] != (0, 1) for t in horiz):
+        raise ValueError("only 0-1 beads may leave source sentences out of a row")
+    h_t = horiz[0] if horiz else -1
+    A = np.array([a for a, _ in types], dtype=np.int64)
+    B = np.array([b for _, b in types], dtype=np.int64)
+    vertical = A > 0
+    # best is kept flat, with one extra cell that stays -inf: gathers outside the band land there
+    best = np.full((n + 1) * W + 1, NEG)
+    sentinel = (n + 1) * W
+    back = np.full((n + 1, W), -1, dtype=np.int8)
+    cols = np.arange(W)
+    for i in range(n + 1):
+        width = int(min(W, m - lo[i] + 1))  # states j <= m
+        if i == 0:
+            x = np.full(W, NEG)
+            bx = np.full(W, -1, dtype=np.int8)
+            x[0] = 0.0  # state (0, 0): lo[0] is 0
+        else:
+            p = i - A
+            ok_t = vertical & (p >= 0)
+            pc = np.maximum(p, 0)
+            shift = lo[i] - lo[pc] - B  # column jj of row i comes from column jj + shift of row p
+            src = shift[:, None] + cols[None, :]
+            valid = ok_t[:, None] & (src >= 0) & (src < W) & (cols < width)[None, :]
+            idx = np.where(valid, pc[:, None] * W + src, sentinel)
+            cand = best[idx] + scores[:, i, :]
+            bt = np.argmax(cand, axis=0)
+            x = cand[bt, cols]
+            bx = bt.astype(np.int8)
+            bx[~np.isfinite(x)] = -1
+        x[width:] = NEG
+        if h_t >= 0 and width > 1:
+            # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
+            sc = scores[h_t, i, :width].astype(np.float64)
+            sc[0] = 0.0
+            c = np.cumsum(sc)
+            run = np.maximum.accumulate(x[:width] - c) + c
+            from_left = run > x[:width] + 1e-9
+            x[:width] = np.where(from_left, run, x[:width])
+            bx[:width] = np.where(from_left, h_t, bx[:width])
+        best[i * W:(i + 1) * W] = x
+        back[i] = bx
+    # trace back from (n, m)
+    i, jj = n, m - lo[n]
+    if not (0 <= jj < W) or not np.isfinite(best[i * W + jj]):
+        raise RuntimeError("no path through the band")  # cannot happen for a connected band
+    path: list[BeadType] = []
+    while i > 0 or lo[i] + jj > 0:
+        t = int(back[i, jj])
+        a, b = types[t]
+        path.append((a, b))
+        j = lo[i] + jj - b
+        i -= a
+        jj = j - lo[i]
+    path.reverse()
+    return path
+
+
+def _row_geometry(band: Band, types: list[BeadType]):
+    A = np.array([a for a, _ in types], dtype=np.int64)
+    B = np.array([b for _, b in types], dtype=np.int64)
+    return A, B, np.arange(band.width)
+
+
+def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
+                    path: list[BeadType], temperature: float = 1.0) -> list[float]:
+    """For every bead of `path`, the probability that it is part of the alignment, summed
+    over all paths of the band weighted by exp(score / temperature) (forward-backward; the
+    same row-by-row gathers as `band_dp`, with log-sum-exp for max)."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    NEG = -np.inf
+    T = len(types)
+    A, B, cols = _row_geometry(band, types)
+    vertical = A > 0
+    h_t = next((t for t, ab in enumerate(types) if ab == (0, 1)), -1)
+    S = scores.astype(np.float64) / temperature
+    widths = np.minimum(W, m - lo + 1)
+    fwd = np.full((n + 1) * W + 1, NEG)
+    sentinel = (n + 1) * W
+    with np.errstate(invalid="ignore"):
+        for i in range(n + 1):
+            width = int(widths[i])
+            if i == 0:
+                x = np.full(W, NEG)
+                x[0] = 0.0
+            else:
+                p = i - A
+                ok_t = vertical & (p >= 0)
+                pc = np.maximum(p, 0)
+                src = (lo[i] - lo[pc] - B)[:, None] + cols[None, :]
+                valid = ok_t[:, None] & (src >= 0) & (src < W) & (cols < width)[None, :]
+                idx = np.where(valid, pc[:, None] * W + src, sentinel)
+                x = np.logaddexp.reduce(fwd[idx] + S[:, i, :], axis=0)
+            x[width:] = NEG
+            if h_t >= 0 and width > 1:
+                sc = S[h_t, i, :width].copy()
+                sc[0] = 0.0
+                c = np.cumsum(sc)
+                x[:width] = np.logaddexp.accumulate(x[:width] - c) + c
+            fwd[i * W:(i + 1) * W] = x
+        bwd = np.full((n + 1) * W + 1, NEG)
+        for i in range(n, -1, -1):
+            width = int(widths[i])
+            nxt = i + A
+            ok_t = vertical & (nxt <= n)
+            nc = np.minimum(nxt, n)
+            dst = (lo[i] - lo[nc] + B)[:, None] + cols[None, :]  # column of the successor state
+            valid = ok_t[:, None] & (dst >= 0) & (dst < W) & (cols < width)[None, :]
+            idx = np.where(valid, nc[:, None] * W + dst, sentinel)
+            sidx = np.where(valid, dst, 0)
+            step = S[np.arange(T)[:, None], nc[:, None], sidx]
+            y = np.logaddexp.reduce(np.where(valid, bwd[idx] + step, NEG), axis=0)
+            if i == n:
+                y[m - lo[n]] = 0.0
+            y[width:] = NEG
+            if h_t >= 0 and width > 1:
+                sc = S[h_t, i, :width].copy()
+                sc[0] = 0.0
+                d = np.cumsum(sc)
+                y[:width] = np.logaddexp.accumulate((y[:width] + d)[::-1])[::-1] - d
+            bwd[i * W:(i + 1) * W] = y
+    log_z = fwd[n * W + (m - lo[n])]
+    out = []
+    i = j = 0
+    for a, b in path:
+        t = types.index((a, b))
+        i2, j2 = i + a, j + b
+        lp = fwd[i * W + (j - lo[i])] + S[t, i2, j2 - lo[i2]] + bwd[i2 * W + (j2 - lo[i2])] - log_z
+        out.append(float(np.exp(min(lp, 0.0))) if np.isfinite(lp) else 0.0)
+        i, j = i2, j2
+    return out
+
+
+def path_score(band: Band, types: list[BeadType], scores: np.ndarray, path: list[BeadType]) -> float:
+    """The total score of a path (the sum of its beads' scores)."""
+    i = j = 0
+    total = 0.0
+    for a, b in path:
+        i, j = i + a, j + b
+        total += float(scores[types.index((a, b)), i, j - band.lo[i]])
+    return total
+
+
+def path_to_beads(path: list[BeadType]) -> list[tuple[list[int], list[int]]]:
+    beads = []
+    i = j = 0
+    for a, b in path:
+        beads.append((list(range(i, i + a)), list(range(j, j + b))))
+        i += a
+        j += b
+    return beads
+
+
+def path_states(path: list[BeadType], interpolate: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """For every source row i, the lowest and highest target position the path visits
+    (rows inside a many-to-many bead get an interpolated position, or none: upper = -1)."""
+    n = sum(a for a, _ in path)
+    lower = np.full(n + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    upper = np.full(n + 1, -1, dtype=np.int64)
+    i = j = 0
+    lower[0] = upper[0] = 0
+    for a, b in path:
+        if a == 0:
+            j += b
+            upper[i] = max(upper[i], j)
+            continue
+        for r in range(1 if interpolate else a, a + 1):
+            # a many-to-many bead passes between rows; interpolate its target position
+            jr = j + (b * r) // a
+            lower[i + r] = min(lower[i + r], jr)
+            upper[i + r] = max(upper[i + r], jr)
+        i += a
+        j += b
+    return lower, upper
+
+
+# ---------------------------------------------------------------------------- anchors
+@dataclass
+class Anchor:
+    k: int
+    l: int
+    score: float
+
+
+def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
+                    max_df: int = 8, window: np.ndarray | None = None,
+                    window_half: int | None = None, max_global_df: int = 200) -> dict[tuple[int, int], float]:
+    """Sparse pair similarities from keys that are rare near each other (an inverted index,
+    so the cost is the number of pairs sharing a rare key, never n * m).
+
+    A key counts for a source sentence k if at most `max_df` target sentences within the
+    window around k's expected position offer it (and at most `max_df` source sentences
+    around it do); its weight is the inverse of those local frequencies. A name that recurs
+    in every chapter of a book is thus still a good anchor within each chapter."""
+    index_s: dict = {}
+    for k, keys in enumerate(src_keys):
+        for key in keys:
+            index_s.setdefault(key, []).append(k)
+    index_t: dict = {}
+    for l, keys in enumerate(tgt_keys):
+        for key in keys:
+            if key in index_s:
+                index_t.setdefault(key, []).append(l)
+    if window is None:
+        window = np.linspace(0, m, n + 1)
+        window_half = max(n, m)
+    half = int(window_half or 0)
+    scores: dict[tuple[int, int], float] = {}
+    for key, ls in index_t.items():
+        ks = index_s[key]
+        if len(ks) > max_global_df or len(ls) > max_global_df:
+            continue
+        for k in ks:
+            c = window[k]
+            a = bisect.bisect_left(ls, c - half)
+            b = bisect.bisect_right(ls, c + half)
+            if b <= a or b - a > max_df:
+                continue
+            # source sentences near k offering the key
+            ka = bisect.bisect_left(ks, k - half * n / max(m, 1))
+            kb = bisect.bisect_right(ks, k + half * n / max(m, 1))
+            if kb - ka > max_df:
+                continue
+            w = math.log((2 * half + 1) / (b - a)) + math.log((2 * half + 1) / (kb - ka))
+            for l in ls[a:b]:
+                scores[(k, l)] = scores.get((k, l), 0.0) + w
+    return scores
+
+
+def choose_anchors(cands: dict[tuple[int, int], float], min_margin: float = 1.0) -> list[Anchor]:
+    """Mutual best pairs (with a margin over the runner-up), then the heaviest chain that
+    increases in both texts."""
+    best_s: dict[int, list] = {}
+    best_t: dict[int, list] = {}
+    for (k, l), s in cands.items():
+        for d, key, other in ((best_s, k, l), (best_t, l, k)):
+            cur = d.get(key)
+            if cur is None:
+                d[key] = [s, other, 0.0]
+            elif s > cur[0]:
+                d[key] = [s, other, cur[0]]
+            elif s > cur[2]:
+                cur[2] = s
+    mutual = []
+    for k, (s, l, second) in best_s.items():
+        bt = best_t.get(l)
+        if bt is not None and bt[1] == k and s - max(second, bt[2]) >= min_margin:
+            mutual.append(Anchor(k, l, s))
+    mutual.sort(key=lambda a: (a.k, a.l))
+    return heaviest_chain(mutual)
+
+
+def heaviest_chain(items: list[Anchor]) -> list[Anchor]:
+    """Maximum-weight chain strictly increasing in k and l (items sorted by k).
+    O(N log N) with a Fenwick tree over l for prefix maxima."""
+    if not items:
+        return []
+    ls = sorted({a.l for a in items})
+    rank = {l: r + 1 for r, l in enumerate(ls)}
+    size = len(ls)
+    tree_v = [0.0] * (size + 1)
+    tree_i = [-1] * (size + 1)
+
+    def query(r: int) -> tuple[float, int]:
+        v, idx = 0.0, -1
+        while r > 0:
+            if tree_v[r] > v:
+                v, idx = tree_v[r], tree_i[r]
+            r -= r & -r
+        return v, idx
+
+    def update(r: int, v: float, idx: int) -> None:
+        while r <= size:
+            if v > tree_v[r]:
+                tree_v[r], tree_i[r] = v, idx
+            r += r & -r
+
+    total = [0.0] * len(items)
+    prev = [-1] * len(items)
+    # items with the same k must not chain: process each k group after querying all of it
+    g = 0
+    while g < len(items):
+        h = g
+        while h < len(items) and items[h].k == items[g].k:
+            h += 1
+        for x in range(g, h):
+            v, idx = query(rank[items[x].l] - 1)
+            total[x] = v + items[x].score
+            prev[x] = idx
+        for x in range(g, h):
+            update(rank[items[x].l], total[x], x)
+        g = h
+    x = max(range(len(items)), key=lambda t: total[t])
+    chain = []
+    while x >= 0:
+        chain.append(items[x])
+        x = prev[x]
+    chain.reverse()
+    return chain
+
+
+def _length_axes(src_len: np.ndarray, tgt_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative lengths, the source's scaled to the target's total: a path that keeps both
+    texts at the same share of their length has y = x."""
+    cs = np.concatenate([[0.0], np.cumsum(np.maximum(src_len, 1.0))])
+    ct = np.concatenate([[0.0], np.cumsum(np.maximum(tgt_len, 1.0))])
+    return cs * (ct[-1] / cs[-1]), ct
+
+
+def filter_anchors(anchors: list[Anchor], src_len: np.ndarray, tgt_len: np.ndarray,
+                   neighbours: int = 3, tolerance: float = 3.0) -> list[Anchor]:
+    """Drop anchors that disagree with their neighbours. On the length axes an anchor's
+    offset y - x changes only slowly along a translation (and in steps where a passage was
+    left out); an anchor whose offset is far from the median offset of the anchors around it
+    (more than `tolerance` average target sentences) is a chance match."""
+    if len(anchors) < 3:
+        return anchors
+    X, Y = _length_axes(src_len, tgt_len)
+    d = np.array([(Y[a.l] + Y[a.l + 1]) / 2 - (X[a.k] + X[a.k + 1]) / 2 for a in anchors])
+    tau = tolerance * (Y[-1] / max(len(tgt_len), 1))
+    keep = np.ones(len(anchors), dtype=bool)
+    for _ in range(3):
+        idx = np.nonzero(keep)[0]
+        if len(idx) < 3:
+            break
+        dd = d[idx]
+        med = np.array([np.median(np.concatenate([dd[max(0, t - neighbours):t], dd[t + 1:t + 1 + neighbours]]))
+                        for t in range(len(idx))])
+        bad = np.abs(dd - med) > tau
+        if not bad.any():
+            break
+        keep[idx[bad]] = False
+    return [a for a, k in zip(anchors, keep) if k]
+
+
+def anchor_center(anchors: list[Anchor], src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:
+    """The guessed path: for every source position, the target position that keeps the
+    length offset of the anchors around it (the length diagonal where there are none)."""
+    m = len(tgt_len)
+    X, Y = _length_axes(src_len, tgt_len)
+    xs = [0.0] + [(X[a.k] + X[a.k + 1]) / 2 for a in anchors] + [X[-1]]
+    ds = [0.0] + [(Y[a.l] + Y[a.l + 1]) / 2 - (X[a.k] + X[a.k + 1]) / 2 for a in anchors] + [0.0]
+    d = np.interp(X, xs, ds)
+    y = np.clip(X + d, 0.0, Y[-1])
+    return np.interp(y, Y, np.arange(m + 1, dtype=float))
+
+
+def length_diagonal(src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:
+    """The path that keeps the two texts at the same share of their total length."""
+    return anchor_center([], src_len, tgt_len)
+
+
+def touches_edge(band: Band, path: list[BeadType]) -> bool:
+    """Does the path run along a side of the band (where the band, not the text, stopped it)?"""
+    if band.width >= band.m + 1:
+        return False
+    lower, upper = path_states(path, interpolate=False)
+    lo = band.lo
+    hi = lo + band.width - 1
+    for i in range(band.n + 1):
+        if upper[i] < 0:
+            continue
+        if lo[i] > 0 and lower[i] <= lo[i]:
+            return True
+        if hi[i] < band.m and upper[i] >= hi[i]:
+            return True
+    return False
+

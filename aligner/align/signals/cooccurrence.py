@@ -1,0 +1,107 @@
+"""Co-occurrence: a small dictionary learned from the text itself.
+
+After the first alignment, a Chinese word and an English word that keep turning up in the
+same beads (破鞋 and "damaged goods" in a novel, 耶和华 and "LORD" in the Bible, the names
+of a story) are paired, if CC-CEDICT does not pair them already: the Dice coefficient of
+their bead counts must be high and they must share at least `min_count` beads. The second
+pass then scores these pairs like dictionary translations. This is how Hunalign bootstraps
+a dictionary, done once, per document, with nothing to download.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import product
+
+from aligner.align.cedict import load_lexicon
+from aligner.align.pairing import Pairing
+from aligner.align.signals.base import CoverageSignal, register
+
+
+@register
+class CooccurrenceSignal(CoverageSignal):
+    name = "cooccurrence"
+    description = "word pairs that recur together in the first alignment (a dictionary learned from the text)"
+    requires = ("zh-en",)
+    rho_src = 0.5
+    rho_tgt = 0.5
+    min_count = 3
+    min_dice = 0.6
+    per_word = 2
+
+    def prepare(self, pairing: Pairing) -> None:
+        self.pairs: dict[str, set[str]] = {}
+        super().prepare(pairing)
+
+    def _words(self) -> tuple[list[list[str]], list[list[str]]]:
+        zh, en = self.pairing.zh_en
+        return zh.zh_words, en.en_stems
+
+    def units(self, pairing: Pairing):
+        zw, es = self._words()
+        pairs = self.pairs
+        learned_en = set().union(*pairs.values()) if pairs else set()
+        zu = [[frozenset(pairs[w]) for w in words if w in pairs] for words in zw]
+        eu = [[frozenset((s,)) for s in stems if s in learned_en] for stems in es]
+        return (zu, eu) if pairing.zh_is_src else (eu, zu)
+
+    def offers(self, pairing: Pairing):
+        zw, es = self._words()
+        pairs = self.pairs
+        zo = [set().union(*(pairs[w] for w in words if w in pairs)) for words in zw]
+        eo = [set(stems) for stems in es]
+        return (zo, eo) if pairing.zh_is_src else (eo, zo)
+
+    def reestimate(self, beads) -> None:
+        zw, es = self._words()
+        lex = load_lexicon()
+        zh_first = self.pairing.zh_is_src
+        cz: Counter = Counter()
+        ce: Counter = Counter()
+        bead_sets = []
+        for src, tgt in beads:
+            if not src or not tgt:
+                continue
+            zids, eids = (src, tgt) if zh_first else (tgt, src)
+            Z = {w for k in zids for w in zw[k]}
+            E = {s for l in eids for s in es[l]}
+            cz.update(Z)
+            ce.update(E)
+            bead_sets.append((Z, E))
+        mc = self.min_count
+        joint: Counter = Counter()
+        for Z, E in bead_sets:
+            Zf = [w for w in Z if cz[w] >= mc]
+            Ef = [s for s in E if ce[s] >= mc]
+            if Zf and Ef:
+                joint.update(product(Zf, Ef))
+        best: dict[str, list[tuple[float, str]]] = {}
+        for (w, s), c in joint.items():
+            if c < mc:
+                continue
+            dice = 2.0 * c / (cz[w] + ce[s])
+            if dice < self.min_dice:
+                continue
+            if s in lex.word_stems(w):
+                continue  # the dictionary knows it already
+            best.setdefault(w, []).append((dice, s))
+        self.pairs = {w: {s for _, s in sorted(c, reverse=True)[: self.per_word]} for w, c in best.items()}
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Units, offers and the index for the current learned pairs."""
+        self._units = self._interned(self.units(self.pairing))
+        self._offers = self.offers(self.pairing)
+        self._index()
+        self._fit_alphas()
+
+    def reset(self) -> None:
+        if getattr(self, "pairs", None):
+            self.pairs = {}
+            self._rebuild()
+        super().reset()
+
+    def describe(self):
+        d = super().describe()
+        d["learned_pairs"] = sum(len(v) for v in self.pairs.values())
+        return d
