@@ -237,3 +237,39 @@ def test_a_rerun_writes_the_same_bytes(tmp_path):
     assert run("align", ZH, EN, "-o", first, "-q").exit_code == 0
     assert run("align", ZH, EN, "-o", second, "-q").exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_cli_format_exports_beside_the_bitext(tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "article.en-zh.jsonl"
+    result = run("align", EN, ZH, "-o", out, "--format", "xliff", "--format", "tsv", "-q")
+    assert result.exit_code == 0, result.output
+    bitext = read_bitext(out)
+    xliff = etree.parse(str(tmp_path / "article.en-zh.xlf"))
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    units = xliff.findall(".//x:trans-unit", ns)
+    assert len(units) == len(bitext.beads)
+    assert [u.find("x:source", ns).text for u in units] == [bitext.src_text(b) for b in bitext.beads]
+    tsv_rows = (tmp_path / "article.en-zh.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(tsv_rows) == len(bitext.beads) + 1  # header
+
+
+def test_cli_format_needs_an_output_file_and_a_known_format(tmp_path):
+    result = run("align", EN, ZH, "--format", "html")
+    assert result.exit_code == EXIT_USAGE
+    result = run("align", EN, ZH, "-o", tmp_path / "a.jsonl", "--format", "pdf")
+    assert result.exit_code == EXIT_INPUT and "unknown export format" in result.output
+    assert not list(tmp_path.iterdir())
+
+
+def test_batch_format_exports_every_pair(tmp_path):
+    src, tgt = tmp_path / "en", tmp_path / "zh"
+    src.mkdir(), tgt.mkdir()
+    for name in ("a", "b"):
+        (src / f"{name}.txt").write_text(EN.read_text(encoding="utf-8"), encoding="utf-8")
+        (tgt / f"{name}.txt").write_text(ZH.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("align", src, tgt, "-o", tmp_path / "out", "--format", "tmx", "-q")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a.en-zh.jsonl", "a.en-zh.tmx", "b.en-zh.jsonl", "b.en-zh.tmx"]

@@ -237,6 +237,10 @@ def test_segment_resets_and_returns_doc():
 # --- The invariant, for any text ------------------------------------------------------------
 
 _MARKER = re.compile(r"[ \t]*(?:#{1,6}|[-*+]|\d{1,9}[.)])(?=[ \t]|$)")
+from aligner.segment import _FENCE  # noqa: E402  (the same opening-fence rule)
+
+_TABLE_ROW = re.compile(r"[ \t]{0,3}\|")
+_TABLE_DELIMITER = re.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)*[ \t]*:?-+:?[ \t]*\|?[ \t]*")
 _RULE = re.compile(r"[ \t]{0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*")
 
 
@@ -261,8 +265,22 @@ def check_invariant(doc: Document, presplit: bool) -> None:
     for s in doc.segments:
         covered[s.start:s.end] = [True] * (s.end - s.start)
     line_start = 0
+    fence = ""  # inside a fenced code block, which is kept as it is, untranslated
     for line in text.split("\n"):
         marker_end = line_start
+        if not presplit:
+            stripped = line.strip(" \t")
+            m = _FENCE.match(line)
+            if fence:
+                if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence) \
+                        and len(line) - len(line.lstrip(" ")) <= 3:
+                    fence = ""
+                line_start += len(line) + 1
+                continue
+            if m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
+                fence = m.group(1)
+                line_start += len(line) + 1
+                continue
         if not presplit:
             if _RULE.fullmatch(line):
                 marker_end = line_start + len(line)
@@ -270,8 +288,12 @@ def check_invariant(doc: Document, presplit: bool) -> None:
                 m = _MARKER.match(line)
                 if m:
                     marker_end = line_start + m.end()
+        # A Markdown table row's pipes (and a whole delimiter row) are structure too.
+        table = not presplit and _TABLE_ROW.match(line) is not None
         for k in range(line_start, line_start + len(line)):
             if not covered[k] and not text[k].isspace():
+                if table and (text[k] == "|" or _TABLE_DELIMITER.fullmatch(line)):
+                    continue
                 assert k < marker_end, f"lost text {text[k]!r} at {k} in {line!r}"
         line_start += len(line) + 1
 

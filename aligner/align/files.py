@@ -259,13 +259,30 @@ def output_path(job: PairJob, src_lang: str, tgt_lang: str, out_dir: Path) -> Pa
     return out_dir / f"{output_stem(job.src)}.{src_lang}-{tgt_lang}.jsonl"
 
 
+def export_beside(bitext: Bitext, bitext_path: str | Path, formats: Sequence[str],
+                  glossary: Any = None) -> list[Path]:
+    """Export `bitext` as each of `formats` next to its .jsonl file (NAME.en-zh.tmx, ...)."""
+    from aligner.export import export_bitexts, get_exporter
+
+    written = []
+    for fmt in dict.fromkeys(formats):
+        exporter = get_exporter(fmt)
+        if exporter.name == "jsonl":  # the bitext itself
+            continue
+        dest = Path(bitext_path).with_suffix(exporter.suffix)
+        export_bitexts([bitext], exporter.name, dest, glossary=glossary)
+        written.append(dest)
+    return written
+
+
 def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str | None = None,
                 tgt_lang: str | None = None, presplit: bool = False, encoding: str | None = None,
                 mt: bool = False, glossary: Any = None, signals: Iterable[Any] | None = None,
                 weights: dict[str, float] | None = None, max_bead: int = 6,
-                progress: bool = False) -> BatchResult:
+                progress: bool = False, formats: Sequence[str] = ()) -> BatchResult:
     """Align every pair and write NAME.SRC-TGT.jsonl into out_dir (each file atomically, so
-    an interrupted batch keeps the finished bitexts, and a re-run writes the same bytes)."""
+    an interrupted batch keeps the finished bitexts, and a re-run writes the same bytes).
+    `formats` (tmx, xliff, html, ...) are also exported beside each bitext."""
     from aligner.io.bitext_jsonl import write_bitext
 
     out = Path(out_dir)
@@ -288,6 +305,7 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
                                      mt=mt and job.translation is None, glossary=glossary,
                                      signals=signals, weights=weights, max_bead=max_bead)
             dest = job.out or output_path(job, bitext.src_lang, bitext.tgt_lang, out)
+            export_beside(bitext, dest, formats, glossary=glossary)
             write_bitext(bitext, dest)
             result.written.append(dest)
             result.beads += len(bitext.beads)

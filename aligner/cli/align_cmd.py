@@ -54,10 +54,13 @@ def _signals_option(value: str | None) -> list[str] | None:
                    "and directories.")
 @click.option("--gold", type=click.Path(dir_okay=False), default=None,
               help="Gold beads ([i,j]:[k] per line): print precision, recall and F1 on stderr.")
+@click.option("--format", "formats", multiple=True, metavar="FMT",
+              help="Also export each bitext as FMT beside its .jsonl (tmx, xliff, tsv, csv, docx, "
+                   "html; repeatable); needs -o.")
 @click.option("--list-signals", is_flag=True, help="List the alignment signals and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glossaries, signals,
-          embedding_model, max_bead, pairs_list, out, gold, list_signals, quiet) -> None:
+          embedding_model, max_bead, pairs_list, out, gold, formats, list_signals, quiet) -> None:
     """Pair the sentences of SRC and its translation TGT into a bitext.
 
     Writes the project's bitext (JSONL): every bead (1-1, 1-2, 2-1, ... up to 1-6, 6-1,
@@ -73,6 +76,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
       aligner align corpus/article.en.txt corpus/article.zh.txt --glossary glossaries/news.tsv
       aligner align zh/ en/ -o aligned/                 # files paired by name
       aligner align --pairs pairs.tsv -o aligned/       # SOURCE<TAB>TARGET per line
+      aligner align corpus/article.en.txt corpus/article.zh.txt -o out/article.en-zh.jsonl --format html
     """
     from aligner.align import files as F
 
@@ -99,6 +103,13 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
 
         glossary = load_glossaries(list(glossaries))
     show = not quiet and sys.stderr.isatty()
+    if formats:
+        from aligner.export import get_exporter
+
+        for fmt in formats:  # an unknown format stops the run before any work
+            get_exporter(fmt)
+        if out == "-":
+            raise click.UsageError("--format writes files beside the bitext: give -o OUT.jsonl")
 
     batch = pairs_list is not None or (src and tgt and Path(src).is_dir() and Path(tgt).is_dir())
     if batch:
@@ -112,7 +123,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
         jobs = F.read_pairs_list(pairs_list) if pairs_list else F.match_directories(src, tgt)
         result = F.align_batch(jobs, out, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,
                                encoding=encoding, mt=mt, glossary=glossary, signals=names,
-                               max_bead=max_bead, progress=show)
+                               max_bead=max_bead, progress=show, formats=formats)
         if not quiet:
             click.echo(result.describe() + f" -> {out}", err=True)
         return
@@ -149,6 +160,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
         write_bitext(bitext, sys.stdout)
         sys.stdout.flush()
     else:
+        F.export_beside(bitext, out, formats, glossary=glossary)
         write_bitext(bitext, out)
     if not quiet:
         kinds: dict[str, int] = {}
