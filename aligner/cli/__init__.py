@@ -20,8 +20,13 @@ def main() -> None:
 
     \b
     Examples:
-      aligner translate corpus/article.en.txt --to zh --out out/
-      aligner models list
+      aligner models install en zh          # once, online (or: models install FILE.argosmodel)
+      aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
+      aligner align corpus/article.en.txt corpus/article.zh.txt -o review/article.en-zh.jsonl
+      aligner export review/article.en-zh.jsonl -o review/article.en-zh.html
+      aligner glossary lint glossaries/news.tsv
+
+    Every command has its own --help with examples.
     """
 
 
