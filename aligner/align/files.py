@@ -16,12 +16,9 @@ from typing import Any, Callable, Iterable, Sequence
 from aligner.align.core import align_documents
 from aligner.align.evaluate import f1, read_gold, strict_counts
 from aligner.errors import InputError
-from aligner.io.text import STDIN_NAME, decode_bytes, detect_language, normalize_lang, read_document
+from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, decode_bytes, normalize_lang,
+                              other_language, read_document)
 from aligner.model import Bitext, Document
-
-
-def other_language(lang: str) -> str:
-    return "zh" if lang == "en" else "en"
 
 
 def read_translation(path: str | Path, n_source: int, source_name: str = "the source",
@@ -72,19 +69,13 @@ def load_documents(src: str | Path, tgt: str | Path, *, src_lang: str | None = N
     return src_doc, tgt_doc
 
 
-_LANG_NAMES = {"en": "English", "zh": "Chinese"}
-
-
 def _check_language(doc: Document, option: str, value: str) -> None:
     """Refuse a text whose script contradicts the language it was given (it would be segmented
     by the wrong rules and the bitext labelled the wrong way round)."""
-    try:
-        detected = detect_language(doc.text)
-    except InputError:  # neither letters nor Chinese characters: nothing to contradict
-        return
-    if detected != doc.lang:
-        raise InputError(f"the text looks {_LANG_NAMES[detected]}, but {option} {value} makes it the "
-                         f"{_LANG_NAMES.get(doc.lang, doc.lang)} side",
+    detected = contradicted_language(doc.text, doc.lang)
+    if detected is not None:
+        raise InputError(f"the text looks {LANGUAGE_NAMES[detected]}, but {option} {value} makes it the "
+                         f"{LANGUAGE_NAMES.get(doc.lang, doc.lang)} side",
                          path=STDIN_NAME if doc.path == "-" else doc.path,
                          hint="Leave out --from/--to to detect the language of each file, or swap SRC and TGT.")
 

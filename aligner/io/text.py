@@ -180,6 +180,27 @@ _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002
 _LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
 
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def other_language(lang: str) -> str:
+    """The other side of the pair: aligner works between en and zh."""
+    return "zh" if lang == "en" else "en"
+
+
+def contradicted_language(text: str, declared: str) -> str | None:
+    """The language the script of `text` shows when it contradicts `declared`, else None
+    (also None for text with neither letters nor Chinese characters: nothing to contradict).
+
+    A model fed the other language writes garbage, and the aligner would segment by the wrong
+    rules and label the bitext the wrong way round: callers refuse such input."""
+    try:
+        detected = detect_language(text)
+    except InputError:
+        return None
+    return detected if detected != declared else None
+
+
 def detect_language(text: str, path=None) -> str:
     """"zh" when Chinese characters outnumber Latin words, else "en".
 

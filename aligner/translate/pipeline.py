@@ -27,7 +27,8 @@ from typing import IO, Any, BinaryIO, Callable, Iterable, Sequence
 from aligner.errors import InputError, OutputError
 from aligner.io.atomic import atomic_write_text, lock_directory
 from aligner.io.bitext_jsonl import read_bitext, write_bitext
-from aligner.io.text import STDIN_NAME, detect_language, iter_input_files, normalize_lang, read_document
+from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, iter_input_files, normalize_lang,
+                              other_language, read_document)
 from aligner.model import Bead, Bitext, Document
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
 from aligner.translate.packages import InstalledPackage, require_package
@@ -36,10 +37,6 @@ LANG_SUFFIXES = ("en", "zh")
 # Sentences translated before the files they complete are written: large enough for full,
 # length-sorted batches across files, small enough that an interruption loses little.
 WAVE_SENTENCES = 4096
-
-
-def other_language(lang: str) -> str:
-    return "zh" if lang == "en" else "en"
 
 
 def output_stem(path: str | Path) -> str:
@@ -472,19 +469,13 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         return summary
 
 
-_LANG_NAMES = {"en": "English", "zh": "Chinese"}
-
-
 def _check_language(doc: Document, declared: str | None) -> None:
     """A model fed the other language produces garbage, slowly: refuse a clear mismatch."""
     if declared is None:
         return
-    try:
-        detected = detect_language(doc.text)
-    except InputError:  # neither letters nor Chinese characters: nothing to contradict
-        return
-    if detected != declared:
-        raise InputError(f"the text looks {_LANG_NAMES[detected]}, but --from {declared} was given",
+    detected = contradicted_language(doc.text, declared)
+    if detected is not None:
+        raise InputError(f"the text looks {LANGUAGE_NAMES[detected]}, but --from {declared} was given",
                          path=STDIN_NAME if doc.path == "-" else doc.path,
                          hint="Leave out --from to detect the language of each file.")
 
