@@ -203,7 +203,7 @@ def _substrings(g: Glossary, approved: list[Term]) -> list[Problem]:
             f = t.side(lang)
             if f:
                 m.add(f, i, sensitive=t.sensitive(f))
-        m.build()
+        m.build(overlapping=True)  # only find_all is used here
         for j, t in enumerate(approved):
             f = t.side(lang)
             if not f:
