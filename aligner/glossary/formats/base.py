@@ -38,6 +38,19 @@ class Parsed:
     src_lang: str | None = None
     tgt_lang: str | None = None
 
+    def add_row(self, line: int, values: dict[str, str], new_columns: bool = False) -> None:
+        """One row as written: keep its raw values, make its term, note its problems.
+        `new_columns` adds keys not seen before to `columns` (formats without a header row)."""
+        if new_columns:
+            for k in values:
+                if k not in self.columns:
+                    self.columns.append(k)
+        self.raw.append((line, values))
+        term, problems = make_term(values, line)
+        self.problems += problems
+        if term is not None:
+            self.terms.append(term)
+
 
 class GlossaryFormat:
     """One file format. Subclasses set `name`, `suffixes` and implement `parse`/`dumps`."""

@@ -10,7 +10,7 @@ import csv
 import io
 
 from aligner.glossary.formats.base import (GlossaryFormat, Parsed, Problem, check_header, decode,
-                                           make_term, normalise_header, output_columns, term_values)
+                                           normalise_header, output_columns, term_values)
 from aligner.glossary.model import Glossary
 
 
@@ -53,11 +53,7 @@ class CsvFormat(GlossaryFormat):
                                                hint="Quote fields that contain commas."))
                 continue
             values = dict(zip(header, row + [""] * (len(header) - len(row))))
-            parsed.raw.append((line, values))
-            term, problems = make_term(values, line)
-            parsed.problems += problems
-            if term is not None:
-                parsed.terms.append(term)
+            parsed.add_row(line, values)
         if header is None and not parsed.problems:
             parsed.problems.append(Problem(None, "header", "no header row"))
         return parsed

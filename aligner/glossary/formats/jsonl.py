@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem, decode, make_term
+from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem, decode
 from aligner.glossary.formats.tsv import split_lines
 from aligner.glossary.model import COLUMNS, LANGS, Glossary
 from aligner.io.text import lone_surrogate, surrogate_error
@@ -71,14 +71,7 @@ class JsonlFormat(GlossaryFormat):
                 if k == "aliases" and isinstance(v, list):
                     v = "|".join(str(a) for a in v)
                 values[k] = "" if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-            for k in values:
-                if k not in parsed.columns:
-                    parsed.columns.append(k)
-            parsed.raw.append((lineno, values))
-            term, problems = make_term(values, lineno)
-            parsed.problems += problems
-            if term is not None:
-                parsed.terms.append(term)
+            parsed.add_row(lineno, values, new_columns=True)
         return parsed
 
     def dumps(self, glossary: Glossary) -> bytes:

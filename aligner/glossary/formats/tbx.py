@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem, make_term
+from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem
 from aligner.glossary.model import COLUMNS, Glossary, Term
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -131,14 +131,7 @@ class TbxFormat(GlossaryFormat):
                 parsed.problems.append(Problem(line, "tbx", "term entry without a usable term pair, "
                                                "skipped", severity="warning"))
             for values in rows:
-                for k in values:
-                    if k not in parsed.columns:
-                        parsed.columns.append(k)
-                parsed.raw.append((line, values))
-                term, problems = make_term(values, line)
-                parsed.problems += problems
-                if term is not None:
-                    parsed.terms.append(term)
+                parsed.add_row(line, values, new_columns=True)
         if src_lang and tgt_lang:
             parsed.src_lang, parsed.tgt_lang = src_lang, tgt_lang
         return parsed
