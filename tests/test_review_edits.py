@@ -1,0 +1,214 @@
+"""The review editor as a library: edits, undo/redo, re-alignment from fixes, saving."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aligner.glossary import Glossary, Term
+from aligner.glossary.check import check_bitext
+from aligner.io.bitext_jsonl import read_bitext, write_bitext
+from aligner.model import Bead, Bitext
+from aligner.review.edits import EditError, Editor, SaveRefused, changed_range
+from test_export_support import corpus_bitext, make_bitext
+
+
+def pairs(ed: Editor) -> list[tuple[list[int], list[int]]]:
+    return [(b.src, b.tgt) for b in ed.beads]
+
+
+def shifted(bt: Bitext, at: int = 5, until: int = 10) -> Bitext:
+    """One wrong bead (bead `at` takes the next target sentence too) and the beads after it
+    wrong as a consequence, until bead `until` is left without a target sentence."""
+    beads = []
+    for k, b in enumerate(bt.beads):
+        if k == at:
+            b = Bead(src=b.src, tgt=[b.tgt[0], b.tgt[0] + 1], score=0.9, id=k)
+        elif at < k < until:
+            b = Bead(src=b.src, tgt=[b.tgt[0] + 1], score=0.8, id=k)
+        elif k == until:
+            b = Bead(src=b.src, tgt=[], score=0.6, id=k)
+        beads.append(b)
+    return Bitext(bt.source, bt.target, beads, bt.meta)
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "article.en-zh.jsonl"
+    write_bitext(corpus_bitext(), path)
+    return path
+
+
+def test_merge_split_move_and_undo_redo(saved):
+    ed = Editor.open(saved)
+    gold = pairs(ed)
+    ed.merge(2)
+    assert pairs(ed)[2] == ([2, 3], [2, 3]) and len(ed.beads) == len(gold) - 1
+    assert ed.beads[2].meta["review"] == "fixed" and ed.beads[2].score == 1.0
+    ed.merge(2, "prev")
+    assert pairs(ed)[1] == ([1, 2, 3], [1, 2, 3])
+    ed.split(1, src_at=1, tgt_at=2)
+    assert pairs(ed)[1:3] == [([1], [1, 2]), ([2, 3], [3])]
+    ed.move(1, "tgt", "next")
+    assert pairs(ed)[1:3] == [([1], [1]), ([2, 3], [2, 3])]
+    assert ed.beads[1].meta["review"] == "fixed"
+    ed.move(2, "src", "prev")
+    assert pairs(ed)[1:3] == [([1, 2], [1]), ([3], [2, 3])]
+    ed.move(10, "tgt", "next")
+    assert ed.beads[10].meta["review"] == "fixed"
+    assert "review" not in ed.beads[11].meta and ed.beads[11].score is None  # it only changed
+    with pytest.raises(EditError, match="no previous bead"):
+        ed.move(0, "src", "prev")
+    with pytest.raises(EditError, match="empty bead"):
+        ed.split(0, 0, 0)
+    with pytest.raises(EditError, match="no next bead"):
+        ed.merge(len(ed.beads) - 1)
+    for _ in range(6):
+        ed.undo()
+    assert pairs(ed) == gold and not ed.dirty and not ed.can_undo
+    with pytest.raises(EditError, match="nothing to undo"):
+        ed.undo()
+    ed.redo()
+    assert pairs(ed)[2] == ([2, 3], [2, 3]) and ed.dirty
+    ed.merge(0)  # a new edit drops what could be redone
+    assert not ed.can_redo
+
+
+def test_moving_the_only_sentence_removes_the_empty_bead():
+    ed = Editor(make_bitext([("A.", "甲。"), ("B.", None), (None, "乙。")]))
+    ed.move(1, "src", "next")
+    assert pairs(ed) == [([0], [0]), ([1], [1])]
+
+
+def test_changed_range_names_the_beads_that_are_new_objects(saved):
+    ed = Editor.open(saved)
+    before = list(ed.beads)
+    ed.merge(4)
+    assert changed_range(before, ed.beads) == (4, 6, 5)
+
+
+def test_approve_reject_and_clear(saved):
+    ed = Editor.open(saved)
+    ed.bitext.beads[3] = Bead(src=[3], tgt=[3], score=0.42, id=3)
+    ed.set_review(3, "approved")
+    assert ed.beads[3].score == 1.0 and ed.beads[3].meta == {"review": "approved", "aligner_score": 0.42}
+    ed.set_review(3, "rejected")
+    assert ed.beads[3].score == 0.42 and ed.beads[3].meta == {"review": "rejected"}
+    ed.set_review(3, None)
+    assert ed.beads[3].meta == {}
+    with pytest.raises(EditError, match="approved or rejected"):
+        ed.set_review(3, "maybe")
+
+
+def test_edit_target_changes_the_document_and_is_exported(saved, tmp_path):
+    ed = Editor.open(saved)
+    old4 = ed.bitext.tgt_text(ed.beads[4])
+    old_text = ed.bitext.target.text
+    ed.edit_target(3, ["干部朱志强退党。"])
+    bead = ed.beads[3]
+    assert bead.origin == "edited" and bead.meta["original_origin"] == "gold"
+    assert bead.meta["original_target"] != "干部朱志强退党。"
+    ed.save()
+    back = read_bitext(saved)
+    assert back.tgt_text(back.beads[3]) == "干部朱志强退党。"
+    assert back.tgt_text(back.beads[4]) == old4  # later offsets moved with the edit
+    for seg in back.target.segments:
+        assert back.target.text[seg.start:seg.end] == seg.text
+    # the document text changed only where the segment was
+    a = back.target.segments[3]
+    assert back.target.text[:a.start] == old_text[:a.start]
+    assert back.target.text[a.end:] == old_text[len(old_text) - len(back.target.text) + a.end:]
+    # the export (and the glossary check) read the edited text
+    from aligner.export import export_bitexts
+    out = tmp_path / "a.tsv"
+    export_bitexts([back], "tsv", out)
+    assert "干部朱志强退党。" in out.read_text(encoding="utf-8")
+    with pytest.raises(EditError, match="2 target sentences"):
+        _two_target_bead().edit_target(0, ["x"])
+    with pytest.raises(EditError, match="cannot be empty"):
+        ed.edit_target(0, ["  "])
+
+
+def _two_target_bead() -> Editor:
+    ed = Editor(make_bitext([("A.", "甲。"), (None, "乙。")]))
+    ed.merge(0)
+    return ed
+
+
+def test_edit_target_of_an_untranslated_bead_inserts_a_sentence():
+    bt = make_bitext([("A.", "甲。"), ("B.", None), ("C.", "丙。")], origins={1: "mt"})
+    ed = Editor(bt)
+    ed.edit_target(1, ["乙。"])
+    assert pairs(ed) == [([0], [0]), ([1], [1]), ([2], [2])]
+    assert [ed.bitext.tgt_text(b) for b in ed.beads] == ["甲。", "乙。", "丙。"]
+    assert ed.bitext.target.text == "甲。\n乙。\n丙。"
+    assert ed.beads[1].meta["original_target"] == "" and ed.beads[1].meta["original_origin"] == "mt"
+    ed.undo()
+    assert ed.bitext.target.text == "甲。\n丙。" and pairs(ed)[2] == ([2], [1])
+
+
+def test_realign_repairs_the_beads_that_followed_a_wrong_one(saved):
+    ed = Editor.open(saved)
+    gold = pairs(ed)
+    ed.bitext.beads = shifted(ed.bitext).beads
+    assert pairs(ed)[6:11] != gold[6:11]
+    ed.move(5, "tgt", "next")  # bead 5 is right now; 6-10 are still shifted
+    assert pairs(ed)[5] == gold[5] and pairs(ed)[6] == ([6], [6, 7])
+    result = ed.realign()
+    assert pairs(ed) == gold
+    assert result["changed"] == 5
+    assert ed.beads[5].meta["review"] == "fixed"  # the anchor stays as the person left it
+    assert all(ed.beads[k].meta.get("realigned") for k in range(6, 11))
+    assert ed.beads[0] is not None and "realigned" not in ed.beads[12].meta  # untouched beads kept
+    with pytest.raises(EditError, match="nothing to re-align"):
+        ed.realign()
+    ed.undo()
+    assert pairs(ed)[6] == ([6], [6, 7])
+
+
+def test_realign_in_a_window_keeps_the_far_beads(saved):
+    """With a small window, only the beads near the fix are re-aligned, and the window grows
+    until the new alignment rejoins the old one."""
+    ed = Editor.open(saved)
+    gold = pairs(ed)
+    ed.bitext.beads = shifted(ed.bitext).beads
+    ed.move(5, "tgt", "next")
+    far = ed.beads[20]
+    ed.realign(window=3)
+    assert pairs(ed) == gold
+    assert ed.beads[20] is far
+
+
+def test_save_keeps_a_backup_and_refuses_a_changed_file(saved):
+    original = saved.read_bytes()
+    ed = Editor.open(saved)
+    ed.merge(0)
+    ed.save()
+    bak = saved.with_name(saved.name + ".bak")
+    assert bak.read_bytes() == original
+    back = read_bitext(saved)
+    assert [(b.src, b.tgt) for b in back.beads] == pairs(ed)
+    assert [b.id for b in back.beads] == list(range(len(back.beads)))
+    assert not ed.dirty
+    # someone else saves the file (another tab, another program): this editor's save is refused
+    other = Editor.open(saved)
+    other.merge(0)
+    other.save()
+    ed.merge(1)
+    mine = saved.read_bytes()
+    with pytest.raises(SaveRefused, match="changed on disk"):
+        ed.save()
+    assert saved.read_bytes() == mine
+    assert json.loads(bak.read_text(encoding="utf-8").splitlines()[0])["type"] == "bitext"
+
+
+def test_glossary_check_sees_an_edited_target(saved):
+    g = Glossary([Term(source="Communist Party", target="共产党")], src_lang="en", tgt_lang="zh")
+    ed = Editor.open(saved, glossary=g)
+    k = next(k for k, b in enumerate(ed.beads) if "Communist Party" in ed.bitext.src_text(b))
+    assert not [v for v in check_bitext(ed.bitext, g).violations if v.bead == ed.beads[k].id]
+    ed.edit_target(k, ["前军官宣布退出中国的党"])
+    ed.save()
+    report = check_bitext(read_bitext(saved), g)
+    assert [v.bead for v in report.violations] == [k]
