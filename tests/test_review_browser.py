@@ -1,0 +1,245 @@
+"""`aligner review` in a real browser: Debian's Chromium driven by Playwright.
+
+The page is used as a reviewer uses it (keys, buttons); the file on disk is then read back.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+
+import pytest
+
+from aligner.io.bitext_jsonl import read_bitext, write_bitext
+from aligner.review import open_editors
+from aligner.review.server import MAX_BODY, ReviewServer
+from test_export_support import chromium, corpus_bitext, make_bitext
+from test_review_edits import shifted
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
+pytestmark = pytest.mark.skipif(chromium() is None,
+                                reason="chromium is not installed (apt-get install -y chromium; .ci/run does)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start
+        b = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(paths, **kw):
+        srv = ReviewServer(open_editors(paths, **kw))
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def open_page(browser, srv):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(srv.url)
+    page.wait_for_selector("body[data-ready='1']")
+    page.errors = errors
+    return page
+
+
+def rows(page):
+    return page.locator("#beads .bead")
+
+
+def go_to(page, i):
+    """Select bead i (0-based) with the keyboard."""
+    current = page.evaluate("Array.from(document.querySelectorAll('#beads .bead')).findIndex(e => e.classList.contains('sel'))")
+    key = "j" if i > current else "k"
+    for _ in range(abs(i - current)):
+        page.keyboard.press(key)
+    assert page.locator("#beads .bead.sel .n").text_content() == str(i + 1)
+
+
+def wait_message(page, text, timeout=10_000):
+    sync_api.expect(page.locator("#message")).to_contain_text(text, timeout=timeout)
+
+
+def pairs_of(path):
+    bt = read_bitext(path)
+    return bt, [(b.src, b.tgt) for b in bt.beads]
+
+
+def test_review_session_edits_realigns_and_saves(browser, serve, tmp_path):
+    gold_bt = corpus_bitext()
+    gold = [(b.src, b.tgt) for b in gold_bt.beads]
+    path = tmp_path / "article.en-zh.jsonl"
+    write_bitext(shifted(gold_bt), path)  # bead 6 takes two target sentences, 7-11 follow wrongly
+    original = path.read_bytes()
+    srv = serve([path])
+    page = open_page(browser, srv)
+    assert rows(page).count() == 22
+
+    # fix bead 6 (index 5): its second target sentence belongs to the next bead; then re-align
+    go_to(page, 5)
+    page.keyboard.press("}")
+    sync_api.expect(page.locator("#beads .bead").nth(6).locator(".tgt .s")).to_have_count(2)
+    page.keyboard.press("R")
+    wait_message(page, "5 beads changed", timeout=120_000)  # the first loads the dictionary
+    assert page.locator("#beads .bead.changed").count() == 5
+    assert srv.editors[0].beads and [(b.src, b.tgt) for b in srv.editors[0].beads] == gold
+
+    # merge beads 15 and 16 (index 14), by the button
+    go_to(page, 14)
+    page.get_by_role("button", name="Merge ↓").click()
+    sync_api.expect(rows(page)).to_have_count(21)
+    # merge 13 and 14, split them again unevenly, and move the target sentence back
+    go_to(page, 12)
+    page.keyboard.press("m")
+    sync_api.expect(rows(page)).to_have_count(20)
+    page.keyboard.press("s")
+    page.select_option("#split-src", "1")
+    page.select_option("#split-tgt", "0")
+    page.click("#split-go")
+    sync_api.expect(rows(page)).to_have_count(21)
+    sync_api.expect(rows(page).nth(12).locator(".tgt .s")).to_have_count(0)
+    go_to(page, 13)
+    page.keyboard.press("{")  # the first target sentence of bead 14 goes to bead 13
+    sync_api.expect(rows(page).nth(12).locator(".tgt .s")).to_have_count(1)
+    # edit the target of bead 4, approve bead 3
+    go_to(page, 3)
+    page.keyboard.press("e")
+    page.fill("#edit-text", "现年48岁的干部朱志强宣布退党。")
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(rows(page).nth(3).locator(".tgt")).to_contain_text("现年48岁的干部朱志强宣布退党。")
+    sync_api.expect(rows(page).nth(3).locator(".notes")).to_contain_text("was:")
+    go_to(page, 2)
+    page.keyboard.press("a")
+    sync_api.expect(rows(page).nth(2).locator(".tag.approved")).to_have_count(1)
+    # one edit too many, undone (and redone and undone again, by button and key)
+    go_to(page, 18)
+    page.keyboard.press("m")
+    sync_api.expect(rows(page)).to_have_count(20)
+    page.keyboard.press("u")
+    sync_api.expect(rows(page)).to_have_count(21)
+    page.get_by_role("button", name="Redo").click()
+    sync_api.expect(rows(page)).to_have_count(20)
+    page.keyboard.press("Control+z")
+    sync_api.expect(rows(page)).to_have_count(21)
+    assert path.read_bytes() == original  # nothing is written before a save
+    page.keyboard.press("Control+s")
+    wait_message(page, "saved article.en-zh.jsonl")
+    assert page.errors == []
+
+    expected = gold[:14] + [([14, 15], [14, 15])] + gold[16:]
+    bt, got = pairs_of(path)
+    assert got == expected
+    assert path.with_name(path.name + ".bak").read_bytes() == original
+    assert bt.tgt_text(bt.beads[3]) == "现年48岁的干部朱志强宣布退党。"
+    assert bt.beads[3].origin == "edited" and bt.beads[3].meta["original_target"] == gold_bt.tgt_text(gold_bt.beads[3])
+    assert bt.beads[2].meta["review"] == "approved"
+    assert bt.beads[5].meta["review"] == "fixed"
+    exp_src = [gold_bt.src_text(b) for b in gold_bt.beads]
+    exp_tgt = [gold_bt.tgt_text(b) for b in gold_bt.beads]
+    exp_tgt[3] = "现年48岁的干部朱志强宣布退党。"
+    exp_src[14:16] = [exp_src[14] + " " + exp_src[15]]
+    exp_tgt[14:16] = [exp_tgt[14] + exp_tgt[15]]
+    assert [bt.src_text(b) for b in bt.beads] == exp_src
+    assert [bt.tgt_text(b) for b in bt.beads] == exp_tgt
+    for seg in bt.target.segments:
+        assert bt.target.text[seg.start:seg.end] == seg.text
+
+    # reload: a new server on the saved file shows the saved state
+    page.close()
+    page = open_page(browser, serve([path]))
+    assert rows(page).count() == 21
+    sync_api.expect(rows(page).nth(3).locator(".tgt")).to_contain_text("干部朱志强宣布退党")
+    sync_api.expect(page.locator("#summary")).to_contain_text("approved 1")
+    page.close()
+
+
+def test_a_second_tabs_stale_save_is_refused(browser, serve, tmp_path):
+    path = tmp_path / "a.jsonl"
+    write_bitext(corpus_bitext(), path)
+    srv = serve([path])
+    one, two = open_page(browser, srv), open_page(browser, srv)
+    one.keyboard.press("m")
+    sync_api.expect(rows(one)).to_have_count(21)
+    one.keyboard.press("Control+s")
+    wait_message(one, "saved")
+    saved = path.read_bytes()
+    two.keyboard.press("Control+s")
+    wait_message(two, "changed in another tab")
+    two.keyboard.press("m")  # edits from the stale tab are refused too
+    wait_message(two, "changed in another tab")
+    assert path.read_bytes() == saved
+    # a change on disk by another program: the save is refused, the file kept
+    one.keyboard.press("j")
+    one.keyboard.press("m")
+    sync_api.expect(rows(one)).to_have_count(20)
+    path.write_bytes(saved.replace(b'"score": null', b'"score": 0.5', 1))
+    changed = path.read_bytes()
+    one.keyboard.press("Control+s")
+    wait_message(one, "changed on disk")
+    assert path.read_bytes() == changed
+
+
+def test_hostile_text_is_shown_as_text(browser, serve, tmp_path):
+    evil = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
+    path = tmp_path / "hostile.jsonl"
+    write_bitext(make_bitext([(evil + " & more", "正常的句子。"), ("Fine.", evil)]), path)
+    page = open_page(browser, serve([path]))
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#beads img, #beads script").count() == 0
+    sync_api.expect(rows(page).nth(0).locator(".src")).to_contain_text(evil + " & more")
+    sync_api.expect(rows(page).nth(1).locator(".tgt")).to_contain_text(evil)
+    page.keyboard.press("/")
+    page.keyboard.type("<script>")
+    sync_api.expect(page.locator("#beads .bead:not(.hidden)")).to_have_count(2)
+    assert page.errors == []
+
+
+def _request(srv, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    h = {"Content-Type": "application/json"}
+    h.update(headers or {})
+    conn.request(method, path, body=body, headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, data
+
+
+def test_requests_without_the_token_are_refused(serve, tmp_path):
+    path = tmp_path / "a.jsonl"
+    write_bitext(corpus_bitext(), path)
+    srv = serve([path])
+    good = {"X-Review-Token": srv.token}
+    body = json.dumps({"doc": 0})
+    assert _request(srv, "POST", "/api/open", body, good)[0] == 200
+    assert _request(srv, "POST", "/api/open", body)[0] == 403
+    assert _request(srv, "POST", "/api/open", body, {"X-Review-Token": "x" + srv.token})[0] == 403
+    assert _request(srv, "POST", "/api/open", body, {"Cookie": f"token={srv.token}"})[0] == 403
+    assert _request(srv, "GET", "/")[0] == 403
+    assert _request(srv, "GET", "/?token=wrong")[0] == 403
+    assert _request(srv, "GET", f"/?token={srv.token}")[0] == 200
+    # another site's page (or a DNS-rebinding name) is refused even with the token
+    assert _request(srv, "POST", "/api/open", body, {**good, "Origin": "http://evil.example"})[0] == 403
+    assert _request(srv, "POST", "/api/open", body, {**good, "Host": "evil.example"})[0] == 403
+    # bounded, JSON only, documents by number only
+    assert _request(srv, "POST", "/api/open", "x" * (MAX_BODY + 1), good)[0] == 413
+    assert _request(srv, "POST", "/api/open", body, {**good, "Content-Type": "text/plain"})[0] == 415
+    status, data = _request(srv, "POST", "/api/open", json.dumps({"doc": "/etc/passwd"}), good)
+    assert status == 400 and b"no document" in data
+    status, data = _request(srv, "POST", "/api/save", json.dumps({"doc": 0, "rev": 0, "path": "/tmp/x"}), good)
+    assert status == 200 and json.loads(data)["message"].startswith("saved a.jsonl")
+    assert srv.server_address[0] == "127.0.0.1"
