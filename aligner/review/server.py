@@ -90,10 +90,29 @@ class ReviewServer(ThreadingHTTPServer):
                 "glossary": ed.glossary is not None}
 
     def api_open(self, req: dict[str, Any]) -> dict[str, Any]:
+        """The document's state and its beads (only the first `first` when given: the page
+        shows those at once and asks for the rest with api_beads)."""
         k = self._doc(req)
         ed = self.editors[k]
-        return {**self._status(k), "docs": self.docs(),
-                "beads": [bead_view(ed, b, self.low_score) for b in ed.beads]}
+        first = req.get("first")
+        end = len(ed.beads) if first is None else self._int(first, "first")
+        return {**self._status(k), "docs": self.docs(), "total": len(ed.beads),
+                "beads": [bead_view(ed, b, self.low_score) for b in ed.beads[:end]]}
+
+    def api_beads(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Beads start..end (for a page loading a long bitext in parts)."""
+        k = self._doc(req)
+        self._check_rev(k, req)
+        ed = self.editors[k]
+        start, end = self._int(req.get("start"), "start"), self._int(req.get("end"), "end")
+        return {"rev": self.revs[k], "start": start,
+                "beads": [bead_view(ed, b, self.low_score) for b in ed.beads[start:end]]}
+
+    @staticmethod
+    def _int(v: Any, name: str) -> int:
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise EditError(f"{name} must be a non-negative integer")
+        return v
 
     def api_edit(self, req: dict[str, Any]) -> dict[str, Any]:
         k = self._doc(req)
@@ -155,7 +174,8 @@ class ReviewServer(ThreadingHTTPServer):
                               hint="Nothing was changed. Reload the page to see and continue the edits made there.")
 
 
-_API = {"/api/open": ReviewServer.api_open, "/api/edit": ReviewServer.api_edit,
+_API = {"/api/open": ReviewServer.api_open, "/api/beads": ReviewServer.api_beads,
+        "/api/edit": ReviewServer.api_edit,
         "/api/save": ReviewServer.api_save}
 
 
