@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import shutil
 import threading
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from aligner.io.bitext_jsonl import read_bitext, write_bitext
 from aligner.review import open_editors
 from aligner.review.server import MAX_BODY, ReviewServer
-from test_export_support import chromium, corpus_bitext, make_bitext
+from test_export_support import REPO, chromium, corpus_bitext, make_bitext, read_png
 from test_review_edits import shifted
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
@@ -243,3 +245,43 @@ def test_requests_without_the_token_are_refused(serve, tmp_path):
     status, data = _request(srv, "POST", "/api/save", json.dumps({"doc": 0, "rev": 0, "path": "/tmp/x"}), good)
     assert status == 200 and json.loads(data)["message"].startswith("saved a.jsonl")
     assert srv.server_address[0] == "127.0.0.1"
+
+
+def test_editor_screenshot_of_the_corpus(browser, serve, tmp_path):
+    """The editor after a few edits and a re-alignment, with the news glossary. Shows the
+    highlights, an edited bead with its violation, an approved bead and the changed beads.
+    ALIGNER_UPDATE_SCREENSHOT=1 writes it to docs/review-editor.png (in docs/review.md)."""
+    from aligner.glossary import load_glossaries
+
+    path = tmp_path / "article.en-zh.jsonl"
+    write_bitext(shifted(corpus_bitext()), path)
+    page = open_page(browser, serve([path], glossary=load_glossaries([REPO / "glossaries" / "news.tsv"])))
+    go_to(page, 1)
+    page.keyboard.press("e")
+    page.fill("#edit-text", "大纪元时报记者报道")  # the reporter's name left out: a glossary violation
+    page.keyboard.press("Control+Enter")
+    sync_api.expect(rows(page).nth(1).locator(".notes")).to_contain_text("Gu Xiaohua")
+    go_to(page, 2)
+    page.keyboard.press("a")
+    go_to(page, 5)
+    page.keyboard.press("}")
+    sync_api.expect(rows(page).nth(6).locator(".tgt .s")).to_have_count(2)
+    page.keyboard.press("R")
+    wait_message(page, "5 beads changed", timeout=120_000)
+    sync_api.expect(page.locator("#vlist li")).to_have_count(1)  # the shifted beads' violations are gone
+    go_to(page, 0)
+    page.keyboard.press("n")  # the next to review: the edited bead's violation
+    assert page.locator("#beads .bead.sel .n").text_content() == "2"
+    page.keyboard.press("j")
+    page.evaluate("window.scrollTo(0, 0)")
+    sync_api.expect(page.locator("#summary")).to_contain_text("to review 1")
+    shot = tmp_path / "review-editor.png"
+    page.screenshot(path=str(shot))
+    image = read_png(shot)
+    assert image.size == (1280, 900)
+    # the changed beads carry the green mark: some pure-green pixels on the left edge
+    pixels = image.load()
+    assert any(pixels[x, y][1] > 140 and pixels[x, y][0] < 80 for x in range(10, 20) for y in range(120, 900))
+    if os.environ.get("ALIGNER_UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, REPO / "docs" / "review-editor.png")
+    assert page.errors == []
