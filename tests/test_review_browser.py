@@ -285,3 +285,25 @@ def test_editor_screenshot_of_the_corpus(browser, serve, tmp_path):
     if os.environ.get("ALIGNER_UPDATE_SCREENSHOT"):
         shutil.copyfile(shot, REPO / "docs" / "review-editor.png")
     assert page.errors == []
+
+
+def test_several_bitexts_are_a_list_to_choose_from(browser, serve, tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    write_bitext(make_bitext([("A.", "甲。"), ("B.", "乙。")]), one)
+    write_bitext(make_bitext([("C.", "丙。"), ("D.", "丁。"), ("E.", "戊。")]), two)
+    before = one.read_bytes()
+    page = open_page(browser, serve([one, two]))
+    sync_api.expect(page.locator("#doc option")).to_have_count(2)
+    assert rows(page).count() == 2
+    page.select_option("#doc", "1")
+    sync_api.expect(rows(page)).to_have_count(3)
+    sync_api.expect(page.locator("#summary")).to_contain_text("two.jsonl")
+    page.keyboard.press("m")
+    sync_api.expect(rows(page)).to_have_count(2)
+    page.keyboard.press("Control+s")
+    wait_message(page, "saved two.jsonl")
+    assert [(b.src, b.tgt) for b in read_bitext(two).beads] == [([0, 1], [0, 1]), ([2], [2])]
+    assert one.read_bytes() == before
+    page.select_option("#doc", "0")
+    sync_api.expect(rows(page)).to_have_count(2)
+    assert page.errors == []

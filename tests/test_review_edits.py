@@ -128,6 +128,10 @@ def test_edit_target_changes_the_document_and_is_exported(saved, tmp_path):
         _two_target_bead().edit_target(0, ["x"])
     with pytest.raises(EditError, match="cannot be empty"):
         ed.edit_target(0, ["  "])
+    with pytest.raises(EditError, match="cannot be saved"):
+        ed.edit_target(0, ["\ud800 lone surrogate"])
+    with pytest.raises(EditError, match="at most"):
+        ed.edit_target(0, ["字" * 20_001])
 
 
 def _two_target_bead() -> Editor:
