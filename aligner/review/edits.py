@@ -24,7 +24,6 @@ meta["aligner_score"]); they are the hard anchors of `realign`.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
