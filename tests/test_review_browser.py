@@ -238,7 +238,14 @@ def test_requests_without_the_token_are_refused(serve, tmp_path):
     assert _request(srv, "POST", "/api/open", body, {**good, "Origin": "http://evil.example"})[0] == 403
     assert _request(srv, "POST", "/api/open", body, {**good, "Host": "evil.example"})[0] == 403
     # bounded, JSON only, documents by number only
-    assert _request(srv, "POST", "/api/open", "x" * (MAX_BODY + 1), good)[0] == 413
+    # a body over the limit is refused from its Content-Length, before it is read
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    conn.putrequest("POST", "/api/open")
+    for k, v in {**good, "Content-Type": "application/json", "Content-Length": str(MAX_BODY + 1)}.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    assert conn.getresponse().status == 413
+    conn.close()
     assert _request(srv, "POST", "/api/open", body, {**good, "Content-Type": "text/plain"})[0] == 415
     status, data = _request(srv, "POST", "/api/open", json.dumps({"doc": "/etc/passwd"}), good)
     assert status == 400 and b"no document" in data

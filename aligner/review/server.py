@@ -36,7 +36,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from aligner.errors import AlignerError, InputError
-from aligner.export.base import DEFAULT_LOW_SCORE
+from aligner.formats.base import DEFAULT_LOW_SCORE
 from aligner.review.edits import EditError, Editor, SaveRefused, changed_range
 from aligner.review.views import bead_view, summary
 

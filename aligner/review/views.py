@@ -1,7 +1,7 @@
 """What the review page shows of a bead and of a bitext: plain data (JSON), texts unescaped.
 
 The page puts every text in as text (never as HTML), so nothing here escapes anything.
-Glossary terms are found as the exports find them (aligner.export.review.bead_terms) and
+Glossary terms are found as the exports find them (aligner.formats.review.bead_terms) and
 violations as `aligner glossary check` reports them (aligner.glossary.check).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aligner.export.review import bead_terms, violations as recorded_violations
+from aligner.formats.review import bead_terms, violations as recorded_violations
 from aligner.glossary.check import check_bitext
 from aligner.model import Bead, Bitext
 from aligner.review.edits import ANCHOR_STATUSES, Editor
