@@ -314,3 +314,27 @@ def test_several_bitexts_are_a_list_to_choose_from(browser, serve, tmp_path):
     page.select_option("#doc", "0")
     sync_api.expect(rows(page)).to_have_count(2)
     assert page.errors == []
+
+
+def test_a_long_bitext_is_built_as_needed_and_edited_anywhere(browser, serve, tmp_path):
+    n = 900
+    pairs = [(f"Sentence number {k}.", f"第{k}句。") for k in range(n)]
+    path = tmp_path / "long.jsonl"
+    write_bitext(make_bitext(pairs, scores={k: 0.99 for k in range(n)} | {850: 0.2}), path)
+    page = open_page(browser, serve([path]))
+    sync_api.expect(page.locator("#summary")).to_contain_text(f"{n} beads")
+    page.keyboard.press("n")  # the only bead to review is far below the first screen
+    sync_api.expect(page.locator("#beads .bead.sel .n")).to_have_text("851")
+    page.keyboard.press("m")
+    sync_api.expect(page.locator("#summary")).to_contain_text(f"{n - 1} beads")
+    sync_api.expect(page.locator("#beads .bead.sel .tgt .s")).to_have_count(2)
+    page.keyboard.press("/")
+    page.keyboard.type("Sentence number 870.")
+    sync_api.expect(page.locator("#beads .bead:not(.hidden)")).to_have_count(1)
+    sync_api.expect(page.locator("#beads .bead:not(.hidden) .n")).to_have_text("870")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    wait_message(page, "saved long.jsonl")
+    got = [(b.src, b.tgt) for b in read_bitext(path).beads]
+    assert got == [([k], [k]) for k in range(850)] + [([850, 851], [850, 851])] + [([k], [k]) for k in range(852, n)]
+    assert page.errors == []
