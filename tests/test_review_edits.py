@@ -216,3 +216,21 @@ def test_glossary_check_sees_an_edited_target(saved):
     ed.save()
     report = check_bitext(read_bitext(saved), g)
     assert [v.bead for v in report.violations] == [k]
+
+
+def test_recorded_terms_follow_an_edit():
+    """translate records each term with where its rendering is in the target; after an edit
+    the offsets are dropped, and a rendering no longer there is "missing"."""
+    meta = {"terms": [{"source": "cadre", "target": "干部", "status": "ok", "start": 0, "end": 5,
+                       "target_start": 0, "target_end": 2},
+                      {"source": "party", "target": "党", "status": "ok", "target_start": 2, "target_end": 3}]}
+    ed = Editor(make_bitext([("cadre party", "干部党"), ("B.", "乙。")], metas={0: meta}, origins={0: "mt"}))
+    ed.edit_target(0, ["党的干部"])
+    terms = ed.beads[0].meta["terms"]
+    assert [t["status"] for t in terms] == ["ok", "ok"] and not any("target_start" in t for t in terms)
+    ed.edit_target(0, ["一名官员"])
+    assert [t["status"] for t in ed.beads[0].meta["terms"]] == ["missing", "missing"]
+    from aligner.formats.review import review_reasons
+    assert "glossary term not applied" in review_reasons(ed.beads[0], 0.5)
+    ed.merge(0)
+    assert len(ed.beads[0].meta["terms"]) == 2

@@ -199,6 +199,7 @@ class Editor:
                 meta[key] = items
             else:
                 meta.pop(key, None)
+        meta = _without_target_offsets(meta)
         origin = first.origin if first.origin == second.origin else (first.origin if first.tgt else second.origin)
         merged = self._fixed(first, src=sorted(first.src + second.src), tgt=sorted(first.tgt + second.tgt),
                              origin=origin, meta=meta)
@@ -289,7 +290,7 @@ class Editor:
         if bead.tgt and [self.bitext.target.segments[j].text for j in bead.tgt] == texts:
             return
         self._begin(f"edit the target of bead {i + 1}")
-        meta = dict(bead.meta)
+        meta = _terms_after_edit(bead.meta, texts, self.bitext.tgt_lang)
         meta.setdefault("original_target", old)
         meta.setdefault("original_origin", bead.origin)
         if bead.tgt:
@@ -329,7 +330,7 @@ class Editor:
                 meta[key] = kept
             else:
                 meta.pop(key)
-        return meta
+        return _without_target_offsets(meta)
 
     # ------------------------------------------------------------------ re-alignment
     def anchors(self) -> list[int]:
@@ -467,6 +468,40 @@ def _vouched(meta: dict[str, Any], score: float | None, status: str) -> dict[str
         meta.setdefault("aligner_score", score)
     meta["review"] = status
     return meta
+
+
+def _without_target_offsets(meta: dict[str, Any]) -> dict[str, Any]:
+    """Glossary term records keep where the term's rendering was in the target (translate
+    writes them); once the bead's target sentences change, those offsets point elsewhere."""
+    terms = meta.get("terms")
+    if not isinstance(terms, list) or not any(isinstance(e, dict) and ("target_start" in e or "target_end" in e)
+                                              for e in terms):
+        return meta
+    meta = dict(meta)
+    meta["terms"] = [{k: v for k, v in e.items() if k not in ("target_start", "target_end")}
+                     if isinstance(e, dict) else e for e in terms]
+    return meta
+
+
+def _terms_after_edit(meta: dict[str, Any], texts: list[str], lang: str) -> dict[str, Any]:
+    """After a person rewrote the target: a term recorded as rendered whose rendering is no
+    longer in the text becomes "missing" (exports then flag it)."""
+    from aligner.formats.review import OK_TERM_STATUSES
+
+    meta = _without_target_offsets(meta)
+    terms = meta.get("terms")
+    if not isinstance(terms, list):
+        return dict(meta)
+    text = "".join(texts) if lang == "zh" else " ".join(texts).lower()
+    out = []
+    for e in terms:
+        if isinstance(e, dict) and isinstance(e.get("target"), str) and e["target"] \
+                and str(e.get("status") or "ok").lower() in OK_TERM_STATUSES:
+            rendering = e["target"] if lang == "zh" else e["target"].lower()
+            if rendering not in text:
+                e = {**e, "status": "missing"}
+        out.append(e)
+    return {**meta, "terms": out}
 
 
 def _same(a: Sequence[Bead], b: Sequence[Bead]) -> bool:

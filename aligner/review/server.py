@@ -313,7 +313,10 @@ def serve(editors: list[Editor], *, port: int = 0, open_browser: bool = True,
     if open_browser:
         import webbrowser
 
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+        def browse() -> None:
+            if not webbrowser.open(server.url):
+                echo("No browser found here: open the URL above in one.")
+        threading.Thread(target=browse, daemon=True).start()
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
