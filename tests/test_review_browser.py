@@ -233,6 +233,8 @@ def test_requests_without_the_token_are_refused(serve, tmp_path):
     assert _request(srv, "POST", "/api/open", body, {"Cookie": f"token={srv.token}"})[0] == 403
     assert _request(srv, "GET", "/")[0] == 403
     assert _request(srv, "GET", "/?token=wrong")[0] == 403
+    assert _request(srv, "GET", "/?token=%E4%B8%AD%FF")[0] == 403
+    assert _request(srv, "POST", "/api/open", body, {"X-Review-Token": "tök\u00ff"})[0] == 403
     assert _request(srv, "GET", f"/?token={srv.token}")[0] == 200
     # another site's page (or a DNS-rebinding name) is refused even with the token
     assert _request(srv, "POST", "/api/open", body, {**good, "Origin": "http://evil.example"})[0] == 403

@@ -188,6 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: ReviewServer
     server_version = "aligner-review"
     sys_version = ""
+    timeout = 60  # seconds a connection may stay silent (a stuck client holds no thread for long)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the terminal shows the URL
         pass
@@ -221,10 +222,14 @@ class _Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         return origin is None or origin in self.server.origins
 
+    def _token_ok(self, token: str) -> bool:
+        # bytes: compare_digest refuses str with non-ASCII characters (a hostile header)
+        return secrets.compare_digest(token.encode("utf-8", "surrogateescape"), self.server.token.encode())
+
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         token = (parse_qs(url.query).get("token") or [""])[0]
-        if not self._allowed() or not secrets.compare_digest(token, self.server.token):
+        if not self._allowed() or not self._token_ok(token):
             self._error(HTTPStatus.FORBIDDEN, "forbidden: open the URL that `aligner review` printed")
             return
         if url.path != "/":
@@ -240,7 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         token = self.headers.get(TOKEN_HEADER) or ""
-        if not self._allowed() or not secrets.compare_digest(token, self.server.token):
+        if not self._allowed() or not self._token_ok(token):
             self._error(HTTPStatus.FORBIDDEN, f"forbidden: every request needs the {TOKEN_HEADER} header")
             return
         handler = _API.get(urlsplit(self.path).path)
