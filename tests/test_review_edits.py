@@ -234,3 +234,34 @@ def test_recorded_terms_follow_an_edit():
     assert "glossary term not applied" in review_reasons(ed.beads[0], 0.5)
     ed.merge(0)
     assert len(ed.beads[0].meta["terms"]) == 2
+
+
+def test_reviewing_a_machine_translation(argos_dir, tmp_path):
+    """A bitext from `translate` (the fixture model renders Gu Xiaohua wrongly): the reviewer
+    corrects the target, and after the save `glossary check` and `export` see the correction."""
+    from aligner.export import export_bitexts
+    from aligner.glossary import load_glossaries
+    from aligner.review.views import bead_view
+    from aligner.translate import translate_files
+    from test_export_support import CORPUS
+
+    REPO = CORPUS.parent
+    translate_files([CORPUS / "article.en.txt"], "en", "zh", tmp_path / "out")
+    path = tmp_path / "out" / "article.en-zh.jsonl"
+    g = load_glossaries([REPO / "glossaries" / "news.tsv"])
+    ed = Editor.open(path, glossary=g)
+    k = next(k for k, b in enumerate(ed.beads) if "Gu Xiaohua" in ed.bitext.src_text(b))
+    view = bead_view(ed, ed.beads[k], 0.5)
+    assert view["origin"] == "mt" and "mt" in view["flags"]
+    assert any("Gu Xiaohua" in v for v in view["violations"]), view
+    wrong = ed.bitext.tgt_text(ed.beads[k])
+    ed.edit_target(k, ["大纪元时报记者顾晓华报道"])
+    assert bead_view(ed, ed.beads[k], 0.5)["violations"] == []
+    ed.save()
+    back = read_bitext(path)
+    assert back.beads[k].origin == "edited" and back.beads[k].meta["original_target"] == wrong
+    assert back.target.text.count("顾晓华") >= 1 and wrong not in back.target.text
+    assert not [v for v in check_bitext(back, g).violations if v.bead == k]
+    out = tmp_path / "review.tmx"
+    export_bitexts([back], "tmx", out)
+    assert "大纪元时报记者顾晓华报道" in out.read_text(encoding="utf-8")
