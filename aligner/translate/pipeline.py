@@ -25,7 +25,7 @@ from aligner.batch import (BatchOptions, BatchSummary, Job, Runner, discover, fi
 from aligner.errors import InputError, UsageError
 from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, normalize_lang, other_language,
                               read_document)
-from aligner.model import Bead, Bitext, Document
+from aligner.model import Bead, Bitext, Document, TextBuilder
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
 from aligner.translate.packages import InstalledPackage, require_package
 
@@ -52,27 +52,19 @@ def rebuild(doc: Document, translations: Sequence[str], tgt_lang: str,
     if len(translations) != len(doc.segments):
         raise ValueError("one translation per segment is needed")
     sep = "" if tgt_lang == "zh" else " "
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
+    target = TextBuilder()
     pos = 0
     prev = None
     for seg, text in zip(doc.segments, translations):
         gap = doc.text[pos:seg.start]
         if prev is not None and prev.paragraph == seg.paragraph and not gap.strip(" \t\u3000"):
             gap = sep  # only spaces (or nothing) between two sentences of a paragraph
-        parts.append(gap)
-        length += len(gap)
-        spans.append((length, length + len(text)))
-        parts.append(text)
-        length += len(text)
+        target.add(gap)
+        target.add_segment(text, seg.paragraph)
         pos = seg.end
         prev = seg
-    parts.append(doc.text[pos:])
-    target = Document(lang=tgt_lang, text="".join(parts), path=path)
-    for seg, (a, b) in zip(doc.segments, spans):
-        target.add_segment(a, b, seg.paragraph)
-    return target
+    target.add(doc.text[pos:])
+    return target.document(tgt_lang, path)
 
 
 @dataclass
