@@ -27,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 from aligner.errors import InputError, OutputError, UsageError
 from aligner.io.atomic import atomic_write_text, lock_directory
@@ -57,12 +57,12 @@ def bitext_name(path: str | Path, src_lang: str, tgt_lang: str) -> str:
 
 # --------------------------------------------------------------------------- discover and pair
 
-def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".md")) -> list[tuple[Path, Path]]:
+def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".md")) -> Iterator[tuple[Path, Path]]:
     """The files named by `inputs` (directories stand for their files with `suffixes`), each
     with the folder its outputs go to, relative to the output folder: a file found inside a
     directory keeps its place below it; a file named itself goes to the top. A file named
-    twice (itself and through its directory) is listed once."""
-    found: list[tuple[Path, Path]] = []
+    twice (itself and through its directory) comes once. Lazily, argument by argument, so a
+    bad input is met in the order given."""
     seen: set[Path] = set()
     for arg in inputs:
         base = Path(arg) if Path(arg).is_dir() else None
@@ -70,8 +70,7 @@ def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
-            found.append((path, path.parent.relative_to(base) if base is not None else Path()))
-    return found
+            yield path, (path.parent.relative_to(base) if base is not None else Path())
 
 
 @dataclass
@@ -232,7 +231,6 @@ class BatchOptions:
     out_dir: str | Path | None = None
     formats: Sequence[str] = ()
     force: bool = False
-    progress: bool = False
     stdout: IO[str] | None = None  # for a document_out of "-" (default sys.stdout)
 
 
@@ -339,6 +337,13 @@ class Runner:
         self.started_wall = time.time()
         self.started = time.perf_counter()
         self._formats = [e.name for e in exporters(options.formats)]  # unknown formats: now
+
+    def prepare(self, items: Iterable[Any], make_job: Callable[[Any], Job]) -> list[Job]:
+        """Read every input into a Job before anything is written: `make_job` reads and checks
+        one (raising an AlignerError naming the file). The first bad input stops the run; this
+        is the one place where a run that lists every bad file, or keeps going without them,
+        decides so."""
+        return [make_job(item) for item in items]
 
     def plan(self, jobs: Sequence[Job]) -> None:
         """Name every job's exports and check every output against the inputs and each other."""

@@ -202,6 +202,19 @@ def plan_align(src: str | Path | None, tgt: str | Path | None, *, out: str | Pat
     return AlignPlan(False, [], glossary)
 
 
+def choose_signals(names: Sequence[str] | None, embedding_model: str | Path | None = None) -> list[Any] | None:
+    """The signals to align with: `names` (None: the defaults), plus sentence embeddings from
+    a sentence-transformers model folder when one is given."""
+    if not embedding_model:
+        return list(names) if names is not None else None
+    from aligner.align.core import DEFAULT_SIGNALS
+    from aligner.align.signals import get_signal
+
+    chosen: list[Any] = [n for n in (names or DEFAULT_SIGNALS) if n != "embedding"]
+    chosen.append(get_signal("embedding", model=embedding_model))
+    return chosen
+
+
 def write_pair(bitext: Bitext, out: str | Path, formats: Sequence[str] = (), glossary: Any = None) -> None:
     """Write one pair's bitext to `out` ("-": stdout), and its exports beside it (first, so a
     bitext on disk means its exports are complete)."""
@@ -265,16 +278,16 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
                "glossaries": glossary_stamp(getattr(glossary, "paths", None) or [])}
     # Read and check every input first (as translate does): a bad pair stops the batch before
     # any bitext is written.
-    batch: list[Job] = []
     models: dict[tuple[str, str], Any] = {}
-    for job in jobs:
+
+    def read(job: PairJob) -> Job:
         src_doc, tgt_doc, trans = prepare_files(job.src, job.tgt, src_lang=src_lang, tgt_lang=tgt_lang,
                                                 presplit=presplit, encoding=encoding, translation=job.translation)
         use_mt = mt and job.translation is None
         stamp: dict[str, Any] = {"source_sha256": file_sha256(job.src), "target_sha256": file_sha256(job.tgt)}
         if job.translation is not None:
             stamp["translation_sha256"] = file_sha256(job.translation)
-        if use_mt:
+        if use_mt:  # the model is part of what made the bitext
             pair = (src_doc.lang, tgt_doc.lang)
             if pair not in models:
                 from aligner.translate.packages import require_package
@@ -283,8 +296,8 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
             stamp["model"] = models[pair]
         stamp["options"] = options
         dest = job.out or output_path(job, src_doc.lang, tgt_doc.lang, out)
-        batch.append(Job(str(job.src), [job.src, job.tgt] + ([job.translation] if job.translation else []),
-                         dest, stamp=stamp, data=(job, src_doc, tgt_doc, trans, use_mt)))
+        inputs = [job.src, job.tgt] + ([job.translation] if job.translation else [])
+        return Job(str(job.src), inputs, dest, stamp=stamp, data=(job, src_doc, tgt_doc, trans, use_mt))
 
     def work(todo: list[Job]) -> Iterable[tuple[Job, Bitext]]:
         bar = None
@@ -306,13 +319,14 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
             if bar is not None:
                 bar.close()
 
-    runner = Runner(BatchOptions(out_dir=out, formats=formats, force=force, progress=progress),
-                    BatchResult(), verb="align")
+    runner = Runner(BatchOptions(out_dir=out, formats=formats, force=force), BatchResult(), verb="align")
     runner.export_glossary = glossary
+    batch = runner.prepare(jobs, read)
     runner.plan(batch)
     return runner.run(batch, work)  # type: ignore[return-value]
 
 
-__all__ = ["AlignPlan", "BatchResult", "PairJob", "align_batch", "align_files", "export_beside", "gold_figures",
+__all__ = ["AlignPlan", "BatchResult", "PairJob", "align_batch", "align_files", "choose_signals", "export_beside",
+           "gold_figures",
            "load_documents", "machine_translation", "match_directories", "pair_key", "plan_align",
            "prepare_files", "read_pairs_list", "read_translation", "write_pair"]

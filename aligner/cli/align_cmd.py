@@ -89,13 +89,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
             needs = f"  (needs {', '.join(cls.requires)})" if cls.requires else ""
             click.echo(f"{name:13} {cls.description}{needs}")
         return
-    names = _signals_option(signals)
-    if embedding_model:
-        from aligner.align.core import DEFAULT_SIGNALS
-        from aligner.align.signals import get_signal
-
-        names = [n for n in (names or DEFAULT_SIGNALS) if n != "embedding"]
-        names.append(get_signal("embedding", model=embedding_model))
+    names = F.choose_signals(_signals_option(signals), embedding_model)
     from aligner.errors import UsageError
 
     show = not quiet and sys.stderr.isatty()

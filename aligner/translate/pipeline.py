@@ -271,8 +271,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     use_stdin = inputs == ["-"]
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
-    runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force,
-                                 progress=opts.progress, stdout=stdout), RunSummary(terms=None))
+    runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force, stdout=stdout),
+                    RunSummary(terms=None))
     if src_lang and tgt_lang and src_lang == tgt_lang:
         raise InputError(f"--from and --to are both {src_lang}", hint="aligner translates between en and zh.")
 
@@ -281,22 +281,26 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
                      "glossaries": glossary_stamp(opts.glossaries)}
 
     # Read every input first: a bad file stops the run before anything is written.
-    jobs: list[Job] = []
-    if use_stdin:
-        data = (stdin if stdin is not None else sys.stdin.buffer).read()
+    def read(item: tuple[Path, Path]) -> Job:
+        path, sub = item
+        doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
+        _check_language(doc, src_lang)
+        tgt = tgt_lang or other_language(doc.lang)
+        text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
+        return _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
+
+    def read_stdin(data: bytes) -> Job:
         doc = read_document("-", lang=src_lang, encoding=opts.encoding, presplit=opts.presplit,
                             stdin=io.BytesIO(data))
         _check_language(doc, src_lang)
         tgt = tgt_lang or other_language(doc.lang)
         bitext_out = Path(out_dir) / f"stdin.{doc.lang}-{tgt}.jsonl" if out_dir is not None else None
-        jobs.append(_job("-", [], doc, tgt, sha256_bytes(data), "-", bitext_out))
+        return _job("-", [], doc, tgt, sha256_bytes(data), "-", bitext_out)
+
+    if use_stdin:
+        jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
-        for path, sub in discover(inputs):
-            doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
-            _check_language(doc, src_lang)
-            tgt = tgt_lang or other_language(doc.lang)
-            text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)
-            jobs.append(_job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out))
+        jobs = runner.prepare(discover(inputs), read)
 
     for job in jobs:
         if job.data.doc.lang == job.data.tgt:
@@ -314,10 +318,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         job.stamp = {"source_sha256": job.stamp["source_sha256"], "model": packages[pair].describe(),
                      "options": options_stamp}
 
-    def work(todo: list[Job]) -> Iterator[tuple[Job, Bitext]]:
-        yield from _translate_jobs(todo, opts, runner)
-
-    return runner.run(jobs, work)  # type: ignore[return-value]
+    return runner.run(jobs, lambda todo: _translate_jobs(todo, opts, runner))  # type: ignore[return-value]
 
 
 def _job(source: str, inputs: list[Path], doc: Document, tgt: str, sha256: str,
