@@ -8,10 +8,12 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from aligner.align.files import align_batch, align_files, match_directories, plan_align, write_pair
 from aligner.batch import (BatchOptions, BatchSummary, Job, PairJob, discover, is_current, output_stem,
                            run_batch)
+from aligner.cli import main
 from aligner.errors import EXIT_USAGE, InputError, OutputError, UsageError
 from aligner.io.atomic import lock_directory
 from aligner.io.bitext_jsonl import read_bitext
@@ -224,3 +226,22 @@ def test_runner_checks_everything_before_writing(tmp_path):
         run_batch([job], _upper, BatchOptions(out_dir=out))
     assert (src / "a.en.txt").read_text(encoding="utf-8") == "one\n"
     assert PairJob(src, src).out is None
+
+
+def test_align_command_skips_current_pairs_and_force_redoes_them(pair_dirs, tmp_path):
+    out = tmp_path / "out"
+    args = ["align", *map(str, pair_dirs), "-o", str(out), "--format", "tmx"]
+    first = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert first.exit_code == 0 and "aligned 3 pair(s)" in first.output
+    before = tree(out)
+    again = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert again.exit_code == 0
+    assert "nothing to align; 3 pair(s) already up to date (--force aligns them again)" in again.output
+    assert tree(out) == before
+    forced = CliRunner().invoke(main, args + ["--force"], catch_exceptions=False)
+    assert forced.exit_code == 0 and "aligned 3 pair(s)" in forced.output
+    after = tree(out)
+    assert sorted(after) == sorted(before)
+    for name in before:
+        if name.endswith(".jsonl"):  # realigned: the same bytes, written again
+            assert after[name][0] == before[name][0] and after[name][1] != before[name][1]

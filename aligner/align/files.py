@@ -244,8 +244,11 @@ class BatchResult(BatchSummary):
         self.sentences += len(bitext.source.segments) + len(bitext.target.segments)
 
     def describe(self) -> str:
-        text = (f"aligned {len(self.written)} pair(s): {self.sentences} sentences into {self.beads} beads "
-                f"in {self.seconds:.1f} s")
+        if self.written or not self.skipped:
+            text = (f"aligned {len(self.written)} pair(s): {self.sentences} sentences into {self.beads} beads "
+                    f"in {self.seconds:.1f} s")
+        else:
+            text = "nothing to align"
         if self.skipped:
             text += f"; {self.skipped} pair(s) already up to date (--force aligns them again)"
         return text
