@@ -384,7 +384,8 @@ class Runner:
             atomic_write_text(job.document_out, bitext.target.text)
             remove_stale_parts(job.document_out, self.started_wall)
         if job.bitext_out is not None:
-            export_beside(bitext, job.bitext_out, self._formats, glossary=self.export_glossary)
+            for export in export_beside(bitext, job.bitext_out, self._formats, glossary=self.export_glossary):
+                remove_stale_parts(export, self.started_wall)
             from aligner.io.bitext_jsonl import write_bitext
 
             write_bitext(bitext, job.bitext_out)
