@@ -113,6 +113,15 @@ def test_align_batch_refuses_an_output_on_an_input(pair_dirs, tmp_path):
     jobs[0].out = jobs[1].out = tmp_path / "out" / "same.jsonl"
     with pytest.raises(OutputError, match="would both be written"):
         align_batch(jobs, tmp_path / "out")
+    # Two pairs of one name in two folders (a --pairs list) would land on one bitext.
+    other = tmp_path / "other"
+    other.mkdir()
+    for p in (src / "p0.en.txt", tgt / "p0.zh.txt"):
+        (other / p.name).write_bytes(p.read_bytes())
+    twins = [PairJob(src / "p0.en.txt", tgt / "p0.zh.txt"), PairJob(other / "p0.en.txt", other / "p0.zh.txt")]
+    with pytest.raises(OutputError, match="align them in separate runs"):
+        align_batch(twins, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------- the moved option rules
