@@ -65,6 +65,17 @@ def _complete(folder: Path) -> int:
         if folder.exists() else 0
 
 
+def _loaded(pid: int, library: str) -> bool:
+    """Whether process `pid` has mapped a shared library whose path names `library` (Linux
+    /proc; elsewhere True, so the caller goes on at once)."""
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text(errors="replace")
+    except FileNotFoundError:
+        return not Path("/proc/self/maps").exists()
+    except OSError:
+        return True
+
+
 def _env(packages_root: Path) -> dict[str, str]:
     return {**os.environ, "ARGOS_PACKAGES_DIR": str(packages_root), "OMP_WAIT_POLICY": "PASSIVE"}
 
@@ -113,7 +124,11 @@ def killed_translate(root: Path, packages_root: Path, sig: int, seed: int,
         while p.poll() is None and _complete(out) < 1 + k and time.monotonic() < deadline:
             time.sleep(0.001)
     else:
-        delay = rng.uniform(0.6, 1.5)
+        # Into the translation, not Python's start-up (a Ctrl-C during the first imports gets
+        # Python's own message): the engine imports CTranslate2 once the run has started.
+        while p.poll() is None and not _loaded(p.pid, "ctranslate2") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        delay = rng.uniform(0.0, 0.5)
         while p.poll() is None and _complete(out) < 2 and time.monotonic() < deadline and delay > 0:
             time.sleep(0.01)
             delay -= 0.01
