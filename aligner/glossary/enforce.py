@@ -35,7 +35,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from aligner.glossary.match import has_cjk, norm_zh
+from aligner.text.normalize import norm_zh
+from aligner.text.scripts import has_cjk
 from aligner.glossary.model import Direction, Glossary, Match
 
 METHODS = ("attention", "prefix")

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from aligner.glossary.formats import get_format
 from aligner.glossary.formats.base import Problem, build_glossary, read_bytes
-from aligner.glossary.match import Matcher, has_cjk
+from aligner.glossary.match import Matcher
+from aligner.text.scripts import has_cjk
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key
 
 SEVERITIES = ("error", "warning", "info")

@@ -29,8 +29,8 @@ from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import Iterable, Iterator, NamedTuple
 
-from aligner.glossary.match import (Matcher, count_cjk, en_key, en_keys, gc_paused_on_long_text,
-                                    is_acronym, paused_gc, zh_key, zh_keys)
+from aligner.glossary.match import Matcher, en_key, en_keys, is_acronym, zh_key, zh_keys
+from aligner.text.scripts import count_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
 CASES = ("sensitive", "insensitive")
@@ -127,10 +127,6 @@ class Entry:
     rows: list[Term] = field(default_factory=list)
     sensitive: list[bool] = field(default_factory=list)  # per form in `forms`
 
-    @property
-    def dnt(self) -> bool:
-        return self.term.status == "dnt"
-
 
 class Match(NamedTuple):
     """A term found in a text: `text[start:end]` as written, the glossary row and the entry
@@ -148,8 +144,7 @@ class Direction:
     once on first use and cached by the Glossary."""
 
     def __init__(self, glossary: "Glossary", src_lang: str, tgt_lang: str):
-        with paused_gc():
-            self._build(glossary, src_lang, tgt_lang)
+        self._build(glossary, src_lang, tgt_lang)
 
     def _build(self, glossary: "Glossary", src_lang: str, tgt_lang: str) -> None:
         self.src_lang = src_lang
@@ -243,7 +238,6 @@ class Direction:
             self._forbidden_matcher = m.build(overlapping=True)  # used by find_all only
         return self._forbidden_matcher
 
-    @gc_paused_on_long_text
     def find(self, text: str) -> list[Match]:
         """Terms in a source-language text, leftmost-longest, non-overlapping."""
         found, entries = self.source_matcher.find_indexed(text)
@@ -252,12 +246,10 @@ class Direction:
         new = tuple.__new__  # what Match(...) does, without its Python-level __new__
         return [new(Match, (s, e, text[s:e], (ent := entries[i]).term, ent)) for s, e, i in found]
 
-    @gc_paused_on_long_text
     def renderings(self, text: str) -> list[Match]:
         """Every acceptable rendering in a target-language text (overlapping ones too)."""
         return self._matches(self.rendering_matcher.find_all(text), text)
 
-    @gc_paused_on_long_text
     def forbidden(self, text: str) -> list[Match]:
         return self._matches(self.forbidden_matcher.find_all(text), text)
 

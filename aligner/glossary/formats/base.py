@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Iterable
 
 from aligner.errors import InputError
-from aligner.glossary.match import paused_gc
 from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_languages
 from aligner.io.atomic import atomic_write_bytes
 from aligner.io.text import decode_unicode
@@ -70,8 +69,7 @@ class GlossaryFormat:
         """Read strictly: the first error is raised as InputError naming file and line."""
         name = str(path)
         data = read_bytes(path)
-        with paused_gc():
-            parsed = self.parse(data, name, keep_raw=False)
+        parsed = self.parse(data, name, keep_raw=False)
         for p in parsed.problems:
             if p.severity == "error":
                 raise InputError(p.message, path=name, line=p.line, hint=p.hint)
