@@ -26,16 +26,34 @@ only ask "is this rendering present".
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 from bisect import bisect_left
 from itertools import compress
 from operator import is_not, not_
-from typing import Any
+from typing import Any, Iterator
+
 
 from aligner.glossary import automata as A
 from aligner.glossary.inflect import INFLECTABLE_RE, inflections
 from aligner.text.normalize import EN_TABLE, fold_zh, lower_same_length, norm_en, norm_en_cased, norm_zh
 from aligner.text.scripts import count_cjk, has_cjk  # noqa: F401  (count_cjk: used via this module)
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Building 100,000 terms allocates objects that are never garbage, which the cyclic
+    collector would rescan many times over (load 2.4 s -> 5.5 s CPU on bench/glossary_speed.py).
+    TODO (issue 9): load without touching the collector; until then it is paused only while
+    building and restored as it was (no gc.freeze: nothing stays changed for the host)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 # --- keys ----------------------------------------------------------------------------
 
@@ -141,7 +159,8 @@ class Matcher:
         forms also match their plural and verb inflections."""
         if self._built:
             raise RuntimeError("matcher already built")
-        self._add_many(list(forms), list(payloads), list(sensitive), inflect)
+        with paused_gc():
+            self._add_many(list(forms), list(payloads), list(sensitive), inflect)
 
     def _add_many(self, forms: list[str], payloads: list[Any], sens: list[bool],
                   inflect: bool) -> None:
@@ -171,6 +190,10 @@ class Matcher:
     def build(self, *, overlapping: bool = False) -> "Matcher":
         """Build the automatons. For Chinese, the one `find` uses, or with `overlapping`
         the one `find_all` uses (the other is then built on first use)."""
+        with paused_gc():
+            return self._build(overlapping)
+
+    def _build(self, overlapping: bool) -> "Matcher":
         if not self._built:
             if self.lang == "zh":
                 self._prepare_zh()

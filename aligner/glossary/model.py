@@ -29,7 +29,7 @@ from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import Iterable, Iterator, NamedTuple
 
-from aligner.glossary.match import Matcher, en_key, en_keys, is_acronym, zh_key, zh_keys
+from aligner.glossary.match import Matcher, paused_gc, en_key, en_keys, is_acronym, zh_key, zh_keys
 from aligner.text.scripts import count_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
@@ -144,7 +144,8 @@ class Direction:
     once on first use and cached by the Glossary."""
 
     def __init__(self, glossary: "Glossary", src_lang: str, tgt_lang: str):
-        self._build(glossary, src_lang, tgt_lang)
+        with paused_gc():
+            self._build(glossary, src_lang, tgt_lang)
 
     def _build(self, glossary: "Glossary", src_lang: str, tgt_lang: str) -> None:
         self.src_lang = src_lang

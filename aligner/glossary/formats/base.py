@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from aligner.glossary.match import paused_gc
 from aligner.errors import InputError
 from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_languages
 from aligner.io.atomic import atomic_write_bytes
@@ -69,7 +70,8 @@ class GlossaryFormat:
         """Read strictly: the first error is raised as InputError naming file and line."""
         name = str(path)
         data = read_bytes(path)
-        parsed = self.parse(data, name, keep_raw=False)
+        with paused_gc():
+            parsed = self.parse(data, name, keep_raw=False)
         for p in parsed.problems:
             if p.severity == "error":
                 raise InputError(p.message, path=name, line=p.line, hint=p.hint)
