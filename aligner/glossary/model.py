@@ -29,7 +29,8 @@ from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import Iterable, Iterator, NamedTuple
 
-from aligner.glossary.match import Matcher, paused_gc, en_key, en_keys, is_acronym, zh_key, zh_keys
+from aligner.glossary.match import (Matcher, en_key, en_keys, gc_paused_on_long_text, is_acronym,
+                                    paused_gc, zh_key, zh_keys)
 from aligner.text.scripts import count_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
@@ -243,6 +244,7 @@ class Direction:
             self._forbidden_matcher = m.build(overlapping=True)  # used by find_all only
         return self._forbidden_matcher
 
+    @gc_paused_on_long_text
     def find(self, text: str) -> list[Match]:
         """Terms in a source-language text, leftmost-longest, non-overlapping."""
         found, entries = self.source_matcher.find_indexed(text)
@@ -251,10 +253,12 @@ class Direction:
         new = tuple.__new__  # what Match(...) does, without its Python-level __new__
         return [new(Match, (s, e, text[s:e], (ent := entries[i]).term, ent)) for s, e, i in found]
 
+    @gc_paused_on_long_text
     def renderings(self, text: str) -> list[Match]:
         """Every acceptable rendering in a target-language text (overlapping ones too)."""
         return self._matches(self.rendering_matcher.find_all(text), text)
 
+    @gc_paused_on_long_text
     def forbidden(self, text: str) -> list[Match]:
         return self._matches(self.forbidden_matcher.find_all(text), text)
 

@@ -3,8 +3,10 @@
 Irregular verbs (went -> go, taught -> teach), irregular plurals (children -> child) and
 irregular comparatives (better -> good), from English grammar, not fitted on any data. The
 table once also held King James forms (begat, hath, unto, smote, thee...), added for the
-development Bible; they are gone, as nothing but that Bible justified them (the bench
-figures with and without them are in the commit that removed them).
+development Bible; they are gone, as nothing but that Bible justified them. Removing them
+(together with merging the two English stop-word lists) moved bench/align_quality.py from
+mac-dev F1 0.9504 / 0.9616 (without / with translation) and bible-dev 0.9837 to
+mac-dev 0.9516 / 0.9631 and bible-dev 0.9833.
 """
 
 from __future__ import annotations
