@@ -22,6 +22,10 @@ words inside Chinese text keep word boundaries (GDP, not GDPR): see `automata.ma
 Both: among overlapping matches the leftmost, then the longest wins (Nanjing Military
 Region before Nanjing). `find_all` returns every (overlapping) match, for checks that
 only ask "is this rendering present".
+
+Where the pieces live: key normalisation in aligner.text.normalize, inflected variants in
+aligner.glossary.inflect, the two automaton back-ends in aligner.glossary.automata; this
+module groups keys and payloads, builds the automatons once and selects the matches.
 """
 
 from __future__ import annotations
@@ -34,11 +38,11 @@ from itertools import compress
 from operator import is_not, not_
 from typing import Any, Callable, Iterator, TypeVar
 
-
 from aligner.glossary import automata as A
 from aligner.glossary.inflect import INFLECTABLE_RE, inflections
 from aligner.text.normalize import EN_TABLE, fold_zh, lower_same_length, norm_en, norm_en_cased, norm_zh
 from aligner.text.scripts import count_cjk, has_cjk  # noqa: F401  (count_cjk: used via this module)
+
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
