@@ -19,17 +19,20 @@ def pairs(ed: Editor) -> list[tuple[list[int], list[int]]]:
 
 
 def shifted(bt: Bitext, at: int = 5, until: int = 10) -> Bitext:
-    """One wrong bead (bead `at` takes the next target sentence too) and the beads after it
-    wrong as a consequence, until bead `until` is left without a target sentence."""
-    beads = []
-    for k, b in enumerate(bt.beads):
-        if k == at:
-            b = Bead(src=b.src, tgt=[b.tgt[0], b.tgt[0] + 1], score=0.9, id=k)
-        elif at < k < until:
-            b = Bead(src=b.src, tgt=[b.tgt[0] + 1], score=0.8, id=k)
-        elif k == until:
-            b = Bead(src=b.src, tgt=[], score=0.6, id=k)
-        beads.append(b)
+    """One wrong bead (bead `at` takes the first target sentence of the next bead too) and the
+    beads after it wrong as a consequence, each taking its neighbour's first sentence, until
+    bead `until` (left one sentence short)."""
+    run = bt.beads[at:until + 1]
+    tgt = [j for b in run for j in b.tgt]
+    counts = [len(b.tgt) for b in run]
+    counts[0] += 1
+    counts[-1] -= 1
+    assert counts[-1] >= 0
+    beads, pos = list(bt.beads[:at]), 0
+    for b, c in zip(run, counts):
+        beads.append(Bead(src=b.src, tgt=tgt[pos:pos + c], score=0.6, id=b.id))
+        pos += c
+    beads += bt.beads[until + 1:]
     return Bitext(bt.source, bt.target, beads, bt.meta)
 
 
@@ -40,8 +43,16 @@ def saved(tmp_path):
     return path
 
 
-def test_merge_split_move_and_undo_redo(saved):
-    ed = Editor.open(saved)
+@pytest.fixture
+def plain(tmp_path):
+    """Twenty 1-1 beads."""
+    path = tmp_path / "plain.jsonl"
+    write_bitext(make_bitext([(f"Sentence {k}.", f"第{k}句。") for k in range(20)]), path)
+    return path
+
+
+def test_merge_split_move_and_undo_redo(plain):
+    ed = Editor.open(plain)
     gold = pairs(ed)
     ed.merge(2)
     assert pairs(ed)[2] == ([2, 3], [2, 3]) and len(ed.beads) == len(gold) - 1
@@ -103,20 +114,22 @@ def test_approve_reject_and_clear(saved):
 
 def test_edit_target_changes_the_document_and_is_exported(saved, tmp_path):
     ed = Editor.open(saved)
-    old4 = ed.bitext.tgt_text(ed.beads[4])
+    k = 2
+    assert len(ed.beads[k].tgt) == 1
+    old4 = ed.bitext.tgt_text(ed.beads[k + 1])
     old_text = ed.bitext.target.text
-    ed.edit_target(3, ["干部朱志强退党。"])
-    bead = ed.beads[3]
+    ed.edit_target(k, ["干部朱志强退党。"])
+    bead = ed.beads[k]
     assert bead.origin == "edited" and bead.meta["original_origin"] == "gold"
     assert bead.meta["original_target"] != "干部朱志强退党。"
     ed.save()
     back = read_bitext(saved)
-    assert back.tgt_text(back.beads[3]) == "干部朱志强退党。"
-    assert back.tgt_text(back.beads[4]) == old4  # later offsets moved with the edit
+    assert back.tgt_text(back.beads[k]) == "干部朱志强退党。"
+    assert back.tgt_text(back.beads[k + 1]) == old4  # later offsets moved with the edit
     for seg in back.target.segments:
         assert back.target.text[seg.start:seg.end] == seg.text
     # the document text changed only where the segment was
-    a = back.target.segments[3]
+    a = back.target.segments[back.beads[k].tgt[0]]
     assert back.target.text[:a.start] == old_text[:a.start]
     assert back.target.text[a.end:] == old_text[len(old_text) - len(back.target.text) + a.end:]
     # the export (and the glossary check) read the edited text
@@ -158,7 +171,8 @@ def test_realign_repairs_the_beads_that_followed_a_wrong_one(saved):
     ed.bitext.beads = shifted(ed.bitext).beads
     assert pairs(ed)[6:11] != gold[6:11]
     ed.move(5, "tgt", "next")  # bead 5 is right now; 6-10 are still shifted
-    assert pairs(ed)[5] == gold[5] and pairs(ed)[6] == ([6], [6, 7])
+    assert pairs(ed)[5] == gold[5] and pairs(ed)[6] != gold[6]
+    wrong6 = pairs(ed)[6]
     result = ed.realign()
     assert pairs(ed) == gold
     assert result["changed"] == 5
@@ -168,7 +182,7 @@ def test_realign_repairs_the_beads_that_followed_a_wrong_one(saved):
     with pytest.raises(EditError, match="nothing to re-align"):
         ed.realign()
     ed.undo()
-    assert pairs(ed)[6] == ([6], [6, 7])
+    assert pairs(ed)[6] == wrong6
 
 
 def test_realign_in_a_window_keeps_the_far_beads(saved):
@@ -178,10 +192,10 @@ def test_realign_in_a_window_keeps_the_far_beads(saved):
     gold = pairs(ed)
     ed.bitext.beads = shifted(ed.bitext).beads
     ed.move(5, "tgt", "next")
-    far = ed.beads[20]
+    far = ed.beads[18]
     ed.realign(window=3)
     assert pairs(ed) == gold
-    assert ed.beads[20] is far
+    assert ed.beads[18] is far
 
 
 def test_save_keeps_a_backup_and_refuses_a_changed_file(saved):
