@@ -55,7 +55,7 @@ def test_docx_is_a_two_column_review_table(tmp_path):
     assert [c.text for c in table.rows[0].cells] == ["English", "中文"]
     assert [table.rows[i + 1].cells[0].text for i in range(3)] == ["Zhu Zhiqiang quit.", "Machine output.",
                                                                    "Bell\u2407 inside."]
-    assert table.rows[1].cells[1].text == "朱志强退出了。"
+    assert table.rows[1].cells[1].paragraphs[0].text == "朱志强退出了。"
     highlighted = [r.text for cell in table.rows[1].cells for p in cell.paragraphs for r in p.runs
                    if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
     assert highlighted == ["Zhu Zhiqiang", "朱志强"]
