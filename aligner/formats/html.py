@@ -14,7 +14,7 @@ from typing import IO
 
 from aligner import __version__
 from aligner.formats.base import Format, WriteOptions
-from aligner.formats.common import document_name, lang_tag, visible_controls
+from aligner.formats.common import bitext_tags, document_name, visible_controls
 from aligner.formats.review import (Highlight, bead_terms, check_glossary, finding_text, review_reasons, summarize,
                                     term_origins, violations)
 from aligner.model import Bitext
@@ -117,7 +117,7 @@ def _section(k: int, bt: Bitext, names: tuple[str, str], options: WriteOptions,
              findings: dict | None = None) -> tuple[list[str], int]:
     """The table of one bitext, and how many term occurrences it highlights in the source."""
     low = options.low_score
-    src_tag, tgt_tag = lang_tag(bt.src_lang), lang_tag(bt.tgt_lang)
+    src_tag, tgt_tag = bitext_tags(bt, options.lang_tags)
     a, b = names
     heading = f"{a} \u2192 {b}" if b else a
     out = [f'<section class="bitext" id="doc-{k + 1}">', f'<h2>{_e(heading)}</h2>',
