@@ -418,3 +418,78 @@ def test_docx_rows_do_not_split_runs_say_their_language_and_id_score_columns(tmp
     assert [c.text for c in table.rows[0].cells] == ["#", "English", "中文", "Score"]
     assert [c.text for c in table.rows[1].cells] == ["0", "Hello.", "你好。", "0.88"]
     assert table.rows[2].cells[3].text == "\u2013"
+
+
+# --- XLIFF pre-translation (issue 12, the format-level part) -----------------------------
+
+CAT_TODO_XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+ <file original="news.html" source-language="en" target-language="zh-CN" datatype="html">
+  <body>
+   <trans-unit id="done" approved="yes"><source>Zhu Zhiqiang is a cadre.</source><target state="final">朱志强是干部。</target></trans-unit>
+   <trans-unit id="brand" translate="no"><source>Epoch Times</source></trans-unit>
+   <trans-unit id="new1"><source>Zhu Zhiqiang is a <g id="1" ctype="bold">cadre</g>.</source></trans-unit>
+   <trans-unit id="new2"><source>He lives in Nanjing.<x id="2"/></source><target state="new"/></trans-unit>
+  </body>
+ </file>
+</xliff>
+"""
+
+
+def _units(data: bytes, ns: str, tag: str) -> dict[str, str]:
+    root = etree.fromstring(data)
+    return {u.get("id"): etree.tostring(u, encoding="unicode", with_tail=False) for u in root.iter(f"{{{ns}}}{tag}")}
+
+
+def test_pretranslating_a_cat_tool_s_xliff_fills_only_the_untranslated_units(argos_dir):
+    from aligner.formats.xliff import pretranslate
+    from aligner.translate.engine import Engine
+    engine = Engine.load("en", "zh")
+    mt = lambda texts: [t.text for t in engine.translate(texts)]  # noqa: E731
+    out, n = pretranslate(CAT_TODO_XLIFF.encode(), mt, name="news.xlf")
+    assert n == 2
+    root = assert_valid_xliff(out)
+    before, after = _units(CAT_TODO_XLIFF.encode(), X1, "trans-unit"), _units(out, X1, "trans-unit")
+    assert after["done"] == before["done"] and after["brand"] == before["brand"]  # left alone
+    units = {u.get("id"): u for u in root.iter(f"{{{X1}}}trans-unit")}
+    expected = mt(["Zhu Zhiqiang is a cadre.", "He lives in Nanjing."])
+    for uid, text in zip(("new1", "new2"), expected):
+        target = units[uid].find(f"{{{X1}}}target")
+        assert (target.get("state"), target.get("state-qualifier")) == ("needs-review-translation", "mt-suggestion")
+        assert units[uid].get("approved") is None
+        assert "".join(target.itertext()) == text
+    # every inline code of the source is in the target, once
+    assert [c.get("id") for c in units["new1"].find(f"{{{X1}}}target")] == ["1"]
+    assert [c.get("id") for c in units["new2"].find(f"{{{X1}}}target")] == ["2"]
+    # translate-toolkit reads it: one translated unit, two needing review
+    from translate.storage import xliff as tt_xliff
+    store = tt_xliff.xlifffile.parsestring(out)
+    assert sorted((u.getid().split("\x04")[-1], u.isfuzzy()) for u in store.units if u.istranslatable()) == [
+        ("done", False), ("new1", True), ("new2", True)]
+
+
+CAT_TODO_XLIFF2 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="zh-CN">
+ <file id="f1">
+  <unit id="done"><segment state="final"><source>Zhu Zhiqiang is a cadre.</source><target>朱志强是干部。</target></segment></unit>
+  <unit id="brand" translate="no"><segment><source>Epoch Times</source></segment></unit>
+  <unit id="new"><segment><source>He lives in <pc id="1">Nanjing</pc>.</source></segment></unit>
+ </file>
+</xliff>
+"""
+
+
+def test_pretranslating_xliff_2_keeps_it_valid(argos_dir):
+    from aligner.formats.xliff import pretranslate
+    from aligner.translate.engine import Engine
+    engine = Engine.load("en", "zh")
+    out, n = pretranslate(CAT_TODO_XLIFF2.encode(), lambda texts: [t.text for t in engine.translate(texts)])
+    assert n == 1
+    root = assert_valid_xliff2(out)
+    before, after = _units(CAT_TODO_XLIFF2.encode(), X2, "unit"), _units(out, X2, "unit")
+    assert after["done"] == before["done"] and after["brand"] == before["brand"]
+    seg = [u for u in root.iter(f"{{{X2}}}unit") if u.get("id") == "new"][0].find(f"{{{X2}}}segment")
+    assert (seg.get("state"), seg.get("subState")) == ("initial", "aligner:mt")
+    target = seg.find(f"{{{X2}}}target")
+    assert "".join(target.itertext()) == engine.translate(["He lives in Nanjing."])[0].text
+    assert [c.get("id") for c in target] == ["1"]
