@@ -1,14 +1,20 @@
 """TMX: the translation memory format every CAT tool reads and writes.
 
-Writing, TMX 1.4b: one <tu> per bead, with a <tuv xml:lang> per language (en, zh-CN).
-Bead facts go in <prop type="x-..."> (origin, score, document, bead kind), glossary
-terms and violations in <note>. Many bitexts go into one TMX. Characters XML 1.0 cannot
-carry are written as U+FFFD with a note saying what they were (common.xml_safe), so no
-segment is ever dropped; the reader restores them.
+Writing, TMX 1.4b: a translation memory holds translations, so one <tu> per bead with
+both sides; beads with an empty side (1-0, 0-1) are left out, and machine translation
+too unless asked for (include_mt; then marked creationid/changeid "MT!"), both counted in
+the WriteReport. A <tuv xml:lang> per language, with the bitext's tags (en, zh-CN, or the
+variant it keeps, see common.bitext_tags). Bead facts go in <prop type="x-..."> (origin,
+score, document, bead kind), glossary terms and violations in <note>; inline codes a
+bead recorded on import are written back as TMX codes (aligner.formats.inline). Many
+bitexts go into one TMX. Characters XML 1.0 cannot carry are written as U+FFFD with a
+note saying what they were (common.xml_safe); the reader restores them.
 
 Reading, any TMX version CAT tools write: the source language as the file says (header
 srclang, else the units' srclang, else the first variant), the target the most frequent
-other language; our own props and notes come back as score, origin and metadata.
+other language, the tags as written (kept for export); inline codes become placeholders;
+our own props and notes come back as score, origin and metadata. A TMX without units
+is refused with a message that says so.
 """
 
 from __future__ import annotations

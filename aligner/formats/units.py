@@ -22,10 +22,6 @@ from aligner.formats.common import keep_tags, tag_overrides
 from aligner.io.text import detect_language, normalize_lang
 from aligner.model import Bead, Bitext, Document
 
-# Inline elements whose content is native markup (<b>, {1}, ...), not translatable text.
-NATIVE_CODES = {"bpt", "ept", "ph", "it", "ut"}
-
-
 @dataclass
 class Unit:
     source: str
@@ -45,19 +41,6 @@ class Memory:
     tags: dict[str, str] = field(default_factory=dict)
     # Units a CAT tool marks as not to translate (XLIFF translate="no", PO header units).
     not_translatable: int = 0
-
-
-def segment_text(el) -> str:
-    """Plain text of a TMX <seg> / XLIFF <source>: text and inline formatting, without
-    native codes."""
-    from aligner.text.xml import local_name
-
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and local_name(child) not in NATIVE_CODES:
-            parts.append(segment_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 class UnitFormat(Format):
