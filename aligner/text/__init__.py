@@ -1,0 +1,1 @@
+"""Text rules shared by every layer (scripts, normalisation, safe XML parsing, ...)."""
