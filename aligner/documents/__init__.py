@@ -5,9 +5,9 @@ A document format (aligner.documents.html, .docx, .subtitles) reads a file into 
 `RichDocument`: an ordinary `Document` (its text is the paragraphs, one blank line apart;
 its segments are their sentences, found on each paragraph's whole text) that also keeps
 the paragraphs (`aligner.inline.Paragraph`, text plus codes) and the parsed file
-(`layout`), which is all its writer needs. `translate_rich` translates the segments
-(with the decoder's attention, which places the inline codes, and the glossary), and
-gives the bitext and the per-segment translations the writer takes.
+(`layout`), which is all its writer needs. `aligner.translate.documents.translate_rich`
+translates the segments (with the decoder's attention, which places the inline codes, and
+the glossary), and gives the bitext and the per-segment translations the writer takes.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any, Sequence
 
 from aligner.errors import InputError
 from aligner.inline import Paragraph, Placed, mt_source, place_paragraph, sentence_spans
-from aligner.model import Bead, Bitext, Document
+from aligner.model import Document
 
-__all__ = ["RichDocument", "make_document", "placed_paragraphs", "translate_rich",
-           "SegmentTranslation", "safe_xml", "open_zip"]
+__all__ = ["RichDocument", "make_document", "finish_document", "placed_paragraphs",
+           "target_document", "mt_sources", "SegmentTranslation", "safe_xml", "open_zip"]
 
 # Limits for hostile input: a zip member or XML part larger than this is refused (a zip bomb).
 MAX_PART_BYTES = 256 * 1024 * 1024
@@ -159,61 +159,14 @@ def target_document(doc: RichDocument, placed: Sequence[Placed | None], tgt_lang
     return target
 
 
-def translate_rich(engine, doc: RichDocument, tgt_lang: str | None = None, *, glossary: Any = None,
-                   term_counts: Any = None, meta: dict | None = None,
-                   target_path: str | None = None, progress=None
-                   ) -> tuple[Bitext, list[SegmentTranslation]]:
-    """Translate a RichDocument's segments in one batched pass, with attention (to place the
-    inline codes) and the glossary (`aligner.glossary.enforce`); the bitext (one bead per
-    segment, origin "mt") and the translations `write_document` takes."""
-    from aligner.translate.pipeline import _confidence
-
-    tgt_lang = tgt_lang or engine.to_code
-    if doc.lang != engine.from_code:
-        raise InputError(f"the text is {doc.lang}, but the model translates from {engine.from_code}",
-                         path=doc.path)
-    sources = mt_sources(doc)
-    results = engine.translate(sources, return_attention=True, progress=progress)
-    texts = [r.text for r in results]
-    terms: list[Any] = [None] * len(sources)
-    if glossary is not None:
-        from aligner.glossary.enforce import enforce_translations
-
-        enforced = enforce_translations(engine, sources, results, glossary, engine.from_code, tgt_lang)
-        texts = [e.text for e in enforced]
-        terms = [list(e.terms) for e in enforced]
-        if term_counts is not None:
-            for t in terms:
-                term_counts.add(t)
-    seg_tr = [SegmentTranslation(t, r) for t, r in zip(texts, results)]
-    placed = placed_paragraphs(doc, seg_tr, tgt_lang)
-    target = target_document(doc, placed, tgt_lang, target_path)
-    beads = []
-    for i, r in enumerate(results):
-        bead_meta = {"terms": terms[i]} if terms[i] is not None else {}
-        beads.append(Bead(src=[i], tgt=[i], score=_confidence(r), origin="mt", id=i, meta=bead_meta))
-    return Bitext(doc, target, beads, meta=dict(meta or {})), seg_tr
-
-
 # --- hostile input -------------------------------------------------------------------------
 
-def safe_parser(**kw):
-    """An lxml parser that resolves no entities, loads no DTD and reaches no network."""
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, remove_blank_text=False, **kw)
-
-
 def safe_xml(data: bytes, where: str, part: str):
-    """Parse an XML part; InputError naming the file and part when it is not well-formed."""
-    from lxml import etree
+    """Parse an XML part of a package with the project's safe parser (no DTD, no entity,
+    no network); InputError naming the file and the part when it is not well-formed."""
+    from aligner.text.xml import parse_xml_safely
 
-    try:
-        return etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as e:
-        raise InputError(f"{part} is not well-formed XML ({e})", path=where,
-                         hint="The file is damaged: open it in its application and save it again.") from None
+    return parse_xml_safely(data, f"{where} ({part})")
 
 
 def open_zip(path: str | Path, what: str) -> tuple[zipfile.ZipFile, bytes]:

@@ -67,11 +67,8 @@ def _key(rpr) -> bytes:
 
 
 class DocxDocument:
-    """The DOCX document format (read_document / write_document)."""
+    """The DOCX document format's reading and writing of documents (aligner.formats.docx mixes it in)."""
 
-    name = "docx"
-    extensions = (".docx", ".docm", ".dotx")
-    description = "Word document"
 
     def read_document(self, path: str | Path, *, lang: str | None = None, **options: Any):
         where = str(path)
@@ -90,7 +87,7 @@ class DocxDocument:
                 par = self._paragraph(p, name)
                 if par is not None:
                     paragraphs.append(par)
-        return finish_document(paragraphs, lang, where, {"zip": zf, "parts": parts}, self.name)
+        return finish_document(paragraphs, lang, where, {"zip": zf, "parts": parts}, "docx")
 
     # --- one paragraph --------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aligner.documents import finish_document, placed_paragraphs, safe_parser
+from aligner.documents import finish_document, placed_paragraphs
 from aligner.errors import InputError
 from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
@@ -57,11 +57,8 @@ class Run:
 
 
 class HtmlDocument:
-    """The HTML/XHTML document format (read_document / write_document)."""
+    """The HTML/XHTML document format's reading and writing of documents (aligner.formats.html mixes it in)."""
 
-    name = "html"
-    extensions = (".html", ".htm", ".xhtml")
-    description = "web page (HTML, XHTML)"
 
     # --- reading -----------------------------------------------------------------------
 
@@ -73,10 +70,11 @@ class HtmlDocument:
             xhtml = head.startswith(b"<?xml") or where.lower().endswith(".xhtml")
         if not data.strip():
             raise InputError("the file is empty", path=where)
+        if xhtml:
+            from aligner.text.xml import parse_xml_safely
+
+            return parse_xml_safely(data, where).getroottree(), True
         try:
-            if xhtml:
-                root = etree.fromstring(data, safe_parser())
-                return root.getroottree(), True
             parser = html.HTMLParser(no_network=True, remove_comments=False)
             return etree.ElementTree(html.document_fromstring(data, parser=parser)), False
         except (etree.XMLSyntaxError, etree.ParserError, ValueError) as e:
@@ -98,7 +96,7 @@ class HtmlDocument:
             if declared and declared.split("-")[0].lower() in ("en", "zh"):
                 lang = declared
         return finish_document(paragraphs, lang, where, {"tree": tree, "xhtml": xhtml,
-                                                         "encoding": tree.docinfo.encoding}, self.name)
+                                                         "encoding": tree.docinfo.encoding}, "html")
 
     def paragraphs(self, root) -> list[Paragraph]:
         out: list[Paragraph] = []
