@@ -65,10 +65,10 @@ def make_document(paragraphs: Sequence[Paragraph], lang: str, path: str | None, 
         if parts:
             parts.append("\n\n")
             pos += 2
-        flat = par.text.replace("\n", " ")  # a line break inside a paragraph is not a paragraph
+        flat, where = _display(par.text)
         parts.append(flat)
         for a, b in spans:
-            doc.segments.append(_segment(doc, pos + a, pos + b, flat[a:b], para))
+            doc.segments.append(_segment(doc, pos + where[a], pos + where[b], flat[where[a]:where[b]], para))
         pos += len(flat)
         para += 1
     doc.text = "".join(parts)
@@ -91,6 +91,22 @@ def finish_document(paragraphs: Sequence[Paragraph], lang: str | None, path: str
         raise InputError(f"no text to translate in this {format} file", path=spath,
                          hint="Check that you gave the right file.")
     return doc
+
+
+def _display(text: str) -> tuple[str, list[int]]:
+    """The paragraph as the bitext shows it: runs of spaces, tabs and line breaks (where an
+    image or a break was) as one space; and where each offset 0..len(text) went."""
+    out: list[str] = []
+    where = [0] * (len(text) + 1)
+    for i, ch in enumerate(text):
+        where[i] = len(out)
+        if ch.isspace():
+            if out and out[-1] == " ":
+                continue
+            ch = " "
+        out.append(ch)
+    where[len(text)] = len(out)
+    return "".join(out), where
 
 
 def _segment(doc, a, b, text, para):
@@ -149,10 +165,11 @@ def target_document(doc: RichDocument, placed: Sequence[Placed | None], tgt_lang
         if parts:
             parts.append("\n\n")
             pos += 2
-        flat = p.text.replace("\n", " ")
+        flat, where = _display(p.text)
         parts.append(flat)
         for a, b in p.sentences:
-            target.segments.append(_segment(target, pos + a, pos + b, flat[a:b], para))
+            target.segments.append(_segment(target, pos + where[a], pos + where[b],
+                                            flat[where[a]:where[b]], para))
         pos += len(flat)
         para += 1
     target.text = "".join(parts)

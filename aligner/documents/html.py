@@ -184,14 +184,13 @@ class HtmlDocument:
 
         layout = doc.layout
         placed = placed_paragraphs(doc, translations, tgt_lang)
+        # attributes first: the inline elements of a run are copied when the run is written
         for par, p in zip(doc.paragraphs, placed):
-            if p is None:
-                continue
-            kind = par.data[0]
-            if kind == "attr":
+            if p is not None and par.data[0] == "attr":
                 _, el, name = par.data
                 el.set(name, p.text)
-            else:
+        for par, p in zip(doc.paragraphs, placed):
+            if p is not None and par.data[0] == "run":
                 self._write_run(par.data[1], p.tree(), p.text)
         tree = layout["tree"]
         root = tree.getroot()

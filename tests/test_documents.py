@@ -1,0 +1,476 @@
+"""Documents (DOCX, HTML, SRT, WebVTT) translated through the real fixture engine: inline codes
+land around the words the fixture model's known (word-for-word, diagonal) alignment gives,
+every code of the source appears exactly once, and everything that is not text is unchanged.
+
+The documents are built here (python-docx, lxml on the OOXML parts, plain text)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import fixture_model
+from aligner.documents import placed_paragraphs
+from aligner.errors import InputError
+from aligner.formats import format_for_path, get_format
+from aligner.glossary import load_glossaries
+from aligner.inline import Builder, mt_source, place_paragraph, sentence_spans
+from aligner.translate.documents import translate_rich
+from aligner.translate.engine import Engine
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = "{%s}" % W_NS
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# A 1x1 PNG.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture(scope="module")
+def engine(fixture_packages):
+    return Engine.load("en", "zh", packages_dir=fixture_packages["en-zh"].parent)
+
+
+@pytest.fixture(scope="module")
+def ref(fixture_packages):
+    """What the fixture model makes of an English phrase (no CTranslate2 involved)."""
+    sp = fixture_packages["en-zh"] / "sentencepiece.model"
+    return lambda text: fixture_model.reference_translation(text, "en-zh", sp)
+
+
+# --- inline codes ---------------------------------------------------------------------------
+
+def _show(node) -> str:
+    if isinstance(node, str):
+        return node
+    inner = "".join(_show(c) for c in node.children)
+    if node.code is None:
+        return inner
+    if node.code.is_atom:
+        return f"[{node.code.data or 'protected'}:{inner}]"
+    return f"<{node.code.data}>{inner}</{node.code.data}>"
+
+
+def _translate_paragraph(engine, par, lang="en"):
+    spans = sentence_spans(par, lang)
+    sources = [mt_source(par, a, b, lang)[0] for a, b in spans]
+    trs = engine.translate(sources, return_attention=True)
+    return sources, place_paragraph(par, spans, [t.text for t in trs], trs, lang, "zh")
+
+
+def test_codes_land_around_the_aligned_words_and_protected_spans_pass_unchanged(engine, ref):
+    b = Builder()
+    b.text("He was ")
+    b.open("b")
+    b.text("stripped of his position")
+    b.close()
+    b.text(" in 1999. See ")
+    b.open("a")
+    b.text("the ")
+    b.open("i")
+    b.text("statement")
+    b.close()
+    b.close()
+    b.text(" at http://example.com/a?b=1 for reasons.")
+    b.atom("img")
+    par = b.build()
+    sources, placed = _translate_paragraph(engine, par)
+    assert sources == ["He was stripped of his position in 1999.", "See the statement at for reasons."]
+    out = _show(placed.tree())
+    assert out == (f"{ref('He was')}<b>{ref('stripped of his position')}</b>{ref('in 1999.')}"
+                   f"{ref('See')}<a>{ref('the')}<i>{ref('statement')}</i></a>{ref('at')}"
+                   f"[protected:http://example.com/a?b=1]{ref('for reasons.')}[img:]")
+    assert placed.fallbacks == 0
+    for tag in ("b", "a", "i"):
+        assert out.count(f"<{tag}>") == 1 and out.count(f"</{tag}>") == 1
+
+
+def test_without_attention_the_fallback_keeps_every_code_and_the_nesting(engine):
+    b = Builder()
+    b.text("He said ")
+    b.open("b")
+    b.text("nothing")
+    b.close()
+    b.text(" and ")
+    b.open("i")
+    b.text("warned")
+    b.close()
+    b.text(" the media.")
+    b.atom("fn")
+    par = b.build()
+    spans = sentence_spans(par, "en")
+    placed = place_paragraph(par, spans, ["他说无和警告该媒体。"], None, "en", "zh")
+    out = _show(placed.tree())
+    assert out.count("<b>") == out.count("<i>") == out.count("[fn:]") == 1
+    assert re.sub(r"<.*?>|\[.*?\]", "", out) == "他说无和警告该媒体。"
+    assert placed.fallbacks == 2
+    etree.fromstring(f"<p>{out.replace('[fn:]', '<fn/>')}</p>")  # nests
+
+
+def test_a_url_is_never_cut_into_two_sentences():
+    b = Builder()
+    b.text("Read www.example.com. Then go. Mail a.b@example.org now.")
+    par = b.build()
+    literals = [par.literal(c) for c in par.codes]
+    assert literals == ["www.example.com", "a.b@example.org"]
+    spans = sentence_spans(par, "en")
+    assert [par.text[a:b] for a, b in spans] == ["Read www.example.com.", "Then go.",
+                                                 "Mail a.b@example.org now."]
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:footnotes xmlns:w="{W_NS}">
+<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>
+<w:footnote w:id="1"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>
+<w:r><w:t xml:space="preserve"> The authorities warned him.</w:t></w:r></w:p></w:footnote>
+</w:footnotes>"""
+
+
+def _el(tag, attrs=None, text=None, children=()):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    e = OxmlElement(tag)
+    for k, v in (attrs or {}).items():
+        e.set(qn(k), v)
+    if text is not None:
+        e.text = text
+        e.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    for c in children:
+        e.append(c)
+    return e
+
+
+def _bold_run(text, rsid):
+    r = _el("w:r", {"w:rsidR": rsid}, children=[_el("w:rPr", children=[_el("w:b")]), _el("w:t", text=text)])
+    return r
+
+
+def build_docx(path: Path) -> Path:
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    d = docx.Document()
+    p = d.add_paragraph("He was ")
+    p.add_run("stripped of his position").bold = True
+    p.add_run(" in 1999. The ")
+    p.add_run("media").italic = True
+    p.add_run(" said.")
+    # a hyperlink in mid-sentence
+    p = d.add_paragraph("See ")
+    rid = d.part.relate_to("http://example.com/statement", RT.HYPERLINK, is_external=True)
+    link = _el("w:hyperlink", {"r:id": rid}, children=[
+        _el("w:r", children=[_el("w:rPr", children=[_el("w:u", {"w:val": "single"})]),
+                             _el("w:t", text="the statement")])])
+    p._p.append(link)
+    p.add_run(" for reasons.")
+    # a word cut in two by a spell-check mark, each half a bold run of its own session
+    p = d.add_paragraph("The ")
+    p._p.append(_bold_run("state", "00A1B2C3"))
+    p._p.append(_el("w:proofErr", {"w:type": "spellStart"}))
+    p._p.append(_bold_run("ment", "00D4E5F6"))
+    p._p.append(_el("w:proofErr", {"w:type": "spellEnd"}))
+    p.add_run(" was issued.")
+    d.add_paragraph("The media said", style="List Number")
+    d.add_paragraph("He became a resident", style="List Number")
+    # an image inside a sentence, and a footnote reference after it
+    p = d.add_paragraph("He enlisted ")
+    p.add_run().add_picture(io.BytesIO(PNG))
+    p.add_run(" in 1981.")
+    p._p.append(_el("w:r", children=[_el("w:rPr", children=[_el("w:vertAlign", {"w:val": "superscript"})]),
+                                      _el("w:footnoteReference", {"w:id": "1"})]))
+    t = d.add_table(rows=1, cols=2)
+    t.cell(0, 0).text = "Former Officer"
+    t.cell(0, 1).text = "Gu Xiaohua"
+    d.sections[0].header.paragraphs[0].text = "The Epoch Times"
+    d.sections[0].footer.paragraphs[0].text = "Updated"
+    d.core_properties.language = "en-US"
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                FOOTNOTES.encode(), d.part.package)
+    d.part.relate_to(part, RT.FOOTNOTES)
+    d.save(str(path))
+    return path
+
+
+def _runs(p):
+    """(text, bold, italic, underline) of each text run of a w:p, hyperlink runs included."""
+    out = []
+    for r in p.iter(W + "r"):
+        text = "".join(t.text or "" for t in r.iter(W + "t"))
+        if not text:
+            continue
+        rpr = r.find(W + "rPr")
+        has = (lambda tag: rpr is not None and rpr.find(W + tag) is not None)
+        out.append((text, has("b"), has("i"), has("u")))
+    return out
+
+
+def _paragraph_texts(root):
+    return ["".join(t.text or "" for t in p.iter(W + "t")) for p in root.iter(W + "p")]
+
+
+@pytest.fixture
+def translated_docx(tmp_path, engine):
+    src = build_docx(tmp_path / "article.en.docx")
+    fmt = get_format(format_for_path(src, want="document"))
+    doc = fmt.read_document(src)
+    bitext, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "article.zh.docx"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    return src, out, doc, bitext
+
+
+def test_docx_segments_see_whole_sentences_across_formatting(translated_docx):
+    _, _, doc, bitext = translated_docx
+    texts = [s.text for s in doc.segments]
+    assert texts[:6] == ["He was stripped of his position in 1999.", "The media said.",
+                         "See the statement for reasons.", "The statement was issued.",
+                         "The media said", "He became a resident"]
+    assert "He enlisted in 1981." in texts
+    assert {"Former Officer", "Gu Xiaohua", "The Epoch Times", "Updated",
+            "The authorities warned him."} <= set(texts)
+    for s in doc.segments:
+        assert doc.text[s.start:s.end] == s.text
+    assert len(bitext.beads) == len(doc.segments)
+    assert [bitext.target.segments[b.tgt[0]].text for b in bitext.beads][0] == "他被撤销的他的职务在1999。"
+
+
+def test_docx_inline_codes_land_on_the_right_words_exactly_once(translated_docx, ref):
+    _, out, _, _ = translated_docx
+    z = zipfile.ZipFile(out)
+    body = etree.fromstring(z.read("word/document.xml"))
+    paras = list(body.iter(W + "p"))
+    assert _runs(paras[0]) == [(ref("He was"), False, False, False),
+                               (ref("stripped of his position"), True, False, False),
+                               (ref("in 1999.") + ref("The"), False, False, False),
+                               (ref("media"), False, True, False), (ref("said."), False, False, False)]
+    links = list(body.iter(W + "hyperlink"))
+    assert len(links) == 1 and links[0].get(f"{{{R_NS}}}id")
+    assert _runs(links[0]) == [(ref("the statement"), False, False, True)]
+    assert _paragraph_texts(body)[1] == ref("See the statement for reasons.")
+    # the word cut by a spell-check mark is one bold run, around its translation
+    assert _runs(paras[2]) == [(ref("The"), False, False, False), (ref("statement"), True, False, False),
+                               (ref("was issued."), False, False, False)]
+    assert not list(paras[2].iter(W + "proofErr"))
+    # the image and the footnote reference are still there, once, in their sentence
+    assert len(list(body.iter(W + "drawing"))) == 1
+    assert len(list(body.iter(W + "footnoteReference"))) == 1
+    img_para = next(p for p in paras if list(p.iter(W + "drawing")))
+    kinds = [("drawing" if list(r.iter(W + "drawing")) else "fn" if list(r.iter(W + "footnoteReference"))
+              else "".join(t.text for t in r.iter(W + "t"))) for r in img_para.iter(W + "r")]
+    assert kinds == [ref("He enlisted"), "drawing", ref("in 1981."), "fn"]
+    # numbered list: its numbering properties untouched
+    numbered = [p for p in paras if p.find(f"{W}pPr/{W}pStyle") is not None
+                and p.find(f"{W}pPr/{W}pStyle").get(W + "val") == "ListNumber"]
+    assert [_paragraph_texts(p)[0] for p in numbered] == [ref("The media said"), ref("He became a resident")]
+    table = body.find(f".//{W}tbl")
+    assert _paragraph_texts(table) == [ref("Former Officer"), ref("Gu Xiaohua")]
+    header = etree.fromstring(z.read("word/header1.xml"))
+    footer = etree.fromstring(z.read("word/footer1.xml"))
+    notes = etree.fromstring(z.read("word/footnotes.xml"))
+    assert _paragraph_texts(header) == [ref("The Epoch Times")]
+    assert _paragraph_texts(footer) == [ref("Updated")]
+    assert " " + ref("The authorities warned him.") in _paragraph_texts(notes)  # its space kept
+    assert len(list(notes.iter(W + "footnoteRef"))) == 1
+
+
+def test_docx_everything_that_is_not_text_is_unchanged(translated_docx):
+    src, out, _, _ = translated_docx
+    a, b = zipfile.ZipFile(src), zipfile.ZipFile(out)
+    assert a.namelist() == b.namelist()
+    text_parts = {"word/document.xml", "word/header1.xml", "word/footer1.xml", "word/footnotes.xml",
+                  "word/styles.xml", "docProps/core.xml"}
+    changed = {n for n in a.namelist() if a.read(n) != b.read(n)}
+    assert changed == text_parts
+    assert any(n.startswith("word/media/") for n in a.namelist())  # the image, byte for byte
+    # in the changed parts only text and language changed: paragraph properties are equal
+    for name in ("word/document.xml", "word/footnotes.xml"):
+        pa, pb = (etree.fromstring(z.read(name)) for z in (a, b))
+        props = lambda root: [etree.tostring(p) for p in root.iter(W + "pPr")]
+        assert props(pa) == props(pb)
+        assert [etree.tostring(e) for e in pa.iter(W + "drawing", W + "sectPr")] == \
+               [etree.tostring(e) for e in pb.iter(W + "drawing", W + "sectPr")]
+    styles = etree.fromstring(b.read("word/styles.xml"))
+    lang = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    assert lang.get(W + "eastAsia") == "zh-CN"
+    assert b"<dc:language>zh-CN</dc:language>" in b.read("docProps/core.xml")
+
+
+def test_docx_glossary_holds_inside_formatting(tmp_path, engine):
+    import docx
+
+    d = docx.Document()
+    p = d.add_paragraph("He became a ")
+    p.add_run("cadre").bold = True
+    p.add_run(" in Nanjing.")
+    src = tmp_path / "cadre.docx"
+    d.save(str(src))
+    fmt = get_format("docx")
+    doc = fmt.read_document(src)
+    news = load_glossaries(["glossaries/news.tsv"])
+    bitext, translations = translate_rich(engine, doc, "zh", glossary=news)
+    fmt.write_document(doc, translations, tmp_path / "cadre.zh.docx", tgt_lang="zh")
+    body = etree.fromstring(zipfile.ZipFile(tmp_path / "cadre.zh.docx").read("word/document.xml"))
+    runs = _runs(next(body.iter(W + "p")))
+    text = "".join(r[0] for r in runs)
+    assert "干部" in text and "南京" in text and "骨干" not in text and "南金" not in text
+    assert [r[0] for r in runs if r[1]] == ["干部"]  # the bold is on the enforced rendering
+    assert {t["status"] for t in bitext.beads[0].meta["terms"]} == {"enforced"}
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "not a zip"), (b"PK\x03\x04garbage", "not a zip"),
+    ("zip-without-document", "no word/document.xml"), ("entities", "declares XML entities"),
+    ("broken-xml", "not well-formed"),
+])
+def test_docx_bad_input_is_one_clear_error(tmp_path, data, message):
+    path = tmp_path / "bad.docx"
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            if data == "entities":
+                z.writestr("word/document.xml", '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]>'
+                           f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&a;</w:t></w:r></w:p>'
+                           '</w:body></w:document>')
+            elif data == "broken-xml":
+                z.writestr("word/document.xml", f'<w:document xmlns:w="{W_NS}"><w:body><w:p>')
+    with pytest.raises(InputError) as e:
+        get_format("docx").read_document(path)
+    assert message in str(e.value) and "bad.docx" in str(e.value)
+
+
+def _soffice():
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(not _soffice() or not shutil.which("pdftotext"),
+                    reason="LibreOffice (soffice) or pdftotext is not installed: "
+                           "apt-get install libreoffice-writer-nogui poppler-utils")
+def test_translated_docx_opens_in_libreoffice_with_the_text_in_order(translated_docx, tmp_path, ref):
+    _, out, _, _ = translated_docx
+    pdf_dir = tmp_path / "pdf"
+    subprocess.run([_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "pdf", "--outdir", str(pdf_dir), str(out)],
+                   check=True, capture_output=True, timeout=240)
+    text = subprocess.run(["pdftotext", str(pdf_dir / "article.zh.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", "", text)
+    expected = [ref("He was stripped of his position in 1999."), ref("See the statement for reasons."),
+                ref("The statement was issued."), ref("Former Officer")]
+    positions = [flat.find(re.sub(r"\s+", "", e)) for e in expected]
+    assert -1 not in positions, (expected, flat)
+    assert positions == sorted(positions)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>The statement</title>
+<script>var s = "He was stripped of his position";</script>
+<style>p { color: red }</style></head>
+<body><h1>Former Officer</h1>
+<p>He was <b>stripped of his position</b> in 1999. See <a href="http://example.com/s" title="The statement">the statement</a> for reasons.<img src="a.png" alt="The media"></p>
+<p>Call <code>warned()</code> at http://example.com/x now.</p>
+<pre>He was stripped</pre>
+<ul><li>The <i>media</i> said</li></ul>
+</body></html>"""
+
+
+def test_html_translated_with_codes_script_untouched_and_lang_set(tmp_path, engine, ref):
+    src = tmp_path / "page.en.html"
+    src.write_bytes(PAGE)
+    fmt = get_format(format_for_path(src, want="document"))
+    doc = fmt.read_document(src)
+    assert "var s" not in doc.text and "He was stripped\n" not in doc.text
+    bitext, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "page.zh.html"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    from lxml import html
+
+    page = html.fromstring(out.read_bytes())
+    assert page.get("lang") == "zh"
+    assert page.findtext(".//title") == ref("The statement")
+    assert page.findtext(".//script") == 'var s = "He was stripped of his position";'
+    assert page.findtext(".//style") == "p { color: red }"
+    assert page.findtext(".//pre") == "He was stripped"
+    p = page.findall(".//p")[0]
+    assert p.findtext("b") == ref("stripped of his position")
+    a = p.find("a")
+    assert a.text == ref("the statement") and a.get("href") == "http://example.com/s"
+    assert a.get("title") == ref("The statement")
+    assert p.find("img").get("alt") == ref("The media") and p.find("img").get("src") == "a.png"
+    assert p.text_content() == ref("He was stripped of his position in 1999.") + \
+        ref("See the statement for reasons.")
+    code_p = page.findall(".//p")[1]
+    assert code_p.findtext("code") == "warned()"
+    assert "http://example.com/x" in code_p.text_content()
+    assert page.find(".//li/i").text == ref("media")
+    assert [e.tag for e in page.iter()] == [e.tag for e in html.fromstring(PAGE).iter()]
+
+
+# --- subtitles -------------------------------------------------------------------------------
+
+SRT = ("1\r\n00:00:01,000 --> 00:00:04,000\r\nHe was <i>stripped</i> of his\r\nposition in 1999 by the\r\n"
+       "Communist Party.\r\n\r\n2\r\n00:00:05,000 --> 00:00:06,500\r\nThe media said.\r\n")
+
+
+def test_srt_three_line_cue_joined_translated_rewrapped_timings_untouched(tmp_path, engine, ref):
+    src = tmp_path / "talk.en.srt"
+    src.write_bytes(SRT.encode())
+    fmt = get_format(format_for_path(src, want="document"))
+    doc = fmt.read_document(src)
+    assert [s.text for s in doc.segments] == [
+        "He was stripped of his position in 1999 by the Communist Party.", "The media said."]
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "talk.zh.srt"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    data = out.read_bytes().decode()
+    blocks = data.split("\r\n\r\n")
+    assert blocks[0].split("\r\n")[:2] == ["1", "00:00:01,000 --> 00:00:04,000"]
+    assert blocks[1].split("\r\n")[:2] == ["2", "00:00:05,000 --> 00:00:06,500"]
+    lines = blocks[0].split("\r\n")[2:]
+    assert all(len(re.sub(r"<.*?>", "", ln)) <= 16 for ln in lines) and len(lines) >= 2
+    cue = "".join(lines)
+    assert cue.count("<i>") == 1 and f"<i>{ref('stripped')}</i>" in cue
+    assert re.sub(r"<.*?>", "", cue) == ref("He was stripped of his position in 1999 by the Communist Party.")
+    assert data.endswith("\r\n")
+
+
+def test_vtt_header_notes_and_settings_kept(tmp_path, engine, ref):
+    src = tmp_path / "talk.vtt"
+    src.write_text("WEBVTT\n\nNOTE The media said\n\nc1\n00:01.000 --> 00:04.000 align:start\n"
+                   "<v Gu>The <b>statement</b> was issued.</v>\n", encoding="utf-8")
+    fmt = get_format("vtt")
+    doc = fmt.read_document(src)
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "talk.zh.vtt"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    assert out.read_text(encoding="utf-8") == (
+        "WEBVTT\n\nNOTE The media said\n\nc1\n00:01.000 --> 00:04.000 align:start\n"
+        f"<v Gu>{ref('The')}<b>{ref('statement')}</b>{ref('was issued.')}</v>\n")
+
+
+def test_a_plain_string_translation_uses_the_fallback_but_drops_nothing(tmp_path):
+    src = tmp_path / "page.html"
+    src.write_bytes(b"<html><body><p>He was <b>stripped</b> of <i>it</i>.</p></body></html>")
+    fmt = get_format("html")
+    doc = fmt.read_document(src, lang="en")
+    placed = placed_paragraphs(doc, ["他被撤销。"], "zh")
+    tree = placed[0].tree()
+    assert [c.code.data.tag for c in tree.children if not isinstance(c, str)] == ["b", "i"]
+    assert tree.text() == "他被撤销。"
