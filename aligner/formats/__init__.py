@@ -59,6 +59,7 @@ for _name, _target, _kinds in (
     ("html", "aligner.formats.html:HtmlFormat", ("write", "document")),
     ("srt", "aligner.formats.subtitles:SrtFormat", ("document",)),
     ("vtt", "aligner.formats.subtitles:VttFormat", ("document",)),
+    ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
 ):
     register(_target, name=_name, kinds=_kinds)
 
