@@ -60,6 +60,7 @@ for _name, _target, _kinds in (
     ("srt", "aligner.formats.subtitles:SrtFormat", ("document",)),
     ("vtt", "aligner.formats.subtitles:VttFormat", ("document",)),
     ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
+    ("odt", "aligner.formats.odf:OdfFormat", ("document",)),
 ):
     register(_target, name=_name, kinds=_kinds)
 
