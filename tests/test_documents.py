@@ -474,3 +474,200 @@ def test_a_plain_string_translation_uses_the_fallback_but_drops_nothing(tmp_path
     tree = placed[0].tree()
     assert [c.code.data.tag for c in tree.children if not isinstance(c, str)] == ["b", "i"]
     assert tree.text() == "他被撤销。"
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+MARKDOWN = """# The statement
+
+> He was stripped of his position. The media
+> said so.
+
+- See [the statement](http://example.com/a "The title") and **his position** here.
+- The _media_ said `x = 1` at <http://example.com/auto>.
+
+```
+He was stripped
+```
+"""
+
+
+def test_markdown_links_keep_urls_emphasis_and_quotes_survive(tmp_path, engine, ref):
+    src = tmp_path / "notes.en.md"
+    src.write_text(MARKDOWN, encoding="utf-8")
+    fmt = get_format(format_for_path(src, want="document"))
+    assert fmt.name == "markdown"
+    doc = fmt.read_document(src)
+    assert [s.text for s in doc.segments] == [
+        "The statement", "He was stripped of his position.", "The media said so.",
+        "See the statement and his position here.", "The media said `x = 1` at <http://example.com/auto>."]
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "notes.zh.md"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "# " + ref("The statement")
+    assert lines[2] == "> " + ref("He was stripped of his position.") + ref("The media said so.")
+    assert lines[4] == (f"- {ref('See')}[{ref('the statement')}](http://example.com/a \"The title\")"
+                        f"{ref('and')}**{ref('his position')}**{ref('here.')}")
+    # `_` emphasis is written with `*` in Chinese (no word boundaries there)
+    assert lines[5] == f"- {ref('The')}*{ref('media')}*{ref('said')}`x = 1`{ref('at')}<http://example.com/auto>{ref('.')}"
+    assert "\n".join(lines[6:]) == "\n```\nHe was stripped\n```\n"
+
+
+# --- ODT -------------------------------------------------------------------------------------
+
+ODF_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+          'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+          'xmlns:xlink="http://www.w3.org/1999/xlink" '
+          'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+          'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3"')
+
+
+def build_odt(path: Path) -> Path:
+    content = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content {ODF_NS}><office:automatic-styles>
+<style:style style:name="T1" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
+</office:automatic-styles><office:body><office:text>
+<text:h text:outline-level="1">Former Officer</text:h>
+<text:p>He was <text:span text:style-name="T1">stripped of his </text:span><text:span text:style-name="T1">position</text:span> in 1999.<text:note text:id="n1" text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>The authorities warned him.</text:p></text:note-body></text:note> See <text:a xlink:type="simple" xlink:href="http://example.com/s">the statement</text:a> for reasons.</text:p>
+<text:p>He enlisted <draw:frame draw:name="img1" svg:width="1cm" svg:height="1cm"><draw:image xlink:href="Pictures/a.png" xlink:type="simple"/></draw:frame> in 1981.</text:p>
+<table:table table:name="T"><table:table-row><table:table-cell><text:p>Gu Xiaohua</text:p></table:table-cell></table:table-row></table:table>
+</office:text></office:body></office:document-content>"""
+    styles = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-styles {ODF_NS}><office:styles><style:default-style style:family="paragraph">
+<style:text-properties fo:language="en" fo:country="US" style:language-asian="zh" style:country-asian="CN"/>
+</style:default-style></office:styles><office:master-styles><style:master-page style:name="Standard">
+<style:header><text:p>The Epoch Times</text:p></style:header><style:footer><text:p>Updated</text:p></style:footer>
+</style:master-page></office:master-styles></office:document-styles>"""
+    meta = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-meta {ODF_NS} xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta><dc:language>en-US</dc:language></office:meta></office:document-meta>"""
+    manifest = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">
+<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>
+<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>
+<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>
+<manifest:file-entry manifest:full-path="Pictures/a.png" manifest:media-type="image/png"/>
+</manifest:manifest>"""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        for name, data in (("content.xml", content), ("styles.xml", styles), ("meta.xml", meta),
+                           ("META-INF/manifest.xml", manifest), ("Pictures/a.png", PNG)):
+            z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_odt_spans_links_notes_frames_and_styles(tmp_path, engine, ref):
+    src = build_odt(tmp_path / "memo.odt")
+    fmt = get_format(format_for_path(src, want="document"))
+    doc = fmt.read_document(src)
+    assert "He was stripped of his position in 1999." in [s.text for s in doc.segments]
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "memo.zh.odt"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    a, b = zipfile.ZipFile(src), zipfile.ZipFile(out)
+    assert a.namelist() == b.namelist() and b.namelist()[0] == "mimetype"
+    assert {n for n in a.namelist() if a.read(n) != b.read(n)} == {"content.xml", "styles.xml", "meta.xml"}
+    T = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+    content = etree.fromstring(b.read("content.xml"))
+    spans = list(content.iter(T + "span"))
+    assert [s.text for s in spans] == [ref("stripped of his position")]  # the two spans merged
+    assert [x.text for x in content.iter(T + "a")] == [ref("the statement")]
+    assert len(list(content.iter(T + "note"))) == 1
+    assert len(list(content.iter("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}frame"))) == 1
+    texts = ["".join(p.itertext()) for p in content.iter(T + "p", T + "h")]
+    assert ref("The authorities warned him.") in texts and ref("Gu Xiaohua") in texts
+    styles = b.read("styles.xml").decode()
+    assert ref("The Epoch Times") in styles and ref("Updated") in styles
+    assert "<dc:language>zh-CN</dc:language>" in b.read("meta.xml").decode()
+
+
+# --- EPUB ------------------------------------------------------------------------------------
+
+def _epubcheck() -> list[str] | None:
+    path = shutil.which("epubcheck")
+    if path is None:
+        return None
+    with open(path, "rb") as f:  # Debian installs the jar itself as /usr/bin/epubcheck
+        is_jar = f.read(2) == b"PK"
+    if is_jar:
+        return [shutil.which("java"), "-jar", path] if shutil.which("java") else None
+    return [path]
+
+
+def test_epub_spine_toc_and_package_language(tmp_path, engine, ref):
+    src = tmp_path / "book.en.epub"
+    build_epub(src)
+    fmt = get_format(format_for_path(src, want="document"))
+    doc = fmt.read_document(src)
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "book.zh.epub"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    a, b = zipfile.ZipFile(src), zipfile.ZipFile(out)
+    assert b.namelist() == a.namelist() and b.infolist()[0].compress_type == zipfile.ZIP_STORED
+    assert b.read("OEBPS/a.png") == a.read("OEBPS/a.png")
+    chapter = etree.fromstring(b.read("OEBPS/chapter.xhtml"))
+    X = "{http://www.w3.org/1999/xhtml}"
+    assert chapter.get("lang") == "zh"
+    assert chapter.find(f".//{X}em").text == ref("stripped of his position")
+    assert chapter.find(f".//{X}img").get("alt") == ref("The media")
+    assert ref("Former Officer") in b.read("OEBPS/toc.ncx").decode()
+    assert ref("Former Officer") in b.read("OEBPS/nav.xhtml").decode()
+    assert "<dc:language>zh</dc:language>" in b.read("OEBPS/package.opf").decode()
+    check = _epubcheck()
+    if check is None:
+        pytest.skip("epubcheck is not installed (apt-get install epubcheck): structural checks only")
+    result = subprocess.run(check + [str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def build_epub(path: Path) -> Path:
+    chapter = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">
+<head><title>Former Officer</title></head>
+<body><h1>Former Officer</h1>
+<p>He was <em>stripped of his position</em> in 1999. <a href="chapter.xhtml">The statement</a> said.</p>
+<p><img src="a.png" alt="The media"/></p>
+</body></html>"""
+    nav = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">
+<head><title>The statement</title></head>
+<body><nav epub:type="toc" id="toc"><h1>The statement</h1><ol><li><a href="chapter.xhtml">Former Officer</a></li></ol></nav></body></html>"""
+    opf = """<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id" xml:lang="en">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:identifier id="id">urn:uuid:12345678-1234-1234-1234-123456789abc</dc:identifier>
+<dc:title>The statement</dc:title><dc:language>en</dc:language>
+<meta property="dcterms:modified">2026-01-01T00:00:00Z</meta>
+</metadata>
+<manifest>
+<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
+<item id="c1" href="chapter.xhtml" media-type="application/xhtml+xml"/>
+<item id="img" href="a.png" media-type="image/png"/>
+<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>
+</manifest>
+<spine toc="ncx"><itemref idref="c1"/></spine>
+</package>"""
+    ncx = """<?xml version="1.0" encoding="UTF-8"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="en">
+<head><meta name="dtb:uid" content="urn:uuid:12345678-1234-1234-1234-123456789abc"/></head>
+<docTitle><text>The statement</text></docTitle>
+<navMap><navPoint id="p1" playOrder="1"><navLabel><text>Former Officer</text></navLabel><content src="chapter.xhtml"/></navPoint></navMap>
+</ncx>"""
+    container = """<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+<rootfiles><rootfile full-path="OEBPS/package.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"""
+    png = PNG
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        for name, data in (("META-INF/container.xml", container), ("OEBPS/package.opf", opf),
+                           ("OEBPS/nav.xhtml", nav), ("OEBPS/chapter.xhtml", chapter),
+                           ("OEBPS/toc.ncx", ncx), ("OEBPS/a.png", png)):
+            z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path

@@ -183,21 +183,31 @@ class HtmlDocument:
         from lxml import etree
 
         layout = doc.layout
-        placed = placed_paragraphs(doc, translations, tgt_lang)
+        self.apply(doc.paragraphs, placed_paragraphs(doc, translations, tgt_lang))
+        tree = layout["tree"]
+        self._set_lang(tree.getroot(), doc.lang, tgt_lang, layout["xhtml"])
+        return self.serialize(tree, layout["xhtml"], layout.get("encoding"))
+
+    def apply(self, paragraphs, placed) -> None:
+        """Put placed translations into the parsed page(s) the paragraphs came from."""
+        pairs = [(par, p) for par, p in zip(paragraphs, placed) if p is not None]
         # attributes first: the inline elements of a run are copied when the run is written
-        for par, p in zip(doc.paragraphs, placed):
-            if p is not None and par.data[0] == "attr":
+        for par, p in pairs:
+            if par.data[0] == "attr":
                 _, el, name = par.data
                 el.set(name, p.text)
-        for par, p in zip(doc.paragraphs, placed):
-            if p is not None and par.data[0] == "run":
+        for par, p in pairs:
+            if par.data[0] == "run":
                 self._write_run(par.data[1], p.tree(), p.text)
-        tree = layout["tree"]
-        root = tree.getroot()
-        self._set_lang(root, doc.lang, tgt_lang, layout["xhtml"])
-        encoding = layout.get("encoding") or "utf-8"
-        if layout["xhtml"]:
-            return etree.tostring(tree, xml_declaration=True, encoding=encoding)
+
+    @staticmethod
+    def serialize(tree, xhtml: bool, encoding: str | None = None) -> bytes:
+        from lxml import etree
+
+        encoding = encoding or "utf-8"
+        if xhtml:
+            return etree.tostring(tree, xml_declaration=True, encoding=encoding,
+                                  doctype=tree.docinfo.doctype or None)
         return etree.tostring(tree, method="html", encoding=encoding, doctype=tree.docinfo.doctype)
 
     @staticmethod

@@ -61,6 +61,7 @@ for _name, _target, _kinds in (
     ("vtt", "aligner.formats.subtitles:VttFormat", ("document",)),
     ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
     ("odt", "aligner.formats.odf:OdfFormat", ("document",)),
+    ("epub", "aligner.formats.epub:EpubFormat", ("document",)),
 ):
     register(_target, name=_name, kinds=_kinds)
 
