@@ -22,7 +22,7 @@ from aligner.inline import Paragraph, Placed, mt_source, place_paragraph, senten
 from aligner.model import Document
 
 __all__ = ["RichDocument", "make_document", "finish_document", "placed_paragraphs",
-           "target_document", "mt_sources", "SegmentTranslation", "safe_xml", "open_zip"]
+           "target_document", "mt_sources", "needs_attention", "SegmentTranslation", "safe_xml", "open_zip"]
 
 # Limits for hostile input: a zip member or XML part larger than this is refused (a zip bomb).
 MAX_PART_BYTES = 256 * 1024 * 1024
@@ -39,6 +39,7 @@ class RichDocument(Document):
     spans: list[list[tuple[int, int]]] = field(default_factory=list)
     layout: Any = None
     format: str = ""
+    placed_cache: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -138,6 +139,9 @@ def placed_paragraphs(doc: RichDocument, translations: Sequence[Any], tgt_lang: 
     Translation (with attention the codes land on the right words; without, the fallback)."""
     if len(translations) != len(doc.segments):
         raise ValueError(f"{len(doc.segments)} translations are needed, got {len(translations)}")
+    cache = getattr(doc, "placed_cache", None)
+    if cache is not None and cache[0] is translations:
+        return cache[1]  # translate_rich placed them already, for the bitext
     out: list[Placed | None] = []
     k = 0
     for par, spans in zip(doc.paragraphs, doc.spans):
@@ -148,6 +152,18 @@ def placed_paragraphs(doc: RichDocument, translations: Sequence[Any], tgt_lang: 
         k += len(spans)
         out.append(place_paragraph(par, spans, [p[0] for p in pairs], [p[1] for p in pairs],
                                    doc.lang, tgt_lang))
+    if isinstance(doc, RichDocument):
+        doc.placed_cache = (translations, out)
+    return out
+
+
+def needs_attention(doc: RichDocument) -> list[bool]:
+    """For each segment, whether it holds a code (only those need the decoder's attention)."""
+    out = []
+    for par, spans in zip(doc.paragraphs, doc.spans):
+        for a, b in spans:
+            out.append(any(c.start < b and a < c.end or (c.is_atom and a <= c.start <= b)
+                           for c in par.codes))
     return out
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aligner.documents import (RichDocument, SegmentTranslation, mt_sources, placed_paragraphs,
-                               target_document)
+from aligner.documents import (RichDocument, SegmentTranslation, mt_sources,
+                               placed_paragraphs, target_document)
 from aligner.errors import InputError
 from aligner.model import Bead, Bitext
 from aligner.translate.pipeline import _confidence
@@ -28,6 +28,8 @@ def translate_rich(engine, doc: RichDocument, tgt_lang: str | None = None, *, gl
         raise InputError(f"the text is {doc.lang}, but the model translates from {engine.from_code}",
                          path=doc.path)
     sources = mt_sources(doc)
+    # One batched pass, with the attention that places the inline codes (its cost is small
+    # next to decoding: bench/documents.py).
     results = engine.translate(sources, return_attention=True, progress=progress)
     texts = [r.text for r in results]
     terms: list[Any] = [None] * len(sources)
