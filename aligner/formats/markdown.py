@@ -132,7 +132,7 @@ class MarkdownFormat(Format):
     def read_document(self, path: str | Path, *, lang: str | None = None, **options: Any):
         from aligner.io.text import read_document
 
-        plain = read_document(path, lang)  # decoded, language known, blocks found
+        plain = read_document(path, lang, encoding=options.get("encoding"))  # decoded, language known, blocks found
         blocks: list[list[int]] = []
         for s in plain.segments:
             if blocks and blocks[-1][2] == s.paragraph:

@@ -80,7 +80,7 @@ class _Subtitles(Format):
             data = Path(path).read_bytes()
         except OSError as e:
             raise InputError(f"cannot read the file: {e.strerror or e}", path=where) from None
-        text = decode_bytes(data, where)
+        text = decode_bytes(data, where, options.get("encoding"))
         crlf = b"\r\n" in data
         bom = data.startswith(b"\xef\xbb\xbf")
         body_text = text.rstrip("\n")

@@ -11,7 +11,6 @@ from aligner.documents import (RichDocument, SegmentTranslation, mt_sources,
                                placed_paragraphs, target_document)
 from aligner.errors import InputError
 from aligner.model import Bead, Bitext
-from aligner.translate.pipeline import _confidence
 
 __all__ = ["translate_rich"]
 
@@ -23,6 +22,8 @@ def translate_rich(engine, doc: RichDocument, tgt_lang: str | None = None, *, gl
     """Translate a RichDocument's segments in one batched pass, with attention (to place the
     inline codes) and the glossary (`aligner.glossary.enforce`); the bitext (one bead per
     segment, origin "mt") and the translations `write_document` takes."""
+    from aligner.translate.pipeline import _confidence  # pipeline imports this module
+
     tgt_lang = tgt_lang or engine.to_code
     if doc.lang != engine.from_code:
         raise InputError(f"the text is {doc.lang}, but the model translates from {engine.from_code}",
@@ -52,3 +53,65 @@ def translate_rich(engine, doc: RichDocument, tgt_lang: str | None = None, *, gl
     return Bitext(doc, target, beads, meta=dict(meta or {})), seg_tr
 
 
+
+
+# --- files: what `aligner translate` does with a document -------------------------------------
+
+# Suffixes the plain-text reader takes (aligner.io.text); everything else needs a format.
+TEXT_SUFFIXES = (".txt", ".text")
+
+
+def document_format(path) -> Any:
+    """The document format (aligner.formats) that reads `path`, by its suffix; None for
+    plain text (.txt) and for suffixes no format knows."""
+    from pathlib import Path
+
+    from aligner.formats import format_for_path, get_format
+
+    if Path(str(path)).suffix.lower() in TEXT_SUFFIXES:
+        return None
+    name = format_for_path(path, want="document")
+    return get_format(name) if name else None
+
+
+def input_suffixes() -> tuple[str, ...]:
+    """Every suffix `translate` takes from a directory: plain text and each document format's."""
+    from aligner.formats import formats
+
+    out = list(TEXT_SUFFIXES[:1]) + [".md"]
+    for fmt in formats("document"):
+        for s in fmt.suffixes_for("document"):
+            if s not in out:
+                out.append(s)
+    return tuple(out)
+
+
+def kinds_hint() -> str:
+    return "aligner translates " + ", ".join(input_suffixes()) + " files."
+
+
+def unknown_kind(path) -> InputError:
+    from pathlib import Path
+
+    suffix = Path(str(path)).suffix or "(no suffix)"
+    return InputError(f"cannot translate a file of this kind ({suffix})", path=str(path),
+                      hint=kinds_hint() + " Convert it to one of them (PDF: to .docx or .txt).")
+
+
+def skipped_in_directories(inputs) -> list[tuple[str, str]]:
+    """(file, why) for each file inside an input directory that a batch leaves out: not
+    hidden, but of a kind aligner does not translate."""
+    from pathlib import Path
+
+    wanted = input_suffixes()
+    out = []
+    for item in inputs:
+        p = Path(str(item))
+        if str(item) == "-" or not p.is_dir():
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p)
+            if f.is_file() and not any(part.startswith(".") for part in rel.parts) \
+                    and not f.name.lower().endswith(wanted):
+                out.append((str(f), f"unknown kind ({f.suffix or 'no suffix'})"))
+    return out
