@@ -671,3 +671,83 @@ def build_epub(path: Path) -> Path:
                            ("OEBPS/toc.ncx", ncx), ("OEBPS/a.png", png)):
             z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+def test_cli_translate_docx_writes_the_document_and_the_bitext(tmp_path, argos_dir, ref):
+    from click.testing import CliRunner
+
+    from aligner.cli import main
+    from aligner.io.bitext_jsonl import read_bitext
+
+    src = build_docx(tmp_path / "report.en.docx")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["translate", str(src), "--to", "zh", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["report.en-zh.jsonl", "report.zh.docx"]
+    body = etree.fromstring(zipfile.ZipFile(out / "report.zh.docx").read("word/document.xml"))
+    assert _runs(next(body.iter(W + "p")))[1] == (ref("stripped of his position"), True, False, False)
+    bitext = read_bitext(out / "report.en-zh.jsonl")
+    assert bitext.src_text(bitext.beads[0]) == "He was stripped of his position in 1999."
+    assert bitext.tgt_text(bitext.beads[0]) == ref("He was stripped of his position in 1999.")
+    # a re-run finds it current
+    r = CliRunner().invoke(main, ["translate", str(src), "--to", "zh", "--out", str(out)])
+    assert r.exit_code == 0 and "1 file already up to date" in r.output
+
+
+def test_cli_unknown_kind_refused_by_name_and_folder_lists_skipped_files(tmp_path, argos_dir):
+    from click.testing import CliRunner
+
+    from aligner.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4\x00\x01\x02\x03 binary \x00")
+    (folder / "note.en.txt").write_text("The media said.\n", encoding="utf-8")
+    (folder / "page.html").write_bytes(b"<html><body><p>The media said.</p></body></html>")
+    r = CliRunner().invoke(main, ["translate", str(folder / "scan.pdf"), "--to", "zh", "--out", str(tmp_path / "o1")])
+    assert r.exit_code == 3
+    assert "scan.pdf: cannot translate a file of this kind (.pdf)" in r.output
+    assert ".docx" in r.output and ".srt" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "o1").exists() or not any((tmp_path / "o1").iterdir())
+    r = CliRunner().invoke(main, ["translate", str(folder), "--to", "zh", "--out", str(tmp_path / "o2")])
+    assert r.exit_code == 0, r.output
+    assert "translated 2 files" in r.output
+    assert "skipped 1 file of the folders:" in r.output and "scan.pdf: unknown kind (.pdf)" in r.output
+    assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == [
+        "note.en-zh.jsonl", "note.zh.txt", "page.en-zh.jsonl", "page.zh.html"]
+
+
+def test_cli_align_docx_pair_with_paragraphs_as_hard_boundaries(tmp_path):
+    import docx
+    from click.testing import CliRunner
+
+    from aligner.cli import main
+    from aligner.io.bitext_jsonl import read_bitext
+
+    en = [p for p in (fixture_model.REPO_CORPUS / "article.en.txt").read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    zh = [p for p in (fixture_model.REPO_CORPUS / "article.zh.txt").read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    assert len(en) == len(zh)
+    a, b = docx.Document(), docx.Document()
+    for p in en:  # formatting in the English only: the readers see the same sentences anyway
+        words = p.split(" ")
+        para = a.add_paragraph(" ".join(words[:2]) + " ")
+        para.add_run(" ".join(words[2:4])).bold = True
+        para.add_run(" " + " ".join(words[4:]))
+    for p in zh:
+        b.add_paragraph(p)
+    a.save(str(tmp_path / "article.en.docx"))
+    b.save(str(tmp_path / "article.zh.docx"))
+    out = tmp_path / "article.en-zh.jsonl"
+    r = CliRunner().invoke(main, ["align", str(tmp_path / "article.en.docx"), str(tmp_path / "article.zh.docx"),
+                                  "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    bitext = read_bitext(out)
+    assert bitext.meta["paragraphs"].startswith("hard boundaries")
+    para_of = lambda doc, ids: {doc.segments[i].paragraph for i in ids}  # noqa: E731
+    for bead in bitext.beads:  # no bead crosses a paragraph boundary
+        if bead.src and bead.tgt:
+            assert para_of(bitext.source, bead.src) == para_of(bitext.target, bead.tgt)
+    covered = sorted(i for bd in bitext.beads for i in bd.src)
+    assert covered == list(range(len(bitext.source.segments)))
