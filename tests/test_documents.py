@@ -751,3 +751,42 @@ def test_cli_align_docx_pair_with_paragraphs_as_hard_boundaries(tmp_path):
             assert para_of(bitext.source, bead.src) == para_of(bitext.target, bead.tgt)
     covered = sorted(i for bd in bitext.beads for i in bd.src)
     assert covered == list(range(len(bitext.source.segments)))
+
+
+# --- PPTX ------------------------------------------------------------------------------------
+
+def test_pptx_slides_notes_bold_and_links(tmp_path, engine, ref):
+    pptx = pytest.importorskip("pptx", reason="python-pptx (the test extra) builds the presentation")
+    prs = pptx.Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = "Former Officer"
+    p = slide.placeholders[1].text_frame.paragraphs[0]
+    for text, bold, link in (("He was ", False, None), ("stripped of his position", True, None),
+                             (" in 1999. See ", False, None), ("the statement", False, "http://example.com/s"),
+                             (" for reasons.", False, None)):
+        r = p.add_run()
+        r.text = text
+        if bold:
+            r.font.bold = True
+        if link:
+            r.hyperlink.address = link
+    slide.notes_slide.notes_text_frame.text = "The media said."
+    src = tmp_path / "deck.en.pptx"
+    prs.save(str(src))
+    fmt = get_format(format_for_path(src, want="document"))
+    doc = fmt.read_document(src)
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "deck.zh.pptx"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    a, b = zipfile.ZipFile(src), zipfile.ZipFile(out)
+    assert a.namelist() == b.namelist()
+    assert {n for n in a.namelist() if a.read(n) != b.read(n)} == {"ppt/slides/slide1.xml",
+                                                                    "ppt/notesSlides/notesSlide1.xml"}
+    got = pptx.Presentation(str(out))
+    shapes = list(got.slides[0].shapes)
+    assert shapes[0].text_frame.text == ref("Former Officer")
+    runs = [(r.text, bool(r.font.bold), r.hyperlink.address) for r in shapes[1].text_frame.paragraphs[0].runs]
+    assert runs == [(ref("He was"), False, None), (ref("stripped of his position"), True, None),
+                    (ref("in 1999.") + ref("See"), False, None), (ref("the statement"), False, "http://example.com/s"),
+                    (ref("for reasons."), False, None)]
+    assert got.slides[0].notes_slide.notes_text_frame.text == ref("The media said.")

@@ -62,6 +62,7 @@ for _name, _target, _kinds in (
     ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
     ("odt", "aligner.formats.odf:OdfFormat", ("document",)),
     ("epub", "aligner.formats.epub:EpubFormat", ("document",)),
+    ("pptx", "aligner.formats.pptx:PptxFormat", ("document",)),
 ):
     register(_target, name=_name, kinds=_kinds)
 
