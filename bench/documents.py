@@ -24,6 +24,11 @@ formatted span must be in the translation of its own sentence and hold exactly t
 model's rendering of its source words (the model is word for word). Goals: overhead under
 10% of the run, placement 100%.
 
+argos-translate-files is not compared: it installs without torch or stanza (it needs
+beautifulsoup4 4.9.3, pysrt, PyMuPDF and argos-translate-lt), but argos-translate-lt splits
+sentences with MiniSBD, whose model it downloads on first use, so it cannot run offline
+with a package (like the fixture's) that does not bundle one.
+
     python3 bench/documents.py                 # 50 pages
     python3 bench/documents.py --pages 10
 """

@@ -790,3 +790,23 @@ def test_pptx_slides_notes_bold_and_links(tmp_path, engine, ref):
                     (ref("in 1999.") + ref("See"), False, None), (ref("the statement"), False, "http://example.com/s"),
                     (ref("for reasons."), False, None)]
     assert got.slides[0].notes_slide.notes_text_frame.text == ref("The media said.")
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("empty.html", b"", "the file is empty"),
+    ("binary.html", b"\x00\x01\x02\xff\xfe" * 50, "binary file, not a web page"),
+    ("script-only.html", b"<html><body><script>var x;</script></body></html>", "no text to translate"),
+    ("broken.xhtml", b"<?xml version='1.0'?><html><body><p>unclosed</body></html>", "not well-formed XML"),
+    ("cue.srt", b"1\nnot a timing\nHello there.\n", "a block without a timing line"),
+    ("headless.vtt", b"00:01.000 --> 00:02.000\nHello\n", "starts with the line WEBVTT"),
+    ("book.epub", b"PK\x03\x04junk", "not an EPUB book"),
+    ("memo.odt", b"", "not an OpenDocument file"),
+    ("deck.pptx", b"hello", "not a PowerPoint presentation"),
+])
+def test_bad_documents_are_one_clear_error(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    fmt = get_format(format_for_path(path, want="document"))
+    with pytest.raises(InputError) as e:
+        fmt.read_document(path)
+    assert message in str(e.value) and name in str(e.value)

@@ -83,6 +83,9 @@ def finish_document(paragraphs: Sequence[Paragraph], lang: str | None, path: str
     from aligner.io.text import detect_language, normalize_lang
 
     spath = str(path) if path is not None else None
+    if not any(p.text.strip() for p in paragraphs):
+        raise InputError(f"no text to translate in this {format} file", path=spath,
+                         hint="Check that you gave the right file.")
     if lang:
         code = normalize_lang(lang, spath)
     else:

@@ -70,6 +70,9 @@ class HtmlDocument:
             xhtml = head.startswith(b"<?xml") or where.lower().endswith(".xhtml")
         if not data.strip():
             raise InputError("the file is empty", path=where)
+        if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError("this looks like a binary file, not a web page", path=where,
+                             hint="Give an .html or .xhtml file.")
         if xhtml:
             from aligner.text.xml import parse_xml_safely
 

@@ -76,6 +76,7 @@ class _Subtitles(Format):
         from aligner.io.text import decode_bytes
 
         where = str(path)
+        self._where = where
         try:
             data = Path(path).read_bytes()
         except OSError as e:
@@ -224,6 +225,12 @@ class VttFormat(_Subtitles):
     extensions = (".vtt",)
     mime_types = ("text/vtt",)
     description = "WebVTT subtitles"
+
+    def _blocks(self, text: str) -> tuple[list[str], list[str]]:
+        if not text.lstrip("\ufeff").startswith("WEBVTT"):
+            raise InputError("a WebVTT file starts with the line WEBVTT", path=self._where, line=1,
+                             hint="Check that it is a WebVTT (.vtt) file (SubRip files end in .srt).")
+        return super()._blocks(text)
 
     def _not_cue(self, lines: list[str], t: int) -> bool:
         first = lines[0].strip()
