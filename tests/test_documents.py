@@ -810,3 +810,25 @@ def test_bad_documents_are_one_clear_error(tmp_path, name, data, message):
     with pytest.raises(InputError) as e:
         fmt.read_document(path)
     assert message in str(e.value) and name in str(e.value)
+
+
+def test_translated_html_renders_in_headless_chromium(tmp_path, engine, ref):
+    from test_export_support import chromium, run_chromium
+
+    if chromium() is None:
+        pytest.skip("chromium is not installed (apt-get install -y chromium; .ci/run does)")
+    src = tmp_path / "page.en.html"
+    src.write_bytes(PAGE)
+    fmt = get_format("html")
+    doc = fmt.read_document(src)
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "page.zh.html"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    dom = run_chromium(["--dump-dom", out.as_uri()], tmp_path / "profile").stdout.decode("utf-8")
+    from lxml import html
+
+    page = html.fromstring(dom)
+    assert page.get("lang") == "zh"
+    assert page.findall(".//p")[0].findtext("b") == ref("stripped of his position")
+    assert page.findall(".//p")[0].text_content() == ref("He was stripped of his position in 1999.") + \
+        ref("See the statement for reasons.")
