@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from aligner.documents.docx import DocxDocument
 from aligner.formats.base import Format, WriteOptions
 from aligner.formats.common import bitext_tags, document_name, visible_controls
 from aligner.formats.review import (Highlight, bead_terms, check_glossary, finding_text, review_reasons, summarize,
@@ -94,7 +95,7 @@ def _fill(paragraph, text: str, spans: list[Highlight], lang: str | None = None)
             pos = h.end
 
 
-class DocxFormat(Format):
+class DocxFormat(DocxDocument, Format):
     name = "docx"
     extensions = (".docx",)
     mime_types = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
