@@ -1,0 +1,86 @@
+"""Glossary files are shared, versioned and sometimes confidential: edits through the real CLI
+never lose a row, a link, a mode or a read-only flag; what is written reads back as written;
+terms match as written; huge cells cannot stall or crash a command; the headers people write
+are read as docs/glossaries.md says."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aligner.cli import main
+from aligner.glossary import read_glossary
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def cli(*args: str, cwd: Path) -> subprocess.Popen:
+    """The installed command as a user runs it, in its own process."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-m", "aligner", *map(str, args)], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+# --- concurrent edits ----------------------------------------------------------------------
+
+def test_eight_concurrent_adds_all_land(tmp_path):
+    g = tmp_path / "shared.tsv"
+    g.write_text("source\ttarget\ncadre\t干部\n", encoding="utf-8")
+    terms = [(f"Term{i}", "术语" + "一二三四五六七八"[i]) for i in range(8)]
+    procs = [cli("glossary", "add", g, s, t, cwd=tmp_path) for s, t in terms]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert all("added" in err for _, err in outs)
+    rows = {(t.source, t.target) for t in read_glossary(g)}
+    assert rows == {("cadre", "干部"), *terms}
+    assert g.read_text(encoding="utf-8").startswith("source\ttarget\ncadre\t干部\n")
+
+
+# --- links, modes, read-only files ---------------------------------------------------------
+
+def test_add_through_a_symlink_writes_the_shared_file(tmp_path):
+    shared = tmp_path / "team" / "news.tsv"
+    shared.parent.mkdir()
+    shared.write_text("source\ttarget\ncadre\t干部\n", encoding="utf-8")
+    link = tmp_path / "mine.tsv"
+    link.symlink_to(shared)
+    assert run("glossary", "add", link, "Xi Jinping", "习近平").exit_code == 0
+    assert link.is_symlink() and os.readlink(link) == str(shared)
+    assert "Xi Jinping\t习近平" in shared.read_text(encoding="utf-8")
+    assert run("glossary", "remove", link, "cadre").exit_code == 0
+    assert link.is_symlink() and "cadre" not in shared.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".tsv", ".csv", ".jsonl"])
+def test_edits_keep_the_mode(tmp_path, suffix):
+    g = tmp_path / f"private{suffix}"
+    assert run("glossary", "add", g, "cadre", "干部").exit_code == 0
+    os.chmod(g, 0o600)
+    assert run("glossary", "add", g, "Xi Jinping", "习近平").exit_code == 0
+    assert stat.S_IMODE(g.stat().st_mode) == 0o600
+    assert run("glossary", "remove", g, "cadre").exit_code == 0
+    assert stat.S_IMODE(g.stat().st_mode) == 0o600
+    assert [t.source for t in read_glossary(g)] == ["Xi Jinping"]
+
+
+def test_a_read_only_glossary_is_refused(tmp_path):
+    g = tmp_path / "approved.tsv"
+    g.write_text("source\ttarget\ncadre\t干部\n", encoding="utf-8")
+    os.chmod(g, 0o444)
+    before = g.read_bytes()
+    for args in (("add", g, "Xi Jinping", "习近平"), ("remove", g, "cadre")):
+        result = run("glossary", *args)
+        assert result.exit_code == 5, result.output
+        assert "read-only" in result.output and "Traceback" not in result.output
+    assert g.read_bytes() == before and stat.S_IMODE(g.stat().st_mode) == 0o444
