@@ -84,3 +84,41 @@ def test_a_read_only_glossary_is_refused(tmp_path):
         assert result.exit_code == 5, result.output
         assert "read-only" in result.output and "Traceback" not in result.output
     assert g.read_bytes() == before and stat.S_IMODE(g.stat().st_mode) == 0o444
+
+
+# --- headers people write ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,content,langs", [
+    ("codes.tsv", "en\tzh\ncadre\t干部\nXi Jinping\t习近平\n", ("en", "zh")),
+    ("names.tsv", "English\tChinese\ncadre\t干部\nXi Jinping\t习近平\n", ("en", "zh")),
+    ("regions.csv", "zh-CN,en-US\n干部,cadre\n习近平,Xi Jinping\n", ("zh", "en")),
+    ("chinese.tsv", "中文\t英文\n干部\tcadre\n习近平\tXi Jinping\n", ("zh", "en")),
+    ("canonical.tsv", "source\ttarget\ncadre\t干部\nXi Jinping\t习近平\n", ("en", "zh")),
+    ("none.tsv", "cadre\t干部\nXi Jinping\t习近平\n", ("en", "zh")),
+    ("none.csv", "干部,cadre\n习近平,Xi Jinping\n", ("zh", "en")),
+])
+def test_headers_people_write(tmp_path, name, content, langs):
+    g = tmp_path / name
+    g.write_text(content, encoding="utf-8")
+    result = run("glossary", "list", g, "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output[:result.output.rindex("]") + 1])
+    en, zh = ("source", "target") if langs[0] == "en" else ("target", "source")
+    assert [(r[en], r[zh]) for r in rows] == [("cadre", "干部"), ("Xi Jinping", "习近平")]
+    assert all((r["src_lang"], r["tgt_lang"]) == langs for r in rows)
+    assert run("glossary", "lint", g).exit_code == 0
+    # and it is used: the term is found and enforced by its languages
+    assert read_glossary(g).find("a cadre said", "en")[0].entry.rendering == "干部"
+    # an edit appends a row in the file's own columns, the rest kept (TSV is edited as text)
+    assert run("glossary", "add", g, "Zhu Zhiqiang", "朱志强").exit_code == 0
+    if name.endswith(".tsv"):
+        assert g.read_text(encoding="utf-8").startswith(content)
+    assert read_glossary(g).languages == langs
+    assert read_glossary(g).find("Zhu Zhiqiang", "en")[0].entry.rendering == "朱志强"
+
+
+def test_a_header_that_names_nothing_is_still_an_error(tmp_path):
+    g = tmp_path / "typo.tsv"
+    g.write_text("sourse\ttraget\ncadre\t干部\n", encoding="utf-8")
+    result = run("glossary", "list", g)
+    assert result.exit_code == 3 and "typo.tsv:1" in result.output and "'source'" in result.output

@@ -11,7 +11,7 @@ Columns other than the six known ones are kept as they are.
 from __future__ import annotations
 
 from aligner.glossary.formats.base import (GlossaryFormat, Parsed, Problem, check_header, decode,
-                                           make_term, normalise_header, output_columns, term_values)
+                                           make_term, output_columns, read_header, term_values)
 from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term
 
 _STATUSES = {"", *STATUSES}
@@ -43,7 +43,9 @@ class TsvFormat(GlossaryFormat):
             if not line or line[0] == "#" or ((line[0] in " \t\x0b\x0c") and is_skipped(line)):
                 continue
             if columns is None:
-                columns = parsed.columns = normalise_header(line.split("\t"))
+                header = read_header(line.split("\t"))
+                columns = parsed.columns = header.columns
+                parsed.src_lang, parsed.tgt_lang = header.src_lang, header.tgt_lang
                 parsed.problems += check_header(columns, lineno)
                 if "\t" not in line and ("," in line or ";" in line):
                     parsed.problems.append(Problem(lineno, "header", "the header has no tab",
@@ -57,7 +59,8 @@ class TsvFormat(GlossaryFormat):
                 extra_cols = [(c, i) for c, i in idx.items() if c not in COLUMNS and c]
                 n = len(columns)
                 terms = parsed.terms
-                continue
+                if not header.absent:
+                    continue
             fields = line.split("\t")
             if len(fields) != n:
                 if len(fields) > n:
