@@ -21,7 +21,7 @@ from pathlib import Path
 from aligner.errors import EXIT_FINDINGS, AlignerError, InputError
 from aligner.glossary.formats import get_format
 from aligner.glossary.formats.base import decode, read_bytes, read_header, term_values
-from aligner.glossary.formats.tsv import TsvFormat, format_row, is_skipped, split_lines
+from aligner.glossary.formats.tsv import TsvFormat, format_row, is_skipped, split_lines, split_row
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key, detect_languages
 from aligner.io.atomic import atomic_write_bytes, atomic_write_text, locked_beside, rewrite_target
 from aligner.io.text import _BOMS
@@ -181,7 +181,7 @@ def _tsv_edit(path: Path, replace: set[int], new: Term | None, target: Path,
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = split_lines(text)
     header = next(ln for ln in lines if not is_skipped(ln))
-    cols = read_header(header.split("\t")).columns  # en/zh columns are source/target
+    cols = read_header(split_row(header)).columns  # en/zh columns are source/target
     row = None
     if new is not None:
         values = term_values(new)

@@ -40,7 +40,8 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from aligner.glossary import automata as A
 from aligner.glossary.inflect import INFLECTABLE_RE, inflections
-from aligner.text.normalize import EN_TABLE, fold_zh, lower_same_length, norm_en, norm_en_cased, norm_zh
+from aligner.text.normalize import (EN_TABLE, fold_fullwidth, fold_zh, lower_same_length, norm_en,
+                                    norm_en_cased, norm_zh)
 from aligner.text.scripts import count_cjk, has_cjk  # noqa: F401  (count_cjk: used via this module)
 
 
@@ -81,9 +82,9 @@ def gc_paused_on_long_text(method: Callable[[Any, str], T]) -> Callable[[Any, st
 # --- keys ----------------------------------------------------------------------------
 
 def en_key(form: str) -> str:
-    """The automaton key core of an English form (no padding). Inner punctuation becomes
-    spaces exactly as in the text, so "Goods & Materials" matches itself."""
-    return norm_en(form).strip()
+    """The concept key of an English form: inner punctuation becomes spaces exactly as in
+    the text, so "Goods & Materials" matches itself; edge punctuation is kept (see en_keys)."""
+    return en_keys([form])[0]
 
 
 def zh_key(form: str) -> str:
@@ -106,8 +107,32 @@ def _bulk(forms: list[str], one, many) -> list[str]:
     return out if len(out) == len(forms) else [one(f) for f in forms]
 
 
+def en_cores(forms: list[str], cased: bool = False) -> tuple[list[str], dict[int, tuple[str, str]]]:
+    """The automaton keys of English forms (punctuation inside turned into spaces, edges
+    stripped), and for the few forms that start or end with punctuation (C++, $100, #MeToo,
+    (NYSE)), index -> (leading, trailing) punctuation as written: a term matches as written,
+    so those are checked around each match of the key (see Matcher._edge_hits)."""
+    norm = norm_en_cased if cased else norm_en
+    raw = _bulk(forms, norm, norm)
+    keys = [k.strip() for k in raw]
+    edges: dict[int, tuple[str, str]] = {}
+    if any(map(str.__ne__, raw, keys)):  # C-level test first: most glossaries have none
+        for i in compress(range(len(raw)), map(str.__ne__, raw, keys)):
+            form, k = forms[i].strip(), raw[i]
+            lead = len(k) - len(k.lstrip(" ")) - (len(forms[i]) - len(forms[i].lstrip()))
+            trail = len(k) - len(k.rstrip(" ")) - (len(forms[i]) - len(forms[i].rstrip()))
+            if (lead > 0 or trail > 0) and keys[i]:
+                edges[i] = (form[:lead] if lead > 0 else "", form[len(form) - trail:] if trail > 0 else "")
+    return keys, edges
+
+
 def en_keys(forms: list[str]) -> list[str]:
-    return [k.strip() for k in _bulk(forms, en_key, norm_en)]
+    """Concept keys: the automaton key with the edge punctuation as written (lower case), so
+    that C++ is not the term C."""
+    keys, edges = en_cores(forms)
+    for i, (lead, trail) in edges.items():
+        keys[i] = lead.lower() + keys[i] + trail.lower()
+    return keys
 
 
 def en_cased_keys(forms: list[str]) -> list[str]:
@@ -152,6 +177,10 @@ class Matcher:
         self._payloads: list[Any] = []
         self._cased_keys: list[str] = []  # English case-sensitive forms
         self._cased_payloads: list[Any] = []
+        # English forms with edge punctuation: (key, leading, trailing, cased key or None,
+        # payload), in their own automaton (key -> (length, rows)), checked around each match
+        self._edged: list[tuple[str, str, str, str | None, Any]] = []
+        self._edged_automaton: Any = None
         self._size: int | None = None
         self._built = False
         # English: pyahocorasick automatons (plain, cased); Chinese: see build().
@@ -201,14 +230,25 @@ class Matcher:
                         payloads.append(payloads[i])
                         sens.append(False)
         if not any(sens):
-            self._keys += en_keys(forms)
-            self._payloads += payloads
+            self._add_en(forms, payloads, False)
             return
         plain = list(map(not_, sens))
-        self._keys += en_keys(list(compress(forms, plain)))
-        self._payloads += compress(payloads, plain)
-        self._cased_keys += en_cased_keys(list(compress(forms, sens)))
-        self._cased_payloads += compress(payloads, sens)
+        self._add_en(list(compress(forms, plain)), list(compress(payloads, plain)), False)
+        self._add_en(list(compress(forms, sens)), list(compress(payloads, sens)), True)
+
+    def _add_en(self, forms: list[str], payloads: list[Any], cased: bool) -> None:
+        keys, edges = en_cores(forms, cased)
+        for i, (lead, trail) in edges.items():  # matched as written: see _edge_hits
+            k = keys[i]
+            self._edged.append((lower_same_length(k), lead, trail, k if cased else None,
+                                payloads[i]))
+            keys[i] = ""  # dropped by _group: not in the plain automatons
+        if cased:
+            self._cased_keys += keys
+            self._cased_payloads += payloads
+        else:
+            self._keys += keys
+            self._payloads += payloads
 
     def build(self, *, overlapping: bool = False) -> "Matcher":
         """Build the automatons. For Chinese, the one `find` uses, or with `overlapping`
@@ -227,6 +267,10 @@ class Matcher:
                 first, more = _group(self._cased_keys, self._cased_payloads)
                 self._cased = A.english_automaton(first, more)
                 self._size += len(first)
+                if self._edged:
+                    self._edged_automaton = A.edged_automaton(self._edged)
+                    self._size += len(self._edged)
+                del self._edged
             del self._keys, self._payloads, self._cased_keys, self._cased_payloads  # in the automatons now
             self._built = True
         if self.lang == "zh" and self._patterns:
@@ -268,13 +312,16 @@ class Matcher:
         if not self._built:
             self.build()
         out = []
-        for automaton, hay in self._hays(text):
+        runs = self._hays(text)
+        for automaton, hay in runs:
             for end, (length, first, more) in automaton.iter(hay):
                 s, e = end - length - 1, end - 1  # the " " padding of key and text
                 if more is None:
                     out.append((s, e, first))
                 else:
                     out += [(s, e, p) for p in more]
+        if self._edged_automaton is not None:
+            out += self._edge_hits(text)
         return out
 
     @gc_paused_on_long_text
@@ -301,11 +348,18 @@ class Matcher:
         if not self._built:
             self.build()
         runs = self._hays(text)
-        if not runs:
+        if not runs and self._edged_automaton is None:
             return [], None
         # start -> (end, automaton value). Matches come by increasing end, so a later
         # match at the same start is longer and replaces the shorter one.
-        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])}
+        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])} \
+            if runs else {}
+        if self._edged_automaton is not None:
+            get = best.get
+            for s, e, p in self._edge_hits(text):
+                prev = get(s)
+                if prev is None or prev[0] <= e:  # as long or longer: the form as written wins
+                    best[s] = (e, (0, p))
         if len(runs) > 1:
             get = best.get
             for end, v in runs[1][0].iter(runs[1][1]):
@@ -345,6 +399,32 @@ class Matcher:
             out.append((s, e, i))
         return out
 
+    def _edge_hits(self, text: str) -> list[tuple[int, int, Any]]:
+        """Matches of the forms with edge punctuation: the key's match, with the punctuation
+        as written right before and after it (case and full width folded), and no letter or
+        digit beyond. A lone trailing period is optional (U.S. ends many sentences with one
+        period for both)."""
+        hay = " " + lower_same_length(text.translate(EN_TABLE)) + " "
+        out = []
+        n = len(text)
+        for end, (length, rows) in self._edged_automaton.iter(hay):
+            s, e = end - length - 1, end - 1
+            for lead, trail, cased, payload in rows:
+                s0 = s - len(lead)
+                if lead and (s0 < 0 or _fold(text[s0:s]) != lead
+                             or (s0 > 0 and text[s0 - 1].isalnum())):
+                    continue
+                e1 = e + len(trail)
+                if trail and (e1 > n or _fold(text[e:e1]) != trail
+                              or (e1 < n and text[e1].isalnum())):
+                    if trail != ".":
+                        continue
+                    e1 = e
+                if cased is not None and text[s:e].translate(EN_TABLE) != cased:
+                    continue
+                out.append((s0, e1, payload))
+        return out
+
     def _hays(self, text: str) -> list[tuple[Any, str]]:
         """(automaton, haystack) pairs to run. Texts are padded with a space on both sides
         so that keys " form " match whole words only; offsets shift by one."""
@@ -355,6 +435,11 @@ class Matcher:
         if self._cased is not None:
             runs.append((self._cased, " " + cased + " "))
         return runs
+
+
+def _fold(text: str) -> str:
+    """Edge punctuation as compared: full width folded, lower case (C++ is c++)."""
+    return lower_same_length(fold_fullwidth(text))
 
 
 def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[str, list]]:

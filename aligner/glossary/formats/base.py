@@ -17,6 +17,12 @@ from aligner.io.text import decode_unicode
 from aligner.text.scripts import has_cjk
 
 
+#: The longest term (source, target or alias), in characters: a longer cell is an error
+#: with its line (lint reports it; reading refuses the file), never a term, so no matcher
+#: is built over a 10 MB "term" (pyahocorasick and daachorse make a node per character).
+MAX_TERM = 1000
+
+
 @dataclass
 class Problem:
     """Something wrong in a glossary file. Readers raise the first error as InputError;
@@ -222,6 +228,13 @@ def make_term(values: dict[str, str], line: int) -> tuple[Term | None, list[Prob
     if case is not None and case not in CASES:
         problems.append(Problem(line, "case", f"unknown case {val('case')!r}",
                                 hint="Use sensitive or insensitive (or leave it empty)."))
+    for name, value in (("source", source), ("target", target), *(
+            ("alias", a) for a in val("aliases").split("|"))):
+        if len(value.strip()) > MAX_TERM:
+            problems.append(Problem(line, "too-long", f"the {name} is {len(value.strip()):,} "
+                                    f"characters long; a term has at most {MAX_TERM:,}",
+                                    hint="Is a note or a whole text in a term column? "
+                                         "Move it to the note column."))
     if not source:
         problems.append(Problem(line, "empty", "empty source"))
     if not target and status != "dnt":
