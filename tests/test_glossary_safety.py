@@ -122,3 +122,75 @@ def test_a_header_that_names_nothing_is_still_an_error(tmp_path):
     g.write_text("sourse\ttraget\ncadre\t干部\n", encoding="utf-8")
     result = run("glossary", "list", g)
     assert result.exit_code == 3 and "typo.tsv:1" in result.output and "'source'" in result.output
+
+
+# --- what is written reads back as written; terms match as written ------------------------
+
+def check(tmp_path: Path, glossary: Path, *pairs: tuple[str, str]) -> dict:
+    memory = tmp_path / "memory.tsv"
+    memory.write_text("source\ttarget\n" + "".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
+    result = run("glossary", "check", memory, "-g", glossary, "--json")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def test_a_term_starting_with_hash_is_written_as_a_term_and_enforced(tmp_path):
+    g = tmp_path / "tags.tsv"
+    assert run("glossary", "add", g, "#MeToo", "米兔", "--note", 'say "Me Too"\tin speech').exit_code == 0
+    assert run("glossary", "add", g, '"Big Bang" theory', "大爆炸理论").exit_code == 0
+    rows = [(t.source, t.target, t.note) for t in read_glossary(g)]
+    assert rows == [("#MeToo", "米兔", 'say "Me Too"\tin speech'), ('"Big Bang" theory', "大爆炸理论", "")]
+    report = check(tmp_path, g, ("The #MeToo movement.", "米兔运动。"), ("The #MeToo wave.", "浪潮。"))
+    assert report["terms"] == 2 and report["violations"] == 1 and report["items"][0]["term"] == "#MeToo"
+    # every writer: conversions keep it a term
+    for suffix in (".tsv", ".csv", ".jsonl", ".tbx"):
+        out = tmp_path / f"copy{suffix}"
+        assert run("glossary", "convert", g, out).exit_code == 0
+        assert [(t.source, t.target, t.note) for t in read_glossary(out)] == rows
+    # a hand-written #MeToo row is a comment, and lint says so
+    hand = tmp_path / "hand.tsv"
+    hand.write_text("source\ttarget\ncadre\t干部\n#MeToo\t米兔\n", encoding="utf-8")
+    result = run("glossary", "lint", hand)
+    assert "hand.tsv:3: warning: comment" in result.output and '"#MeToo"' in result.output
+
+
+def test_terms_with_edge_punctuation_match_as_written(tmp_path):
+    g = tmp_path / "tech.tsv"
+    g.write_text("source\ttarget\nC++\tC++语言\n$100\t一百美元\n(NYSE)\t（纽交所）\n", encoding="utf-8")
+    report = check(tmp_path, g, ("He got a C in maths.", "他数学得了C。"),
+                   ("It costs 100 yuan.", "它值100元。"), ("NYSE shares fell.", "纽交所股价下跌。"))
+    assert report["terms"] == 0 and report["violations"] == 0
+    report = check(tmp_path, g, ("I like C++.", "我喜欢C++语言。"), ("It costs $100.", "它值一百美元。"),
+                   ("Listed (NYSE) today.", "今天上市（纽交所）。"), ("C++ and C.", "C和D。"))
+    assert report["terms"] == 4 and [v["term"] for v in report["items"]] == ["C++"]
+    # C++ and C are two terms, not a conflict
+    g.write_text("source\ttarget\nC++\tC++语言\nC\tC语言\n", encoding="utf-8")
+    assert run("glossary", "lint", g, "--no-info").exit_code == 0
+    assert [m.text for m in read_glossary(g).find("C++ or C", "en")] == ["C++", "C"]
+
+
+def test_a_term_with_nothing_to_match_is_a_lint_error(tmp_path):
+    g = tmp_path / "dots.tsv"
+    g.write_text("source\ttarget\ncadre\t干部\n...\t省略号\n", encoding="utf-8")
+    result = run("glossary", "lint", g)
+    assert result.exit_code == 1 and "dots.tsv:3: error: empty" in result.output
+
+
+# --- huge cells ----------------------------------------------------------------------------
+
+def test_a_10_mb_cell_is_an_error_with_its_line_not_a_stall(tmp_path):
+    g = tmp_path / "huge.tsv"
+    g.write_text("source\ttarget\tnote\ncadre\t干部\t\n" + "x" + "a b " * 2_500_000 + "\t中\t\n"
+                 + "Zhu\t朱\t" + "n " * 5_000_000 + "\n", encoding="utf-8")
+    result = run("glossary", "lint", g)
+    assert result.exit_code == 1
+    assert "huge.tsv:3: error: too-long: the source is 10,000,000 characters long" in result.output
+    assert len(result.output) < 2_000  # values are shortened in messages
+    for args in (("list", g), ("check", tmp_path / "m.tsv", "-g", g)):
+        (tmp_path / "m.tsv").write_text("source\ttarget\ncadre\t干部\n", encoding="utf-8")
+        result = run("glossary", *args)
+        assert result.exit_code == 3 and "huge.tsv:3:" in result.output and "at most 1,000" in result.output
+    # a long note is no term: the glossary without the huge term loads and matches
+    g.write_text("source\ttarget\tnote\ncadre\t干部\t" + "n " * 5_000_000 + "\n", encoding="utf-8")
+    text = "a cadre " * 1_250_000  # 10 MB of text
+    assert len(read_glossary(g).find(text, "en")) == 1_250_000
