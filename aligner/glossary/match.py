@@ -30,53 +30,18 @@ module groups keys and payloads, builds the automatons once and selects the matc
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
+import re
 from bisect import bisect_left
 from itertools import compress
-from operator import is_not, not_
-from typing import Any, Callable, Iterator, TypeVar
+from operator import ne, not_
+from typing import Any
 
 from aligner.glossary import automata as A
 from aligner.glossary.inflect import INFLECTABLE_RE, inflections
 from aligner.text.normalize import (EN_TABLE, fold_fullwidth, fold_zh, lower_same_length, norm_en,
                                     norm_en_cased, norm_zh)
 from aligner.text.scripts import count_cjk, has_cjk  # noqa: F401  (count_cjk: used via this module)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Building 100,000 terms allocates objects that are never garbage, which the cyclic
-    collector would rescan many times over (about 1 s of full collections on
-    bench/glossary_speed.py's load). It is paused only while building and then restored as
-    it was; nothing is frozen or left changed for the host application. (Entries keep their
-    forms in tuples, which the collector stops tracking, to make that pause matter less.)"""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-LONG_TEXT = 20_000  # characters
-T = TypeVar("T")
-
-
-def gc_paused_on_long_text(method: Callable[[Any, str], T]) -> Callable[[Any, str], T]:
-    """For a method(self, text) that matches: a long text (a whole document) makes tuples
-    by the hundred thousand, none of them in a cycle, and the cyclic collector would rescan
-    the growing lists over and over (nearly half the time on 10 MB of Chinese), so it is
-    paused for texts over LONG_TEXT characters, and restored after. Sentences are left alone."""
-    @functools.wraps(method)
-    def wrapper(self: Any, text: str) -> T:
-        if len(text) > LONG_TEXT:
-            with paused_gc():
-                return method(self, text)
-        return method(self, text)
-    return wrapper
 
 
 # --- keys ----------------------------------------------------------------------------
@@ -113,17 +78,28 @@ def en_cores(forms: list[str], cased: bool = False) -> tuple[list[str], dict[int
     (NYSE)), index -> (leading, trailing) punctuation as written: a term matches as written,
     so those are checked around each match of the key (see Matcher._edge_hits)."""
     norm = norm_en_cased if cased else norm_en
-    raw = _bulk(forms, norm, norm)
-    keys = [k.strip() for k in raw]
+    if not forms:
+        return [], {}
+    joined = _SEP.join(forms)
+    normed = norm(joined)
     edges: dict[int, tuple[str, str]] = {}
-    if any(map(str.__ne__, raw, keys)):  # C-level test first: most glossaries have none
+    if joined.count(_SEP) != len(forms) - 1 or _EDGE_SPACE_RE.search(normed):
+        # Some form has edge punctuation (or a \x00): form by form.
+        raw = _bulk(forms, norm, norm)
+        keys = [k.strip() for k in raw]
         for i in compress(range(len(raw)), map(str.__ne__, raw, keys)):
             form, k = forms[i].strip(), raw[i]
             lead = len(k) - len(k.lstrip(" ")) - (len(forms[i]) - len(forms[i].lstrip()))
             trail = len(k) - len(k.rstrip(" ")) - (len(forms[i]) - len(forms[i].rstrip()))
             if (lead > 0 or trail > 0) and keys[i]:
                 edges[i] = (form[:lead] if lead > 0 else "", form[len(form) - trail:] if trail > 0 else "")
-    return keys, edges
+        return keys, edges
+    # No edge spaces anywhere (forms are stripped as read): one split, no per-form call.
+    return normed.split(_SEP), edges
+
+
+# A space at the edge of a normalised form, in the \x00-joined forms.
+_EDGE_SPACE_RE = re.compile("(?:\\A|\x00)\\s|\\s(?:\x00|\\Z)")
 
 
 def en_keys(forms: list[str]) -> list[str]:
@@ -211,8 +187,7 @@ class Matcher:
         forms also match their plural and verb inflections."""
         if self._built:
             raise RuntimeError("matcher already built")
-        with paused_gc():
-            self._add_many(list(forms), list(payloads), list(sensitive), inflect)
+        self._add_many(list(forms), list(payloads), list(sensitive), inflect)
 
     def _add_many(self, forms: list[str], payloads: list[Any], sens: list[bool],
                   inflect: bool) -> None:
@@ -253,8 +228,7 @@ class Matcher:
     def build(self, *, overlapping: bool = False) -> "Matcher":
         """Build the automatons. For Chinese, the one `find` uses, or with `overlapping`
         the one `find_all` uses (the other is then built on first use)."""
-        with paused_gc():
-            return self._build(overlapping)
+        return self._build(overlapping)
 
     def _build(self, overlapping: bool) -> "Matcher":
         if not self._built:
@@ -296,7 +270,6 @@ class Matcher:
             keys = _bulk(keys, mark, mark)
         self._patterns = keys
 
-    @gc_paused_on_long_text
     def find_all(self, text: str) -> list[tuple[int, int, Any]]:
         """Every match, overlapping ones included, one row per payload."""
         if not text:
@@ -324,7 +297,6 @@ class Matcher:
             out += self._edge_hits(text)
         return out
 
-    @gc_paused_on_long_text
     def find(self, text: str) -> list[tuple[int, int, Any]]:
         """Leftmost-longest, non-overlapping matches; when two payloads share a form the
         first added wins."""
@@ -445,7 +417,8 @@ def _fold(text: str) -> str:
 def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[str, list]]:
     """Payloads by key, in the order added: key -> first payload, and for the few keys with
     several distinct payloads, key -> all of them (the same payload through two routes, a
-    variant equal to another form, counts once). Empty keys are dropped. C-level dict and
+    variant equal to another form, counts once; payloads are compared with ==: entry
+    numbers, or objects compared by identity). Empty keys are dropped. C-level dict and
     zip calls do the work for the 100,000 keys that have a single payload."""
     first = dict(zip(reversed(keys), reversed(payloads)))  # the last value given wins
     first.pop("", None)
@@ -454,13 +427,13 @@ def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[s
             del first[k]
     more: dict[str, list] = {}
     if len(first) < len(keys):  # some key came more than once (or was blank)
-        for k, p in compress(zip(keys, payloads), map(is_not, map(first.get, keys), payloads)):
+        for k, p in compress(zip(keys, payloads), map(ne, map(first.get, keys), payloads)):
             if k not in first:
                 continue
             ps = more.get(k)
             if ps is None:
                 more[k] = [first[k], p]
-            elif not any(x is p for x in ps):
+            elif p not in ps:
                 ps.append(p)
     return first, more
 

@@ -18,7 +18,7 @@ import re
 
 from aligner.glossary.formats.base import (MAX_TERM, GlossaryFormat, Parsed, Problem, check_header, decode,
                                            make_term, output_columns, read_header, term_values)
-from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term
+from aligner.glossary.model import CASES, COLUMNS, NO_ALIASES, NO_EXTRA, STATUSES, Glossary, Term
 
 _STATUSES = {"", *STATUSES}
 _CASES = {"", *CASES}
@@ -118,11 +118,11 @@ class TsvFormat(GlossaryFormat):
             if source and (target or status == "dnt") and status in _STATUSES and case in _CASES \
                     and len(source) <= MAX_TERM and len(target) <= MAX_TERM and \
                     (i_a is None or len(fields[i_a]) <= MAX_TERM):
-                aliases = [a.strip() for a in fields[i_a].split("|") if a.strip()] \
-                    if i_a is not None and fields[i_a] else []
+                aliases = ([a.strip() for a in fields[i_a].split("|") if a.strip()]
+                           or NO_ALIASES) if i_a is not None and fields[i_a] else NO_ALIASES
                 terms.append(Term(source, target, aliases, case or None, status or "preferred",
                                   fields[i_n].strip() if i_n is not None else "",
-                                  {c: fields[i] for c, i in extra_cols} if extra_cols else {},
+                                  {c: fields[i] for c, i in extra_cols} if extra_cols else NO_EXTRA,
                                   line=lineno))
             else:
                 term, problems = make_term(dict(zip(columns, fields)), lineno)
