@@ -168,6 +168,7 @@ class Matcher:
         # reports), and all its payloads where there are several (else None).
         self._patterns: list[str] = []
         self._first: list[Any] = []
+        self._identity = False
         self._more: list[list | None] = []
         # The sentinels of mark_latin, when a form starts or ends with a Latin letter/digit
         self._latin: tuple[str, str] | None = None
@@ -259,6 +260,8 @@ class Matcher:
         self._size = len(first)
         keys = list(first)  # pattern i of the automaton is keys[i]
         self._first = list(first.values())
+        # Pattern i's payload is i (entry numbers, one form each): rows need no look-up.
+        self._identity = self._first == list(range(len(self._first)))
         self._more = list(map(more.get, keys))
         joined = _SEP.join(keys)
         if A.SURROGATE_RE.search(joined):
@@ -316,7 +319,8 @@ class Matcher:
                 self.build()
             if not self._patterns:
                 return [], None
-            return self._find_zh(self._longest, text, False), self._first
+            found = self._find_zh(self._longest, text, False)
+            return (found, None) if self._identity else (found, self._first)
         if not self._built:
             self.build()
         runs = self._hays(text)
@@ -421,6 +425,8 @@ def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[s
     numbers, or objects compared by identity). Empty keys are dropped. C-level dict and
     zip calls do the work for the 100,000 keys that have a single payload."""
     first = dict(zip(reversed(keys), reversed(payloads)))  # the last value given wins
+    if len(first) == len(keys):  # every key once: the same, in the order added
+        first = dict(zip(keys, payloads))
     first.pop("", None)
     if any(map(str.isspace, first)):
         for k in [k for k in first if k.isspace()]:

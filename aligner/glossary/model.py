@@ -338,7 +338,7 @@ class Direction:
             return [new(Match, (s, e, text[s:e], (ent := cache[i] or make(i)).term, ent))
                     for s, e, i in found]
         return [new(Match, (s, e, text[s:e], (ent := cache[i] or make(i)).term, ent))
-                for s, e, k in found for i in (payloads[k],)]
+                for s, e, k in found if (i := payloads[k]) >= 0]  # (always true: no loop per row)
 
     def renderings(self, text: str) -> list[Match]:
         """Every acceptable rendering in a target-language text (overlapping ones too)."""
