@@ -194,3 +194,28 @@ def test_a_10_mb_cell_is_an_error_with_its_line_not_a_stall(tmp_path):
     g.write_text("source\ttarget\tnote\ncadre\t干部\t" + "n " * 5_000_000 + "\n", encoding="utf-8")
     text = "a cadre " * 1_250_000  # 10 MB of text
     assert len(read_glossary(g).find(text, "en")) == 1_250_000
+
+
+# --- through translate ---------------------------------------------------------------------
+
+def test_translate_enforces_terms_as_written_and_refuses_a_huge_cell(argos_dir, tmp_path):
+    src = tmp_path / "maths.en.txt"
+    src.write_text("He got a C in maths.\nShe writes C++ every day.\n", encoding="utf-8")
+    tech = tmp_path / "tech.tsv"
+    tech.write_text("source\ttarget\nC++\tC++语言\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = run("translate", src, "--to", "zh", "--out", out, "--glossary", tech)
+    assert res.exit_code == 0, res.output
+    [bt] = list(out.glob("*.jsonl"))
+    beads = [json.loads(line) for line in bt.read_text(encoding="utf-8").splitlines()[1:]]
+    terms = [[t["matched"] for t in b.get("meta", {}).get("terms", [])] for b in beads if b.get("src")]
+    assert terms == [[], ["C++"]]
+    lines = (out / "maths.zh.txt").read_text(encoding="utf-8").splitlines()
+    assert "C++语言" not in lines[0] and "C++语言" in lines[1]
+
+    huge = tmp_path / "huge.tsv"
+    huge.write_text("source\ttarget\ncadre\t干部\n" + "x" * 10_000_000 + "\t中\n", encoding="utf-8")
+    out2 = tmp_path / "out2"
+    res = run("translate", src, "--to", "zh", "--out", out2, "--glossary", huge)
+    assert res.exit_code == 3 and "huge.tsv:3:" in res.output and "Traceback" not in res.output
+    assert not out2.exists() or not any(out2.iterdir())
