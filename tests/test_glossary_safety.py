@@ -190,6 +190,11 @@ def test_a_10_mb_cell_is_an_error_with_its_line_not_a_stall(tmp_path):
         (tmp_path / "m.tsv").write_text("source\ttarget\ncadre\t干部\n", encoding="utf-8")
         result = run("glossary", *args)
         assert result.exit_code == 3 and "huge.tsv:3:" in result.output and "at most 1,000" in result.output
+    # a cell of a million short aliases is one huge cell too
+    g.write_text("source\ttarget\taliases\ncadre\t干部\t" + "|".join(f"c{i}" for i in range(1_000_000))
+                 + "\n", encoding="utf-8")
+    result = run("glossary", "lint", g)
+    assert result.exit_code == 1 and "huge.tsv:2: error: too-long: the aliases cell" in result.output
     # a long note is no term: the glossary without the huge term loads and matches
     g.write_text("source\ttarget\tnote\ncadre\t干部\t" + "n " * 5_000_000 + "\n", encoding="utf-8")
     text = "a cadre " * 1_250_000  # 10 MB of text

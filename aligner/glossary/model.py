@@ -246,14 +246,11 @@ class Direction:
             term = approved[j]
             e = entry(by_key[keys[j]])
             if term.src_lang == src_lang:
-                for a in term.aliases:
-                    if a not in e.forms:
-                        e.forms += (a,)
-                        e.sensitive += (term.sensitive(a),)
+                new = [a for a in dict.fromkeys(term.aliases) if a not in e.forms]  # linear
+                e.forms += tuple(new)
+                e.sensitive += tuple(map(term.sensitive, new))
             else:  # into the aliases' language: they are acceptable renderings
-                for a in term.aliases:
-                    if a not in e.accepted:
-                        e.accepted += (a,)
+                e.accepted += tuple(a for a in dict.fromkeys(term.aliases) if a not in e.accepted)
         for term in glossary.terms:
             if term.status != "forbidden" or glossary.forbidden_lang(term) != tgt_lang:
                 continue

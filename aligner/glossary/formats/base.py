@@ -16,7 +16,7 @@ from aligner.io.text import decode_unicode
 from aligner.text.scripts import has_cjk
 
 
-#: The longest term (source, target or alias), in characters: a longer cell is an error
+#: The longest term (source, target, or all aliases together), in characters: a longer cell is an error
 #: with its line (lint reports it; reading refuses the file), never a term, so no matcher
 #: is built over a 10 MB "term" (pyahocorasick and daachorse make a node per character).
 MAX_TERM = 1000
@@ -226,8 +226,7 @@ def make_term(values: dict[str, str], line: int) -> tuple[Term | None, list[Prob
     if case is not None and case not in CASES:
         problems.append(Problem(line, "case", f"unknown case {val('case')!r}",
                                 hint="Use sensitive or insensitive (or leave it empty)."))
-    for name, value in (("source", source), ("target", target), *(
-            ("alias", a) for a in val("aliases").split("|"))):
+    for name, value in (("source", source), ("target", target), ("aliases cell", val("aliases"))):
         if len(value.strip()) > MAX_TERM:
             problems.append(Problem(line, "too-long", f"the {name} is {len(value.strip()):,} "
                                     f"characters long; a term has at most {MAX_TERM:,}",
