@@ -45,6 +45,7 @@ def test_eight_concurrent_adds_all_land(tmp_path):
     rows = {(t.source, t.target) for t in read_glossary(g)}
     assert rows == {("cadre", "干部"), *terms}
     assert g.read_text(encoding="utf-8").startswith("source\ttarget\ncadre\t干部\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.tsv"]  # no lock or temporary file left
 
 
 # --- links, modes, read-only files ---------------------------------------------------------

@@ -3,8 +3,8 @@
 A TSV glossary is edited as text: every other line (comments, blank lines, rows, column
 order, line endings) stays byte for byte as it was, so a `git diff` shows exactly the row
 that changed. Other formats are read, changed and written back. Every write is atomic, and
-each read-modify-write holds a lock (a `.NAME.lock` file beside the glossary), so concurrent
-edits all land. A symlinked glossary is edited where it lives, keeping its mode and owner; a
+each read-modify-write holds a lock (flock on the glossary's directory), so concurrent edits
+all land. A symlinked glossary is edited where it lives, keeping its mode and owner; a
 read-only one is refused.
 
     add_term("glossaries/news.tsv", Term("Xi Jinping", "习近平"))
@@ -23,7 +23,7 @@ from aligner.glossary.formats import get_format
 from aligner.glossary.formats.base import decode, read_bytes, read_header, term_values
 from aligner.glossary.formats.tsv import TsvFormat, format_row, is_skipped, split_lines, split_row
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key, detect_languages
-from aligner.io.atomic import atomic_write_bytes, atomic_write_text, locked_beside, rewrite_target
+from aligner.io.atomic import atomic_write_bytes, atomic_write_text, locked_for_edit, rewrite_target
 from aligner.io.text import _BOMS
 
 
@@ -78,7 +78,7 @@ def add_term(path: str | Path, term: Term, *, force: bool = False, format: str |
     conflicting row(s) in place. A row that is already there changes nothing."""
     path = Path(path)
     fmt = get_format(format, path)
-    with locked_beside(os.path.realpath(path)):
+    with locked_for_edit(os.path.realpath(path)):
         return _add_term(path, fmt, term, force)
 
 
@@ -141,7 +141,7 @@ def remove_terms(path: str | Path, source: str, target: str | None = None, *,
     only those with `target` when given. InputError when nothing matches."""
     path = Path(path)
     fmt = get_format(format, path)
-    with locked_beside(os.path.realpath(path)):
+    with locked_for_edit(os.path.realpath(path)):
         return _remove_terms(path, fmt, source, target)
 
 

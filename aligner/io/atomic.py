@@ -189,26 +189,27 @@ def rewrite_target(path: str | Path) -> tuple[Path, os.stat_result | None]:
 
 
 @contextlib.contextmanager
-def locked_beside(path: str | Path) -> Iterator[None]:
-    """An exclusive lock for a read-modify-write of `path`: flock() on a lock file beside it
-    (`.NAME.lock`), so that concurrent edits run one after another and all land. The lock
-    file stays (removing it would let a waiting process lock a file no one else sees). The
-    kernel releases the lock when the process ends. Without fcntl (Windows) nothing is locked."""
-    path = Path(path)
-    lock = path.parent / f".{path.name}.lock"
+def locked_for_edit(path: str | Path) -> Iterator[None]:
+    """An exclusive lock for a read-modify-write of `path`, so that concurrent edits run one
+    after another and all land. It is flock() on the file's directory (waiting for the lock):
+    no lock file is left beside the file, even by a killed process (the kernel releases the
+    lock when the process ends), and it holds across the rename that replaces the file. Edits
+    of other files in the same directory wait too; they are quick. Without fcntl (Windows)
+    nothing is locked."""
+    directory = Path(path).parent if str(Path(path).parent) else Path(".")
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         yield
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as e:
         raise OutputError(f"cannot lock the file for editing: {e.strerror}", path=path,
-                          hint="Check the directory's permissions.") from e
+                          hint="Check the permissions of its directory.") from e
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the lock
