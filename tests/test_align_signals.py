@@ -218,11 +218,14 @@ def test_embedding_signal_from_vectors():
     band = Band.full(6, 7, 6)
     sig.score_cells(band)
     grid = BeadGrid(band)
-    # the 1-2 bead (2 -> 2, 3) is scored from the sum of the two target vectors
-    s12 = sig.bead_score(grid, 1, 2)[3, 4]
-    s11 = sig.bead_score(grid, 1, 1)[3, 3]
-    assert s12 > s11
-    assert not get_signal("embedding").applies(p)  # no model given
+    # the 1-2 bead (2 -> 2, 3) is scored from the sum of the two target vectors: its margin
+    # is that of the whole translation, above the half-bead 1-1
+    x12, _ = sig.margin(grid, 1, 2)
+    x11, _ = sig.margin(grid, 1, 1)
+    assert x12[3, 4] > x11[3, 3]
+    assert x12[3, 4] == pytest.approx(sig.bead_margin([2], [2, 3]), abs=1e-5)
+    assert sig.bead_score(grid, 1, 2)[3, 4] >= sig.bead_score(grid, 1, 1)[3, 3]
+    assert get_signal("embedding").applies(p)  # the built-in encoder needs no model path
 
 
 def test_registry():

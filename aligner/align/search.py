@@ -22,17 +22,11 @@ from aligner.align.band import Band
 
 BeadType = tuple[int, int]
 
-#: Bead types searched by default (source sentences, target sentences).
-DEFAULT_TYPES: tuple[BeadType, ...] = (
-    (0, 1), (1, 0), (1, 1),
-    (1, 2), (1, 3), (1, 4), (1, 5), (1, 6),
-    (2, 1), (3, 1), (4, 1), (5, 1), (6, 1),
-    (2, 2), (2, 3), (3, 2), (3, 3), (2, 4), (4, 2), (3, 4), (4, 3),
-)
-
 #: How often each bead type occurs, as (Chinese sentences, English sentences), from the MAC
-#: corpus figures in the data README (1-1 61%, 1-2 21%, 1-3 7%, 2-1 4% ...). They are the
-#: starting point only: after a first alignment the priors are re-estimated from the text.
+#: corpus figures in the data README (1-1 61%, 1-2 21%, 1-3 7%, 2-1 4% ...: the development
+#: data, of which mac-dev is a part). They are the starting point only: after a first
+#: alignment the priors are re-estimated from the text; bench/align_quality.py --loo
+#: replaces them by the counts of the training novel.
 ZH_EN_TYPE_FREQ: dict[BeadType, float] = {
     (1, 1): 0.61, (1, 2): 0.21, (1, 3): 0.07, (2, 1): 0.04, (1, 4): 0.02, (2, 2): 0.02,
     (2, 3): 0.01, (1, 0): 0.005, (0, 1): 0.005, (1, 5): 0.005, (3, 1): 0.004, (3, 2): 0.003,
@@ -43,17 +37,20 @@ _FLOOR = 0.0003
 
 
 def type_priors(types: tuple[BeadType, ...], zh_is_src: bool | None,
-                counts: dict[BeadType, int] | None = None, strength: float = 50.0) -> dict[BeadType, float]:
+                counts: dict[BeadType, int] | None = None, strength: float = 50.0,
+                freq: dict[BeadType, float] | None = None) -> dict[BeadType, float]:
     """log P(type) for the search; `counts` (from a first alignment) update the base
-    frequencies as a Dirichlet posterior with `strength` pseudo-beads of prior."""
+    frequencies (`freq`, default ZH_EN_TYPE_FREQ, as (Chinese, English) sentences) as a
+    Dirichlet posterior with `strength` pseudo-beads of prior."""
+    freq = ZH_EN_TYPE_FREQ if freq is None else freq
     base = {}
     for a, b in types:
         if zh_is_src is None:  # not Chinese-English: symmetric
-            f = 0.5 * (ZH_EN_TYPE_FREQ.get((a, b), _FLOOR) + ZH_EN_TYPE_FREQ.get((b, a), _FLOOR))
+            f = 0.5 * (freq.get((a, b), _FLOOR) + freq.get((b, a), _FLOOR))
         elif zh_is_src:
-            f = ZH_EN_TYPE_FREQ.get((a, b), _FLOOR)
+            f = freq.get((a, b), _FLOOR)
         else:
-            f = ZH_EN_TYPE_FREQ.get((b, a), _FLOOR)
+            f = freq.get((b, a), _FLOOR)
         base[(a, b)] = f
     z = sum(base.values())
     base = {t: f / z for t, f in base.items()}

@@ -17,7 +17,8 @@ import unicodedata
 
 from aligner.align.cedict import load_lexicon
 from aligner.align.pairing import Pairing
-from aligner.align.signals.base import CoverageSignal, register
+from aligner.align.signals.base import register
+from aligner.align.signals.coverage import CoverageSignal
 from aligner.align.text import EN_STOPWORDS, is_han
 
 PINYIN_SYLLABLES = frozenset("""
