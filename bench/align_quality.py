@@ -184,7 +184,7 @@ def fit_constants(chapters: list[Chapter], rng_seed: int = 0) -> dict:
             counts[t] = counts.get(t, 0) + 1
         length = ch.signal("length")
         true.append(length.bead_deltas(ch.gold))
-        shifted = [(a, [x + int(rng.integers(3, 30)) for x in b]) for a, b in ch.gold if a and b]
+        shifted = [(a, [x + d for x in b]) for a, b in ch.gold if a and b for d in [int(rng.integers(3, 30))]]
         shifted = [(a, b) for a, b in shifted if b[-1] < ch.pairing.m]
         wrong.append(length.bead_deltas(shifted)[0])
     total = sum(counts.values())
