@@ -208,7 +208,7 @@ def timed_cli(args: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024.0, proc.returncode
 
 
-NO_EMBEDDING = ["--signals", ",".join(C.MODEL_FREE_SIGNALS)]  # --no-embedding once the CLI has it
+NO_EMBEDDING = ["--no-embedding"]
 
 
 def bible_cli(data: Path, trans: bool, tmp: Path, embedding: bool = True) -> tuple[Result, float, float, str]:
