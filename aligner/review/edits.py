@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
-from aligner.errors import AlignerError, InputError, OutputError
+from aligner.errors import AlignerError, InputError, ModelError, OutputError
 from aligner.io.atomic import atomic_open
 from aligner.io.bitext_jsonl import read_bitext, write_bitext
 from aligner.model import Bead, Bitext, Document, Segment
@@ -408,8 +408,11 @@ class Editor:
             scores = [(1.0, 0.0)] * len(result)
         else:
             s_doc, t_doc = self.bitext.source, self.bitext.target
-            alignment = align([s_doc.segments[i].text for i in src], [t_doc.segments[j].text for j in tgt],
-                              s_doc.lang, t_doc.lang, **options)
+            src_texts = [s_doc.segments[i].text for i in src]
+            tgt_texts = [t_doc.segments[j].text for j in tgt]
+            if "signals" not in options and "embedding" not in options:
+                options = {**options, **self._embedding_signals(src_texts, tgt_texts)}
+            alignment = align(src_texts, tgt_texts, s_doc.lang, t_doc.lang, **options)
             result = [([src[i] for i in bd.src], [tgt[j] for j in bd.tgt]) for bd in alignment.beads]
             scores = [(bd.score, bd.evidence) for bd in alignment.beads]
         by_pair = {(tuple(bd.src), tuple(bd.tgt)): bd for bd in old}
@@ -420,6 +423,37 @@ class Editor:
                        Bead(src=s, tgt=t, score=score, origin="aligned", id=-1,
                             meta={"evidence": evidence, "realigned": True}))
         return out
+
+    def _embedding_signals(self, src_texts: list[str], tgt_texts: list[str]) -> dict[str, Any]:
+        """The default signals, with the sentence-embedding signal fed vectors this editor keeps
+        (by language and text): a window that grows, or the next re-alignment, encodes no
+        sentence twice. {} (the aligner's own defaults) when the aligner has no such signal."""
+        try:
+            import numpy as np
+
+            from aligner.align.core import DEFAULT_SIGNALS, DEFAULT_WEIGHTS
+            from aligner.align.signals import get_signal
+            from aligner.align.signals.embedding import encode
+        except ImportError:
+            return {}
+        if "embedding" not in DEFAULT_SIGNALS:
+            return {}
+        cache = self.__dict__.setdefault("_vectors", {})
+        sides = []
+        for lang, texts in ((self.bitext.src_lang, src_texts), (self.bitext.tgt_lang, tgt_texts)):
+            todo = list(dict.fromkeys(t for t in texts if (lang, t) not in cache))
+            if todo:
+                try:
+                    vecs = np.asarray(encode(None, todo), dtype=np.float32)
+                except ModelError:  # no encoder installed: re-align without it
+                    return {"embedding": False}
+                for t, v in zip(todo, vecs):
+                    cache[(lang, t)] = v
+            sides.append(np.stack([cache[(lang, t)] for t in texts]))
+        names = [n for n in DEFAULT_SIGNALS if n != "embedding"]
+        embedding = get_signal("embedding", weight=DEFAULT_WEIGHTS.get("embedding", 1.0),
+                               src_vectors=sides[0], tgt_vectors=sides[1])
+        return {"signals": [*names, embedding]}
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | Path | None = None) -> Path:
