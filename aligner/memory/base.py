@@ -272,6 +272,7 @@ class TranslationMemory:
         import_id, done = self._begin_import(file, sha256)
         result.resumed_from = done
         stamp = now_iso()
+        default_file = os.path.basename(file) if file else None
         batch: list[tuple] = []
         position = 0
         for u in units:
@@ -284,8 +285,9 @@ class TranslationMemory:
                 if u.origin not in ORIGINS:
                     raise InputError(f"unknown origin {u.origin!r} for a translation unit", path=file,
                                      hint="Origins: " + ", ".join(ORIGINS) + ".")
-                if u.created is None or u.changed is None:
-                    u = replace(u, created=u.created or stamp, changed=u.changed or u.created or stamp)
+                if u.created is None or u.changed is None or u.file is None:
+                    u = replace(u, created=u.created or stamp, changed=u.changed or u.created or stamp,
+                                file=u.file or default_file)
                 batch.append(unit_row(u))
             if position % batch_size == 0:
                 result.added += self._insert_batch(batch, import_id, position)
