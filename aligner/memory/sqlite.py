@@ -223,10 +223,14 @@ class SqliteMemory(TranslationMemory):
             return []
         table = "units_src" if side == "source" else "units_tgt"
         query = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+        if self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is None:
+            return self.conn.execute(
+                f"SELECT {_READ} FROM (SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH ? "
+                f"ORDER BY rank LIMIT ?) f JOIN units u ON u.id = f.rid ORDER BY f.rank", (query, limit)).fetchall()
+        # While an import is unfinished its units must not take the candidates' places.
         return self.conn.execute(
-            f"SELECT {_READ} FROM (SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH ? "
-            f"ORDER BY rank LIMIT ?) f JOIN units u ON u.id = f.rid WHERE {_VISIBLE} ORDER BY f.rank",
-            (query, limit)).fetchall()
+            f"SELECT {_READ} FROM {table} f JOIN units u ON u.id = f.rowid WHERE {table} MATCH ? AND {_VISIBLE} "
+            f"ORDER BY f.rank LIMIT ?", (query, limit)).fetchall()
 
     def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
         table = "units_src" if side == "source" else "units_tgt"
