@@ -213,7 +213,7 @@ class TranslationMemory:
 
     location: str = ""
     readonly: bool = False
-    candidate_limit = 40  # fuzzy candidates the index returns, re-scored here
+    candidate_limit = 20  # fuzzy candidates the index returns, re-scored here
 
     # --- what a store implements ------------------------------------------------------
     def _begin_import(self, file: str | None, sha256: str | None) -> tuple[int, int]:
@@ -238,6 +238,10 @@ class TranslationMemory:
         raise NotImplementedError
 
     def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
+        raise NotImplementedError
+
+    def _pairs(self) -> set[tuple[str, str]]:
+        """The (source, target) base languages the memory has units in (a superset is fine)."""
         raise NotImplementedError
 
     def iter_units(self, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Iterator[Unit]:
@@ -355,7 +359,11 @@ class TranslationMemory:
         q = tok(segment, src_lang)
         qnorm = M.normalize(segment)
         found: list[Match] = []
+        pairs = self._pairs()
+        s, t = M.base(src_lang), M.base(tgt_lang)
         for side, reverse in (("source", False), ("target", True)):
+            if ((t, s) if reverse else (s, t)) not in pairs:
+                continue  # no unit in this direction: no need to ask the index
             for row in self._fuzzy_rows(segment, side, self.candidate_limit):
                 u = row_unit(row)
                 if _oriented(u, src_lang, tgt_lang) is not reverse:

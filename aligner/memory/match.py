@@ -21,6 +21,7 @@ rounded down, and any match that is not exact is capped at 99.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -58,6 +59,7 @@ def unit_key(src_lang: str, tgt_lang: str, source: str, target: str, prev: str |
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
+@functools.lru_cache(maxsize=256)
 def base(lang: str | None) -> str:
     return re.split(r"[-_]", (lang or "").strip().lower(), maxsplit=1)[0]
 

@@ -22,7 +22,7 @@ from aligner.errors import InputError, OutputError
 from aligner.memory.base import (COLUMNS, READ_COLUMNS, Stats, TranslationMemory, Unit, now_iso, owner_id,
                                  row_unit)
 from aligner.memory import match as M
-from aligner.memory.sqlite import APPLICATION, SCHEMA_VERSION
+from aligner.memory.sqlite import APPLICATION, SCHEMA_VERSION, _pairs_of
 
 _LOCK_SPACE = 0x616C69  # advisory-lock namespace of aligner ("ali")
 # Candidates must share at least this share of trigrams (pg_trgm's similarity) with the
@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS units(
     origin TEXT NOT NULL, file TEXT, created TEXT, changed TEXT, author TEXT,
     notes TEXT, meta TEXT,
     import_id BIGINT);
+CREATE TABLE IF NOT EXISTS pairs(src TEXT NOT NULL, tgt TEXT NOT NULL, PRIMARY KEY (src, tgt));
 CREATE INDEX IF NOT EXISTS units_src_hash ON units(src_hash);
 CREATE INDEX IF NOT EXISTS units_tgt_hash ON units(tgt_hash);
 CREATE INDEX IF NOT EXISTS units_src_trgm ON units USING gin (source gin_trgm_ops);
@@ -151,6 +152,8 @@ class PostgresMemory(TranslationMemory):
             added = c.execute(f"INSERT INTO units (id, {cols}, import_id) SELECT id, {cols}, import_id "
                               f"FROM units_in ORDER BY ukey ON CONFLICT (ukey) DO NOTHING").rowcount
             c.execute("UPDATE imports SET done=%s WHERE id=%s", (done, import_id))
+            for pair in sorted(_pairs_of(rows)):
+                c.execute("INSERT INTO pairs VALUES (%s, %s) ON CONFLICT DO NOTHING", pair)
         return max(added, 0)
 
     def _finish_import(self, import_id):
@@ -159,6 +162,9 @@ class PostgresMemory(TranslationMemory):
         self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_LOCK_SPACE, import_id))
 
     # --- look-ups -------------------------------------------------------------------
+    def _pairs(self) -> set[tuple[str, str]]:
+        return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
     def _rows_by_hash(self, hashes: Sequence[int], column: str) -> list[tuple]:
         if not hashes:
             return []

@@ -9,10 +9,11 @@
 - Concordance and fuzzy candidates: two FTS5 tables (source, target) with the trigram
   tokenizer, which needs no word boundaries and so works for Chinese. detail=none keeps the
   index small (no positions); phrases are found with LIKE, which FTS5 answers from the
-  trigram index. Fuzzy candidates: the rarest trigrams of the sentence, one from each part
-  of it (rarity estimated from a sample of the memory), OR-ed in one FTS5 query ranked by
-  bm25; the best `candidate_limit` are re-scored with rapidfuzz. The memory is never
-  scanned for a look-up.
+  trigram index. Fuzzy candidates: the 12 rarest trigrams of the sentence, none within three
+  characters of another (rarity estimated from a sample of the memory); each one's posting
+  list is read from the FTS5 index, the units holding the most of them are the candidates,
+  and the best `candidate_limit` are re-scored with rapidfuzz. The memory is never scanned
+  for a look-up.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from aligner.memory import match as M
 
 APPLICATION = "aligner translation memory"
 SCHEMA_VERSION = "1"
-_SAMPLE = 20_000  # units read to estimate how rare each trigram is
+_SAMPLE = 10_000  # units read to estimate how rare each trigram is
 _GRAMS = 12        # trigrams per fuzzy query
+_POSTINGS = 3000   # most units read per trigram (a common one says little anyway)
 
 _SCHEMA = """
 CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
@@ -48,6 +50,7 @@ CREATE TABLE units(
     origin TEXT NOT NULL, file TEXT, created TEXT, changed TEXT, author TEXT,
     notes TEXT, meta TEXT,
     import_id INTEGER);
+CREATE TABLE pairs(src TEXT NOT NULL, tgt TEXT NOT NULL, PRIMARY KEY (src, tgt));
 CREATE INDEX units_src_hash ON units(src_hash);
 CREATE INDEX units_tgt_hash ON units(tgt_hash);
 CREATE VIRTUAL TABLE units_src USING fts5(source, content='units', content_rowid='id',
@@ -183,6 +186,7 @@ class SqliteMemory(TranslationMemory):
                           f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
                           [r + (import_id,) for r in rows])
             added = max(cur.rowcount, 0)  # rows of this statement, not of its triggers
+            c.executemany("INSERT OR IGNORE INTO pairs VALUES (?, ?)", _pairs_of(rows))
             c.execute("UPDATE imports SET done=? WHERE id=?", (done, import_id))
         self._sample.clear()
         return added
@@ -192,6 +196,9 @@ class SqliteMemory(TranslationMemory):
             c.execute("UPDATE imports SET finished=? WHERE id=?", (now_iso(), import_id))
 
     # --- look-ups -------------------------------------------------------------------
+    def _pairs(self) -> set[tuple[str, str]]:
+        return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
     def _rows_by_hash(self, hashes: Sequence[int], column: str) -> list[tuple]:
         out: list[tuple] = []
         for k in range(0, len(hashes), 500):
@@ -222,15 +229,22 @@ class SqliteMemory(TranslationMemory):
         if not grams:
             return []
         table = "units_src" if side == "source" else "units_tgt"
-        query = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-        if self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is None:
-            return self.conn.execute(
-                f"SELECT {_READ} FROM (SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH ? "
-                f"ORDER BY rank LIMIT ?) f JOIN units u ON u.id = f.rid ORDER BY f.rank", (query, limit)).fetchall()
-        # While an import is unfinished its units must not take the candidates' places.
-        return self.conn.execute(
-            f"SELECT {_READ} FROM {table} f JOIN units u ON u.id = f.rowid WHERE {table} MATCH ? AND {_VISIBLE} "
-            f"ORDER BY f.rank LIMIT ?", (query, limit)).fetchall()
+        # The units holding most of the sentence's rare trigrams: each trigram's posting list
+        # from the FTS5 index (short, since the trigrams are rare), counted by SQLite.
+        pending = self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is not None
+        # (while an import is unfinished its units are dropped below: take more candidates)
+        want = limit * (10 if pending else 1)
+        postings = " UNION ALL ".join(f"SELECT * FROM (SELECT rowid AS r FROM {table} WHERE {table} MATCH ? "
+                                      f"LIMIT {_POSTINGS})" for _ in grams)
+        best = [r for (r,) in self.conn.execute(
+            f"SELECT r FROM ({postings}) GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
+            ['"' + g.replace('"', '""') + '"' for g in grams] + [want])]
+        if not best:
+            return []
+        rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id IN ({','.join('?' * len(best))})"
+                                 + (f" AND {_VISIBLE}" if pending else ""), best).fetchall()
+        order = {rid: i for i, rid in enumerate(best)}
+        return sorted(rows, key=lambda r: order[r[0]])[:limit]
 
     def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
         table = "units_src" if side == "source" else "units_tgt"
@@ -366,19 +380,19 @@ def _write_error(tm: SqliteMemory, e: Exception) -> OutputError:
     return OutputError(f"cannot write the translation memory: {msg}", path=tm.location)
 
 
+def _pairs_of(rows) -> set[tuple[str, str]]:
+    """The (source, target) base languages of rows in COLUMNS order."""
+    return {(M.base(r[1]), M.base(r[2])) for r in rows}
+
+
 def _rare_grams(text: str, sample: Counter, k: int) -> list[str]:
-    """k trigrams of `text` that few units share: the text cut in k parts, the rarest
-    trigram of each part, so that an edit in one place cannot hide the whole sentence."""
-    grams = [text[i:i + 3] for i in range(len(text) - 2)]
-    grams = [g for g in grams if g.strip()]
-    if not grams:
-        return []
-    k = min(k, len(grams))
-    step = len(grams) / k
-    chosen: list[str] = []
-    for part in range(k):
-        window = grams[int(part * step):max(int((part + 1) * step), int(part * step) + 1)]
-        best = min(window, key=lambda g: sample.get(g, 0))
-        if best not in chosen:
-            chosen.append(best)
-    return chosen
+    """Up to k trigrams of `text` that few units share, the rarest first, no two within three
+    characters of each other, so that one edited word cannot hide the whole sentence."""
+    grams = [(sample.get(text[i:i + 3], 0), i) for i in range(len(text) - 2) if text[i:i + 3].strip()]
+    chosen: list[int] = []
+    for _, i in sorted(grams):
+        if all(abs(i - j) >= 3 for j in chosen):
+            chosen.append(i)
+            if len(chosen) == k:
+                break
+    return list(dict.fromkeys(text[i:i + 3] for i in chosen))
