@@ -50,3 +50,10 @@ class ModelError(AlignerError):
 
 class OutputError(AlignerError):
     exit_code = EXIT_OUTPUT
+
+
+class UsageError(AlignerError, ValueError):
+    """Options that do not go together (--translation with --mt, a batch without -o DIR).
+    The CLI shows it as click shows a usage error; library callers get the same rule."""
+
+    exit_code = EXIT_USAGE

@@ -54,20 +54,59 @@ class Document:
 
         Used for inputs that have no running text of their own (TMX, TSV, presplit lines).
         """
-        doc = cls(lang=lang, text="", path=path)
-        parts: list[str] = []
-        pos = 0
-        spans = []
+        text = TextBuilder()
         for i, s in enumerate(sentences):
             if i:
-                parts.append(separator)
-                pos += len(separator)
-            parts.append(s)
-            spans.append((pos, pos + len(s)))
-            pos += len(s)
-        doc.text = "".join(parts)
-        for i, (a, b) in enumerate(spans):
-            doc.add_segment(a, b, paragraph=i)
+                text.add(separator)
+            text.add_segment(s, paragraph=i)
+        return text.document(lang, path)
+
+
+class TextBuilder:
+    """A document's text built piece by piece, with the offsets of its segments.
+
+    The one way the project assembles text plus offsets: sentences joined into a document
+    (`Document.from_sentences`), an article rebuilt from its translations
+    (`aligner.translate.pipeline.rebuild`), documents concatenated into one (merged bitexts).
+
+        text = TextBuilder()
+        text.add("# ")                      # text between segments
+        text.add_segment("Title", paragraph=0)
+        text.document("en", path)           # Document(text="# Title", segments=[0: 2-7])
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._segments: list[tuple[int, int, str, int]] = []  # start, end, text, paragraph
+        self.length = 0
+
+    def add(self, text: str) -> None:
+        """Text that belongs to no segment (spaces, blank lines, Markdown markers)."""
+        self._parts.append(text)
+        self.length += len(text)
+
+    def add_segment(self, text: str, paragraph: int = 0) -> None:
+        self._segments.append((self.length, self.length + len(text), text, paragraph))
+        self.add(text)
+
+    def add_document(self, doc: "Document", paragraph_offset: int = 0) -> None:
+        """All of `doc`: its text, and its segments moved to where the text lands."""
+        base = self.length
+        for s in doc.segments:
+            self._segments.append((base + s.start, base + s.end, s.text, paragraph_offset + s.paragraph))
+        self.add(doc.text)
+
+    @property
+    def segment_count(self) -> int:
+        return len(self._segments)
+
+    @property
+    def last_paragraph(self) -> int | None:
+        return self._segments[-1][3] if self._segments else None
+
+    def document(self, lang: str, path: str | None = None) -> "Document":
+        doc = Document(lang=lang, text="".join(self._parts), path=path)
+        doc.segments = [Segment(i, a, b, text, para) for i, (a, b, text, para) in enumerate(self._segments)]
         return doc
 
 

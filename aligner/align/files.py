@@ -1,21 +1,27 @@
 """Aligning files: read and segment both texts, align, write the bitext; and batches of pairs.
 
     bitext = align_files("ch1.zh.txt", "ch1.en.txt")                 # languages detected
+    write_pair(bitext, "ch1.zh-en.jsonl", formats=["tmx"])          # and ch1.zh-en.tmx beside it
     align_batch(match_directories("zh/", "en/"), "out/")            # NAME.zh-en.jsonl each
+
+`plan_align` holds the rules the `align` command's options obey (one pair or a batch, which
+options go together), so a library caller meets the same ones. Batches go through
+`aligner.batch` (lock the output folder, skip current bitexts, export beside, summarise).
 """
 
 from __future__ import annotations
 
-import re
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from aligner.align.core import align_documents
 from aligner.align.evaluate import f1, read_gold, strict_counts
-from aligner.errors import InputError
+from aligner.batch import (BatchOptions, BatchSummary, Job, PairJob, bitext_name, export_beside, exporters,
+                           file_sha256, glossary_stamp, match_directories, pair_key, read_pairs_list,
+                           require_out_dir, Runner)
+from aligner.errors import InputError, UsageError
 from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, decode_bytes, normalize_lang,
                               other_language, read_document)
 from aligner.model import Bitext, Document
@@ -111,7 +117,7 @@ def align_files(src: str | Path, tgt: str | Path, *, src_lang: str | None = None
     """Align a text file with its translation (see `align_documents`). `translation`: a file
     translating the source line by line; `mt`: translate the source with the installed model."""
     if translation is not None and mt:
-        raise ValueError("give a translation file or mt, not both")
+        raise UsageError("give --translation FILE or --mt, not both")
     src_doc, tgt_doc, trans = prepare_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang,
                                             presplit=presplit, encoding=encoding, translation=translation)
     return _align_prepared(src_doc, tgt_doc, trans, translation, mt=mt, glossary=glossary,
@@ -150,161 +156,180 @@ def gold_figures(bitext: Bitext, gold_path: str | Path) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": f, "matched": matched, "predicted": predicted, "gold": total}
 
 
+# ------------------------------------------------------------------------------- the command's rules
+
+@dataclass
+class AlignPlan:
+    """What an `align` run will do: one pair, or a batch of `jobs`, with the loaded glossary."""
+
+    batch: bool
+    jobs: list[PairJob] = field(default_factory=list)
+    glossary: Any = None
+
+
+def plan_align(src: str | Path | None, tgt: str | Path | None, *, out: str | Path = "-",
+               pairs_list: str | Path | None = None, translation: str | Path | None = None,
+               mt: bool = False, gold: str | Path | None = None, formats: Sequence[str] = (),
+               glossaries: Sequence[str | Path] = ()) -> AlignPlan:
+    """Check the options of an alignment run (UsageError for ones that do not go together)
+    and decide: a batch when `pairs_list` is given or SRC and TGT are two directories
+    (see `align_batch`), otherwise one pair (`align_files` and `write_pair`)."""
+    if translation and mt:
+        raise UsageError("give --translation FILE or --mt, not both")
+    glossary = None
+    if glossaries:
+        from aligner.glossary import load_glossaries
+
+        glossary = load_glossaries(list(glossaries))
+    if formats:
+        exporters(formats)  # an unknown format stops the run before any work
+        if str(out) == "-":
+            raise UsageError("--format writes files beside the bitext: give -o OUT.jsonl")
+    batch = pairs_list is not None or bool(src and tgt and Path(src).is_dir() and Path(tgt).is_dir())
+    if batch:
+        if pairs_list is not None and (src or tgt):
+            raise UsageError("give --pairs LIST or SRC TGT, not both")
+        if translation or gold:
+            raise UsageError("--translation and --gold are for one pair; put translations in "
+                             "the third column of a --pairs list")
+        require_out_dir(out, "give -o DIR for the bitexts of a batch")
+        jobs = read_pairs_list(pairs_list) if pairs_list is not None else match_directories(src, tgt)  # type: ignore[arg-type]
+        return AlignPlan(True, jobs, glossary)
+    if not src or not tgt:
+        raise UsageError("give SRC and TGT (files, or two directories), or --pairs LIST")
+    if str(src) == "-" and str(tgt) == "-":
+        raise UsageError("only one of SRC and TGT can be - (stdin)")
+    return AlignPlan(False, [], glossary)
+
+
+def choose_signals(names: Sequence[str] | None, embedding_model: str | Path | None = None) -> list[Any] | None:
+    """The signals to align with: `names` (None: the defaults), plus sentence embeddings from
+    a sentence-transformers model folder when one is given."""
+    if not embedding_model:
+        return list(names) if names is not None else None
+    from aligner.align.core import DEFAULT_SIGNALS
+    from aligner.align.signals import get_signal
+
+    chosen: list[Any] = [n for n in (names or DEFAULT_SIGNALS) if n != "embedding"]
+    chosen.append(get_signal("embedding", model=embedding_model))
+    return chosen
+
+
+def write_pair(bitext: Bitext, out: str | Path, formats: Sequence[str] = (), glossary: Any = None) -> None:
+    """Write one pair's bitext to `out` ("-": stdout), and its exports beside it (first, so a
+    bitext on disk means its exports are complete)."""
+    from aligner.io.bitext_jsonl import write_bitext
+
+    if str(out) == "-":
+        if formats:
+            raise UsageError("--format writes files beside the bitext: give -o OUT.jsonl")
+        write_bitext(bitext, sys.stdout)
+        sys.stdout.flush()
+        return
+    export_beside(bitext, out, formats, glossary=glossary)
+    write_bitext(bitext, out)
+
+
 # ------------------------------------------------------------------------------- batches
-@dataclass
-class PairJob:
-    src: Path
-    tgt: Path
-    translation: Path | None = None
-    out: Path | None = None
-
 
 @dataclass
-class BatchResult:
+class BatchResult(BatchSummary):
     written: list[Path] = field(default_factory=list)
     beads: int = 0
     sentences: int = 0
-    seconds: float = 0.0
+
+    def add(self, job: Job, bitext: Bitext) -> None:
+        self.written.append(job.bitext_out)  # type: ignore[arg-type]
+        self.beads += len(bitext.beads)
+        self.sentences += len(bitext.source.segments) + len(bitext.target.segments)
 
     def describe(self) -> str:
-        return (f"aligned {len(self.written)} pair(s): {self.sentences} sentences into {self.beads} beads "
-                f"in {self.seconds:.1f} s")
-
-
-_LANG_TAG = re.compile(r"([._-])(en|zh|eng|chi|zho|cn)$", re.IGNORECASE)
-
-
-def pair_key(path: Path) -> str:
-    """The name two translations share: ch1.en.txt, ch1_zh.txt, ch1.txt -> ch1."""
-    name = path.name
-    if path.suffix.lower() in (".txt", ".md", ".text"):
-        name = name[: -len(path.suffix)]
-    return _LANG_TAG.sub("", name).lower()
-
-
-def match_directories(src_dir: str | Path, tgt_dir: str | Path) -> list[PairJob]:
-    """Pair the files of two directories by name (ch1.zh.txt with ch1.en.txt, or the same
-    name in both). Files without a partner are an error, so none is skipped silently."""
-    def files(d: Path) -> dict[str, Path]:
-        out: dict[str, Path] = {}
-        for f in sorted(d.iterdir()):
-            if f.is_file() and not f.name.startswith("."):
-                key = pair_key(f)
-                if key in out:
-                    raise InputError(f"two files are named like {key!r}: {out[key].name} and {f.name}",
-                                     path=d, hint="Keep one file per text in each directory.")
-                out[key] = f
-        return out
-
-    sd, td = Path(src_dir), Path(tgt_dir)
-    for d in (sd, td):
-        if not d.is_dir():
-            raise InputError("not a directory", path=d)
-    s, t = files(sd), files(td)
-    missing = sorted(set(s) ^ set(t))
-    if missing:
-        where = [(s.get(k) or t.get(k)).name for k in missing[:5]]
-        raise InputError(f"no partner for {', '.join(where)}" + (" ..." if len(missing) > 5 else ""),
-                         path=sd if missing[0] in s else td,
-                         hint="Name each translation like its source (ch1.zh.txt / ch1.en.txt), "
-                              "or list the pairs in a file for --pairs.")
-    if not s:
-        raise InputError("no files to align", path=sd)
-    return [PairJob(s[k], t[k]) for k in sorted(s)]
-
-
-def read_pairs_list(path: str | Path) -> list[PairJob]:
-    """A list of pairs, one per line: SOURCE TARGET [TRANSLATION] separated by tabs (or spaces
-    when no path has one); `#` starts a comment; relative paths are relative to the list."""
-    p = Path(path)
-    try:
-        text = decode_bytes(p.read_bytes(), str(p))
-    except FileNotFoundError:
-        raise InputError("no such file", path=p) from None
-    except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror or e}", path=p) from None
-    base = p.parent
-    jobs = []
-    for lineno, line in enumerate(text.split("\n"), 1):
-        line = line.split("#", 1)[0].strip() if not line.lstrip().startswith("#") else ""
-        if not line:
-            continue
-        cols = line.split("\t") if "\t" in line else line.split()
-        cols = [c.strip() for c in cols if c.strip()]
-        if len(cols) not in (2, 3):
-            raise InputError(f"expected SOURCE TARGET [TRANSLATION], found {len(cols)} columns",
-                             path=p, line=lineno, hint="One pair per line, paths separated by tabs.")
-        paths = [Path(c) if Path(c).is_absolute() else base / c for c in cols]
-        for q in paths:
-            if not q.is_file():
-                raise InputError(f"no such file: {q}", path=p, line=lineno)
-        jobs.append(PairJob(paths[0], paths[1], paths[2] if len(paths) == 3 else None))
-    if not jobs:
-        raise InputError("the list names no pairs", path=p, hint="One pair per line: SOURCE<TAB>TARGET.")
-    return jobs
+        if self.written or not self.skipped:
+            text = (f"aligned {len(self.written)} pair(s): {self.sentences} sentences into {self.beads} beads "
+                    f"in {self.seconds:.1f} s")
+        else:
+            text = "nothing to align"
+        if self.skipped:
+            text += f"; {self.skipped} pair(s) already up to date (--force aligns them again)"
+        return text
 
 
 def output_path(job: PairJob, src_lang: str, tgt_lang: str, out_dir: Path) -> Path:
-    from aligner.translate.pipeline import output_stem
-
-    return out_dir / f"{output_stem(job.src)}.{src_lang}-{tgt_lang}.jsonl"
+    return out_dir / bitext_name(job.src, src_lang, tgt_lang)
 
 
-def export_beside(bitext: Bitext, bitext_path: str | Path, formats: Sequence[str],
-                  glossary: Any = None) -> list[Path]:
-    """Export `bitext` as each of `formats` next to its .jsonl file (NAME.en-zh.tmx, ...)."""
-    from aligner.export import export_bitexts, get_exporter
-
-    written = []
-    for fmt in dict.fromkeys(formats):
-        exporter = get_exporter(fmt)
-        if exporter.name == "jsonl":  # the bitext itself
-            continue
-        dest = Path(bitext_path).with_suffix(exporter.suffix)
-        export_bitexts([bitext], exporter.name, dest, glossary=glossary)
-        written.append(dest)
-    return written
+def _signal_names(signals: Iterable[Any] | None) -> list[str] | None:
+    if signals is None:
+        return None
+    return [s if isinstance(s, str) else str(getattr(s, "name", s)) for s in signals]
 
 
 def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str | None = None,
                 tgt_lang: str | None = None, presplit: bool = False, encoding: str | None = None,
                 mt: bool = False, glossary: Any = None, signals: Iterable[Any] | None = None,
                 weights: dict[str, float] | None = None, max_bead: int = 6,
-                progress: bool = False, formats: Sequence[str] = ()) -> BatchResult:
+                progress: bool = False, formats: Sequence[str] = (), force: bool = False) -> BatchResult:
     """Align every pair and write NAME.SRC-TGT.jsonl into out_dir (each file atomically, so
     an interrupted batch keeps the finished bitexts, and a re-run writes the same bytes).
-    `formats` (tmx, xliff, html, ...) are also exported beside each bitext."""
-    from aligner.io.bitext_jsonl import write_bitext
-
-    out = Path(out_dir)
-    result = BatchResult()
-    t0 = time.perf_counter()
+    `formats` (tmx, xliff, html, ...) are also exported beside each bitext. As for translate,
+    the output folder is locked for the run, and a pair whose bitext records the same inputs
+    (sha256) and options is skipped unless `force` (getting only the exports it lacks)."""
+    out = require_out_dir(out_dir, "give -o DIR for the bitexts of a batch")
+    signals = list(signals) if signals is not None else None
+    options = {"src_lang": src_lang, "tgt_lang": tgt_lang, "presplit": presplit, "encoding": encoding,
+               "max_bead": max_bead, "signals": _signal_names(signals), "weights": weights,
+               "glossaries": glossary_stamp(getattr(glossary, "paths", None) or [])}
     # Read and check every input first (as translate does): a bad pair stops the batch before
     # any bitext is written.
-    prepared = [prepare_files(job.src, job.tgt, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,
-                              encoding=encoding, translation=job.translation) for job in jobs]
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    models: dict[tuple[str, str], Any] = {}
 
-        bar = tqdm(total=len(jobs), unit="pair", desc="aligning", file=sys.stderr)
-    try:
-        for job, (src_doc, tgt_doc, trans) in zip(jobs, prepared):
+    def read(job: PairJob) -> Job:
+        src_doc, tgt_doc, trans = prepare_files(job.src, job.tgt, src_lang=src_lang, tgt_lang=tgt_lang,
+                                                presplit=presplit, encoding=encoding, translation=job.translation)
+        use_mt = mt and job.translation is None
+        stamp: dict[str, Any] = {"source_sha256": file_sha256(job.src), "target_sha256": file_sha256(job.tgt)}
+        if job.translation is not None:
+            stamp["translation_sha256"] = file_sha256(job.translation)
+        if use_mt:  # the model is part of what made the bitext
+            pair = (src_doc.lang, tgt_doc.lang)
+            if pair not in models:
+                from aligner.translate.packages import require_package
+
+                models[pair] = require_package(*pair).describe()
+            stamp["model"] = models[pair]
+        stamp["options"] = options
+        dest = job.out or output_path(job, src_doc.lang, tgt_doc.lang, out)
+        inputs = [job.src, job.tgt] + ([job.translation] if job.translation else [])
+        return Job(str(job.src), inputs, dest, stamp=stamp, data=(job, src_doc, tgt_doc, trans, use_mt))
+
+    def work(todo: list[Job]) -> Iterable[tuple[Job, Bitext]]:
+        bar = None
+        if progress and todo:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(todo), unit="pair", desc="aligning", file=sys.stderr)
+        try:
+            for job in todo:
+                pair, src_doc, tgt_doc, trans, use_mt = job.data
+                if bar is not None:
+                    bar.set_postfix_str(pair.src.name)
+                yield job, _align_prepared(src_doc, tgt_doc, trans, pair.translation, mt=use_mt,
+                                           glossary=glossary, signals=signals, weights=weights,
+                                           max_bead=max_bead)
+                if bar is not None:
+                    bar.update(1)
+        finally:
             if bar is not None:
-                bar.set_postfix_str(job.src.name)
-            bitext = _align_prepared(src_doc, tgt_doc, trans, job.translation,
-                                     mt=mt and job.translation is None, glossary=glossary,
-                                     signals=signals, weights=weights, max_bead=max_bead)
-            dest = job.out or output_path(job, bitext.src_lang, bitext.tgt_lang, out)
-            export_beside(bitext, dest, formats, glossary=glossary)
-            write_bitext(bitext, dest)
-            result.written.append(dest)
-            result.beads += len(bitext.beads)
-            result.sentences += len(bitext.source.segments) + len(bitext.target.segments)
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    result.seconds = time.perf_counter() - t0
-    return result
+                bar.close()
+
+    runner = Runner(BatchOptions(out_dir=out, formats=formats, force=force), BatchResult(), verb="align")
+    runner.export_glossary = glossary
+    batch = runner.prepare(jobs, read)
+    runner.plan(batch)
+    return runner.run(batch, work)  # type: ignore[return-value]
+
+
+__all__ = ["AlignPlan", "BatchResult", "PairJob", "align_batch", "align_files", "choose_signals", "export_beside",
+           "gold_figures",
+           "load_documents", "machine_translation", "match_directories", "pair_key", "plan_align",
+           "prepare_files", "read_pairs_list", "read_translation", "write_pair"]

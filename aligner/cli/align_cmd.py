@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 
@@ -57,10 +56,12 @@ def _signals_option(value: str | None) -> list[str] | None:
 @click.option("--format", "formats", multiple=True, metavar="FMT",
               help="Also export each bitext as FMT beside its .jsonl (tmx, xliff, tsv, csv, docx, "
                    "html; repeatable); needs -o.")
+@click.option("--force", is_flag=True,
+              help="In a batch, align again even pairs whose bitexts are up to date.")
 @click.option("--list-signals", is_flag=True, help="List the alignment signals and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glossaries, signals,
-          embedding_model, max_bead, pairs_list, out, gold, formats, list_signals, quiet) -> None:
+          embedding_model, max_bead, pairs_list, out, gold, formats, force, list_signals, quiet) -> None:
     """Pair the sentences of SRC and its translation TGT into a bitext.
 
     Writes the project's bitext (JSONL): every bead (1-1, 1-2, 2-1, ... up to 1-6, 6-1,
@@ -88,51 +89,23 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
             needs = f"  (needs {', '.join(cls.requires)})" if cls.requires else ""
             click.echo(f"{name:13} {cls.description}{needs}")
         return
-    names = _signals_option(signals)
-    if embedding_model:
-        from aligner.align.core import DEFAULT_SIGNALS
-        from aligner.align.signals import get_signal
+    names = F.choose_signals(_signals_option(signals), embedding_model)
+    from aligner.errors import UsageError
 
-        names = [n for n in (names or DEFAULT_SIGNALS) if n != "embedding"]
-        names.append(get_signal("embedding", model=embedding_model))
-    if translation and mt:
-        raise click.UsageError("give --translation FILE or --mt, not both")
-    glossary = None
-    if glossaries:
-        from aligner.glossary import load_glossaries
-
-        glossary = load_glossaries(list(glossaries))
     show = not quiet and sys.stderr.isatty()
-    if formats:
-        from aligner.export import get_exporter
-
-        for fmt in formats:  # an unknown format stops the run before any work
-            get_exporter(fmt)
-        if out == "-":
-            raise click.UsageError("--format writes files beside the bitext: give -o OUT.jsonl")
-
-    batch = pairs_list is not None or (src and tgt and Path(src).is_dir() and Path(tgt).is_dir())
-    if batch:
-        if pairs_list is not None and (src or tgt):
-            raise click.UsageError("give --pairs LIST or SRC TGT, not both")
-        if translation or gold:
-            raise click.UsageError("--translation and --gold are for one pair; put translations in "
-                                   "the third column of a --pairs list")
-        if out == "-":
-            raise click.UsageError("give -o DIR for the bitexts of a batch")
-        jobs = F.read_pairs_list(pairs_list) if pairs_list else F.match_directories(src, tgt)
-        result = F.align_batch(jobs, out, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,
+    try:
+        plan = F.plan_align(src, tgt, out=out, pairs_list=pairs_list, translation=translation, mt=mt,
+                            gold=gold, formats=formats, glossaries=glossaries)
+    except UsageError as e:  # the library's rule, shown the way click shows usage errors
+        raise click.UsageError(e.message) from None
+    glossary = plan.glossary
+    if plan.batch:
+        result = F.align_batch(plan.jobs, out, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,
                                encoding=encoding, mt=mt, glossary=glossary, signals=names,
-                               max_bead=max_bead, progress=show, formats=formats)
+                               max_bead=max_bead, progress=show, formats=formats, force=force)
         if not quiet:
             click.echo(result.describe() + f" -> {out}", err=True)
         return
-
-    if not src or not tgt:
-        raise click.UsageError("give SRC and TGT (files, or two directories), or --pairs LIST")
-    if src == "-" and tgt == "-":
-        raise click.UsageError("only one of SRC and TGT can be - (stdin)")
-    from aligner.io.bitext_jsonl import write_bitext
 
     bar = None
     if show:
@@ -156,12 +129,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
             bar.update(bar.total - bar.n)
             bar.close()
     figures = F.gold_figures(bitext, gold) if gold else None
-    if out == "-":
-        write_bitext(bitext, sys.stdout)
-        sys.stdout.flush()
-    else:
-        F.export_beside(bitext, out, formats, glossary=glossary)
-        write_bitext(bitext, out)
+    F.write_pair(bitext, out, formats, glossary=glossary)
     if not quiet:
         kinds: dict[str, int] = {}
         for b in bitext.beads:

@@ -1,5 +1,5 @@
 """`aligner export` (bitexts -> TMX, XLIFF, TSV, CSV, JSONL, DOCX, HTML) and
-`aligner import` (translation memories -> a bitext)."""
+`aligner import` (translation memories -> a bitext): thin commands over aligner.formats."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 import click
 
 from aligner.cli import main
-from aligner.export import DEFAULT_LOW_SCORE, EXPORTERS, export_bitexts, format_for_path
+from aligner.formats import format_for_path, names
+from aligner.formats.base import DEFAULT_LOW_SCORE
 
 def _load_glossary(paths: tuple[str, ...]):
     if not paths:
@@ -19,7 +20,7 @@ def _load_glossary(paths: tuple[str, ...]):
 
 @main.command("export")
 @click.argument("bitexts", nargs=-1, required=True, metavar="BITEXT.jsonl...")
-@click.option("-f", "--format", "fmt", type=click.Choice(sorted(EXPORTERS), case_sensitive=False),
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(names("write")), case_sensitive=False),
               default=None, help="Output format (default: from the -o file's extension: .tmx .xlf .xliff .tsv .csv "
                    ".jsonl .docx .html).")
 @click.option("-o", "--output", required=True, metavar="FILE",
@@ -45,11 +46,12 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
       aligner export out/article.en-zh.jsonl --format tsv -o - | head
       aligner export out/article.en-zh.jsonl -o client-review.docx --low-score 0.6
     """
+    from aligner.export import export_bitexts
     from aligner.io.bitext_jsonl import read_bitext
 
     if fmt is None and format_for_path(output) is None:
         raise click.UsageError(f"cannot tell the format from {output!r}: pass --format "
-                               f"({', '.join(sorted(EXPORTERS))})")
+                               f"({', '.join(sorted(names('write')))})")
     loaded = [read_bitext(sys.stdin if path == "-" else path) for path in bitexts]
     name = export_bitexts(loaded, fmt.lower() if fmt else None, output, low_score=low_score,
                           glossary=_load_glossary(glossaries), title=title)
@@ -63,7 +65,7 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
 @click.argument("memory", metavar="FILE.tmx|.xlf|.tsv|.csv")
 @click.option("-o", "--output", required=True, metavar="BITEXT.jsonl",
               help="The bitext to write (- for stdout).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["tmx", "xliff", "tsv", "csv"], case_sensitive=False),
+@click.option("-f", "--format", "fmt", type=click.Choice(names("memory"), case_sensitive=False),
               default=None, help="Input format (default: from the file's extension).")
 @click.option("--from", "src_lang", default=None,
               help="Source language (default: as the file says, else detected from the text).")

@@ -55,15 +55,16 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
       aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
       aligner translate corpus/article.en.txt --to zh --out out/ --format tmx --format html
     """
-    from aligner.translate.pipeline import translate_files
+    from aligner.errors import UsageError
+    from aligner.translate.pipeline import TranslateOptions, translate_files
 
-    if out_dir is None and list(inputs) != ["-"]:
-        raise click.UsageError("give --out DIR for file inputs (or read - from stdin to write the "
-                               "translation to stdout)")
-    summary = translate_files(
-        list(inputs), src_lang, tgt_lang, out_dir, beam_size=beam_size, device=device,
-        threads=threads, batch_size=batch_size, presplit=presplit, encoding=encoding, force=force,
-        glossaries=list(glossaries), progress=not quiet and sys.stderr.isatty(),
-        max_decoding_length=max_decoding_length, formats=list(formats))
+    options = TranslateOptions(beam_size=beam_size, device=device, threads=threads, batch_size=batch_size,
+                               presplit=presplit, encoding=encoding, force=force, glossaries=list(glossaries),
+                               progress=not quiet and sys.stderr.isatty(),
+                               max_decoding_length=max_decoding_length, formats=list(formats))
+    try:
+        summary = translate_files(list(inputs), src_lang, tgt_lang, out_dir, options)
+    except UsageError as e:  # the library's rule, shown the way click shows usage errors
+        raise click.UsageError(e.message) from None
     if not quiet:
         click.echo(summary.describe(), err=True)

@@ -163,6 +163,11 @@ def read_bitext(src: str | Path | IO[str]) -> Bitext:
     return _read(src, name)
 
 
+def read_bitext_bytes(data: bytes, name: str = "<bytes>") -> Bitext:
+    """Read a bitext from a file's bytes, decoded as `read_bitext` decodes a file."""
+    return _read(io.StringIO(decode_unicode(data, name, "bitext")), name)
+
+
 def _read(f: IO[str], name: str) -> Bitext:
     bitext: Bitext | None = None
     for lineno, line in enumerate(f, 1):

@@ -5,7 +5,7 @@
     engine.translate(["The cadre resigned."])      # [Translation(text=..., score=...)]
     translate_files(["corpus/article.en.txt"], "en", "zh", "out/")
 
-Modules: packages (find, list, install, remove Argos packages), engine (sentencepiece +
+Modules: packages (settings, installed packages, .argosmodel archives, downloads), engine (sentencepiece +
 CTranslate2, batched), pipeline (files -> segments -> translations -> articles and bitexts).
 """
 
@@ -13,10 +13,10 @@ from aligner.translate.engine import Engine, Translation
 from aligner.translate.packages import (InstalledPackage, download_package, find_package,
                                         install_package_file, list_packages, packages_dir,
                                         remove_package, require_package)
-from aligner.translate.pipeline import (RunSummary, output_paths, rebuild, translate_document,
+from aligner.translate.pipeline import (RunSummary, TranslateOptions, output_paths, rebuild, translate_document,
                                         translate_documents, translate_files)
 
 __all__ = ["Engine", "Translation", "InstalledPackage", "download_package", "find_package",
            "install_package_file", "list_packages", "packages_dir", "remove_package",
-           "require_package", "RunSummary", "output_paths", "rebuild", "translate_document",
+           "require_package", "RunSummary", "TranslateOptions", "output_paths", "rebuild", "translate_document",
            "translate_documents", "translate_files"]

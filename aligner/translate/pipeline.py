@@ -13,41 +13,25 @@ loses nothing but the file it was working on.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import math
 import io
-import json
+import math
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Callable, Iterable, Sequence
+from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 
-from aligner.errors import InputError, OutputError
-from aligner.io.atomic import atomic_write_text, lock_directory
-from aligner.io.bitext_jsonl import read_bitext, write_bitext
-from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, iter_input_files, normalize_lang,
-                              other_language, read_document)
-from aligner.model import Bead, Bitext, Document
+from aligner.batch import (BatchOptions, BatchSummary, Job, Runner, discover, file_sha256, glossary_stamp,
+                           output_stem, sha256_bytes)
+from aligner.errors import InputError, UsageError
+from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, normalize_lang, other_language,
+                              read_document)
+from aligner.model import Bead, Bitext, Document, TextBuilder
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
 from aligner.translate.packages import InstalledPackage, require_package
 
-LANG_SUFFIXES = ("en", "zh")
 # Sentences translated before the files they complete are written: large enough for full,
 # length-sorted batches across files, small enough that an interruption loses little.
 WAVE_SENTENCES = 4096
-
-
-def output_stem(path: str | Path) -> str:
-    """NAME of an input: its file name without the extension and a trailing .en/.zh
-    (article.en.txt -> article, notes.md -> notes)."""
-    name = Path(path).name
-    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
-    for code in LANG_SUFFIXES:
-        if stem.lower().endswith("." + code):
-            return stem[: -len(code) - 1]
-    return stem
 
 
 def output_paths(path: str | Path, src: str, tgt: str, out_dir: str | Path) -> tuple[Path, Path]:
@@ -68,27 +52,19 @@ def rebuild(doc: Document, translations: Sequence[str], tgt_lang: str,
     if len(translations) != len(doc.segments):
         raise ValueError("one translation per segment is needed")
     sep = "" if tgt_lang == "zh" else " "
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
+    target = TextBuilder()
     pos = 0
     prev = None
     for seg, text in zip(doc.segments, translations):
         gap = doc.text[pos:seg.start]
         if prev is not None and prev.paragraph == seg.paragraph and not gap.strip(" \t\u3000"):
             gap = sep  # only spaces (or nothing) between two sentences of a paragraph
-        parts.append(gap)
-        length += len(gap)
-        spans.append((length, length + len(text)))
-        parts.append(text)
-        length += len(text)
+        target.add(gap)
+        target.add_segment(text, seg.paragraph)
         pos = seg.end
         prev = seg
-    parts.append(doc.text[pos:])
-    target = Document(lang=tgt_lang, text="".join(parts), path=path)
-    for seg, (a, b) in zip(doc.segments, spans):
-        target.add_segment(a, b, seg.paragraph)
-    return target
+    target.add(doc.text[pos:])
+    return target.document(tgt_lang, path)
 
 
 @dataclass
@@ -193,11 +169,9 @@ class FileResult:
 
 
 @dataclass
-class RunSummary:
+class RunSummary(BatchSummary):
     files: int = 0              # files translated in this run
-    skipped: int = 0            # files whose outputs were already complete and current
     sentences: int = 0          # sentences translated in this run
-    seconds: float = 0.0
     results: list[FileResult] = field(default_factory=list)
     terms: TermCounts | None = None  # with glossaries
 
@@ -205,9 +179,14 @@ class RunSummary:
     def sentences_per_second(self) -> float:
         return self.sentences / self.seconds if self.seconds > 0 else 0.0
 
-    @property
-    def outputs(self) -> list[Path]:
-        return [p for r in self.results for p in (r.text_output, r.bitext_output) if p is not None]
+    def add(self, job: Job, bitext: Bitext) -> None:
+        self.files += 1
+        self.sentences += len(job.data.doc.segments)
+        self.results.append(_result(job))
+
+    def add_skipped(self, job: Job) -> None:
+        super().add_skipped(job)
+        self.results.append(_result(job, skipped=True))
 
     def describe(self) -> str:
         """The summary printed at the end of a run."""
@@ -227,110 +206,48 @@ class RunSummary:
         return text
 
 
+def _result(job: Job, skipped: bool = False) -> FileResult:
+    doc = job.data.doc
+    text_out = job.document_out if isinstance(job.document_out, Path) else None
+    return FileResult(job.name, doc.lang, job.data.tgt, text_out, job.bitext_out, len(doc.segments),
+                      skipped=skipped)
+
+
 @dataclass
-class _Job:
-    source: str
+class TranslateOptions:
+    """The options of a translation run (the command line's flags, one field each)."""
+
+    beam_size: int = 4
+    device: str = "cpu"
+    threads: int = 0
+    batch_size: int = 32
+    presplit: bool = False
+    encoding: str | None = None
+    force: bool = False
+    glossaries: Sequence[str | Path] = ()
+    progress: bool = False
+    packages_dir: str | Path | None = None
+    max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH
+    formats: Sequence[str] = ()
+
+
+@dataclass
+class _Source:
+    """A Job's data: the segmented input and the language it is translated into."""
+
     doc: Document
     tgt: str
-    sha256: str
-    text_out: Path | None
-    bitext_out: Path | None
-    meta: dict[str, Any] = field(default_factory=dict)
-    exports: dict[str, Path] = field(default_factory=dict)  # format name -> file
-    glossary: Any = None  # for highlighting terms in exports
-
-
-def _exporters(formats: Sequence[str]) -> list[Any]:
-    if not formats:
-        return []
-    from aligner.export import get_exporter
-
-    # jsonl is the bitext itself, written anyway.
-    return [get_exporter(f) for f in dict.fromkeys(formats) if f.lower() != "jsonl"]
-
-
-def _export_paths(bitext_out: Path | None, exporters: Sequence[Any]) -> dict[str, Path]:
-    if bitext_out is None:
-        return {}
-    return {e.name: bitext_out.with_suffix(e.suffix) for e in exporters}
-
-
-def _export(job: _Job, bitext: Bitext, only_missing: bool = False) -> None:
-    from aligner.export import export_bitexts
-
-    for fmt, path in job.exports.items():
-        if not (only_missing and path.exists()):
-            export_bitexts([bitext], fmt, path, glossary=job.glossary)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        return _sha256(path.read_bytes())
-    except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror or e}", path=str(path)) from None
-
-
-def _header_meta(path: Path) -> dict[str, Any] | None:
-    """The meta of a bitext's header record, or None if it is missing or unreadable."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            header = json.loads(f.readline())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(header, dict) or header.get("type") != "bitext":
-        return None
-    meta = header.get("meta")
-    return meta if isinstance(meta, dict) else None
-
-
-def _up_to_date(job: _Job) -> bool:
-    if job.text_out is None or job.bitext_out is None or not job.text_out.is_file():
-        return False
-    meta = _header_meta(job.bitext_out)
-    return meta is not None and all(meta.get(k) == job.meta[k]
-                                    for k in ("source_sha256", "model", "options"))
-
-
-def _remove_stale_parts(path: Path, started: float) -> None:
-    """Temporary files an earlier, killed run left for this output (atomic_open's names)."""
-    for part in path.parent.glob(f".{path.name}.*.part"):
-        try:
-            if part.stat().st_mtime < started:
-                part.unlink()
-        except OSError:
-            pass
-
-
-def _glossary_meta(paths: Sequence[str | Path]) -> list[dict[str, str]]:
-    out = []
-    for p in paths:
-        p = Path(p)
-        try:
-            digest = _sha256(p.read_bytes())
-        except FileNotFoundError:
-            raise InputError("no such glossary file", path=str(p)) from None
-        except OSError as e:
-            raise InputError(f"cannot read the glossary: {e.strerror or e}", path=str(p)) from None
-        out.append({"path": p.name, "sha256": digest})
-    return out
 
 
 def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
-                    tgt_lang: str | None = None, out_dir: str | Path | None = None, *,
-                    beam_size: int = 4, device: str = "cpu", threads: int = 0,
-                    batch_size: int = 32, presplit: bool = False, encoding: str | None = None,
-                    force: bool = False, glossaries: Sequence[str | Path] = (),
-                    progress: bool = False, packages_dir: str | Path | None = None,
-                    max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH,
-                    formats: Sequence[str] = (),
-                    stdin: BinaryIO | None = None, stdout: IO[str] | None = None) -> RunSummary:
+                    tgt_lang: str | None = None, out_dir: str | Path | None = None,
+                    options: TranslateOptions | None = None, *,
+                    stdin: BinaryIO | None = None, stdout: IO[str] | None = None,
+                    **option_fields: Any) -> RunSummary:
     """Translate files, directories (their .txt and .md files) or "-" (stdin) into `out_dir`.
 
     `src_lang` None detects each file's language; `tgt_lang` None is the other language.
+    `options` (or its fields as keywords: beam_size=2, force=True...) is a TranslateOptions.
     Everything is checked before anything is written: unreadable or empty inputs
     (InputError), a missing model (ModelError, naming the pair and how to install it),
     outputs that would collide or overwrite an input. Files whose outputs are complete for
@@ -338,135 +255,124 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     formats (aligner.export: tmx, xliff, html, ...) written beside each bitext as
     NAME.en-zh.<suffix>; a skipped file still gets any export it lacks. "-" writes the article to
     `stdout` (default sys.stdout) and the bitext only when `out_dir` is given.
+    The run goes through `aligner.batch` (lock, skip, write, export beside).
     """
-    started_wall = time.time()
-    started = time.perf_counter()
+    opts = options if options is not None else TranslateOptions(**option_fields)
+    if options is not None and option_fields:
+        raise TypeError("give options or option keywords, not both")
     inputs = [str(i) for i in inputs]
     if not inputs:
         raise InputError("no input given", hint="Name files or directories, or - for stdin.")
+    if out_dir is None and inputs != ["-"]:
+        raise UsageError("give --out DIR for file inputs (or read - from stdin to write the "
+                         "translation to stdout)")
     if "-" in inputs and len(inputs) > 1:
         raise InputError("- (stdin) cannot be combined with files", hint="Translate them in two runs.")
     use_stdin = inputs == ["-"]
-    if out_dir is None and not use_stdin:
-        raise InputError("no output directory given", hint="Pass --out DIR (or read - from stdin to write to stdout).")
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
-    exporters = _exporters(formats)
+    runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force, stdout=stdout),
+                    RunSummary(terms=None))
     if src_lang and tgt_lang and src_lang == tgt_lang:
         raise InputError(f"--from and --to are both {src_lang}", hint="aligner translates between en and zh.")
 
-    options = {"beam_size": beam_size, "presplit": presplit, "encoding": encoding,
-               "max_decoding_length": max_decoding_length, "length_penalty": LENGTH_PENALTY,
-               "glossaries": _glossary_meta(glossaries)}
+    options_stamp = {"beam_size": opts.beam_size, "presplit": opts.presplit, "encoding": opts.encoding,
+                     "max_decoding_length": opts.max_decoding_length, "length_penalty": LENGTH_PENALTY,
+                     "glossaries": glossary_stamp(opts.glossaries)}
 
     # Read every input first: a bad file stops the run before anything is written.
-    jobs: list[_Job] = []
-    if use_stdin:
-        data = (stdin if stdin is not None else sys.stdin.buffer).read()
-        doc = read_document("-", lang=src_lang, encoding=encoding, presplit=presplit,
+    def read(item: tuple[Path, Path]) -> Job:
+        path, sub = item
+        doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
+        _check_language(doc, src_lang)
+        tgt = tgt_lang or other_language(doc.lang)
+        text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
+        return _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
+
+    def read_stdin(data: bytes) -> Job:
+        doc = read_document("-", lang=src_lang, encoding=opts.encoding, presplit=opts.presplit,
                             stdin=io.BytesIO(data))
         _check_language(doc, src_lang)
         tgt = tgt_lang or other_language(doc.lang)
-        text_out = bitext_out = None
-        if out_dir is not None:
-            bitext_out = Path(out_dir) / f"stdin.{doc.lang}-{tgt}.jsonl"
-        jobs.append(_Job("-", doc, tgt, _sha256(data), text_out, bitext_out,
-                         exports=_export_paths(bitext_out, exporters)))
+        bitext_out = Path(out_dir) / f"stdin.{doc.lang}-{tgt}.jsonl" if out_dir is not None else None
+        return _job("-", [], doc, tgt, sha256_bytes(data), "-", bitext_out)
+
+    if use_stdin:
+        jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
-        seen: set[Path] = set()
-        for arg in inputs:
-            base = Path(arg) if Path(arg).is_dir() else None
-            for path in iter_input_files([arg]):
-                if path.resolve() in seen:  # named twice (a file and its directory): once
-                    continue
-                seen.add(path.resolve())
-                doc = read_document(path, lang=src_lang, encoding=encoding, presplit=presplit)
-                _check_language(doc, src_lang)
-                tgt = tgt_lang or other_language(doc.lang)
-                sub = path.parent.relative_to(base) if base is not None else Path()
-                text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)
-                jobs.append(_Job(str(path), doc, tgt, _file_digest(path), text_out, bitext_out,
-                                 exports=_export_paths(bitext_out, exporters)))
+        jobs = runner.prepare(discover(inputs), read)
 
     for job in jobs:
-        if job.doc.lang == job.tgt:
-            raise InputError(f"the text is already in {job.tgt}", path=job.source,
-                             hint=f"Pass --from if the language was misdetected, or --to {other_language(job.tgt)}.")
-    _check_outputs(jobs)
+        if job.data.doc.lang == job.data.tgt:
+            tgt = job.data.tgt
+            raise InputError(f"the text is already in {tgt}", path=job.name,
+                             hint=f"Pass --from if the language was misdetected, or --to {other_language(tgt)}.")
+    runner.plan(jobs)
 
     # The models, before any output: a missing one is reported with how to install it.
     packages: dict[tuple[str, str], InstalledPackage] = {}
     for job in jobs:
-        pair = (job.doc.lang, job.tgt)
+        pair = (job.data.doc.lang, job.data.tgt)
         if pair not in packages:
-            packages[pair] = require_package(*pair, packages_dir)
-        job.meta = {"source_sha256": job.sha256, "model": packages[pair].describe(),
-                    "options": options}
+            packages[pair] = require_package(*pair, opts.packages_dir)
+        job.stamp = {"source_sha256": job.stamp["source_sha256"], "model": packages[pair].describe(),
+                     "options": options_stamp}
 
-    # One run at a time per output directory: a second one would take the first one's
-    # temporary files for stale ones.
-    with (lock_directory(out_dir) if out_dir is not None else contextlib.nullcontext()):
-        summary = RunSummary(terms=None)
-        todo = []
-        for job in jobs:
-            if not force and _up_to_date(job):
-                summary.skipped += 1
-                if any(not p.exists() for p in job.exports.values()):
-                    _export(job, read_bitext(job.bitext_out), only_missing=True)
-                summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
-                                                  job.bitext_out, len(job.doc.segments), skipped=True))
-            else:
-                todo.append(job)
+    return runner.run(jobs, lambda todo: _translate_jobs(todo, opts, runner))  # type: ignore[return-value]
 
-        glossary = None
-        if glossaries:
-            summary.terms = TermCounts()
-            if todo:
-                from aligner.glossary import load_glossaries  # only runs with --glossary
 
-                glossary = load_glossaries(list(glossaries))
-                for job in jobs:
-                    job.glossary = glossary
+def _job(source: str, inputs: list[Path], doc: Document, tgt: str, sha256: str,
+         text_out: Path | str | None, bitext_out: Path | None) -> Job:
+    return Job(source, inputs, bitext_out, text_out, stamp={"source_sha256": sha256}, data=_Source(doc, tgt))
 
-        # Every engine, and every sentence checked against it, before anything is written.
-        engines = {pair: Engine.load(*pair, device=device, threads=threads, beam_size=beam_size,
-                                     batch_size=batch_size, packages_dir=packages_dir,
-                                     max_decoding_length=max_decoding_length)
-                   for pair in sorted({(j.doc.lang, j.tgt) for j in todo})}
-        for job in todo:
-            _check_lengths(job, engines[(job.doc.lang, job.tgt)])
 
-        bar = None
-        if progress and todo:
-            from tqdm import tqdm
+def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> Iterator[tuple[Job, Bitext]]:
+    """Translate the jobs' sentences in waves across files; yield each file's Bitext."""
+    summary: RunSummary = runner.summary  # type: ignore[assignment]
+    glossary = None
+    if opts.glossaries:
+        summary.terms = TermCounts()
+        if todo:
+            from aligner.glossary import load_glossaries  # only runs with --glossary
 
-            bar = tqdm(total=sum(len(j.doc.segments) for j in todo), unit="sent", file=sys.stderr,
-                       desc="translating", dynamic_ncols=True)
-            bar.set_postfix_str(f"files 0/{len(todo)}")
-        try:
-            for pair, engine in engines.items():
-                pair_jobs = [j for j in todo if (j.doc.lang, j.tgt) == pair]
-                for wave in _waves(pair_jobs, max(WAVE_SENTENCES, batch_size * 64)):
-                    bitexts = translate_documents(
-                        engine, [j.doc for j in wave], pair[1], glossary=glossary,
-                        # The article sits next to its bitext: its name is enough, and keeps the
-                        # bitext the same wherever the output directory is.
-                        target_paths=[j.text_out.name if j.text_out else "-" for j in wave],
-                        progress=bar.update if bar is not None else None, term_counts=summary.terms)
-                    for job, bitext in zip(wave, bitexts):
-                        bitext.meta = dict(job.meta)
-                        _write(job, bitext, stdout, started_wall)
-                        summary.files += 1
-                        summary.sentences += len(job.doc.segments)
-                        summary.results.append(FileResult(job.source, job.doc.lang, job.tgt, job.text_out,
-                                                          job.bitext_out, len(job.doc.segments)))
-                        if bar is not None:
-                            bar.set_postfix_str(f"files {summary.files}/{len(todo)}")
-        finally:
-            if bar is not None:
-                bar.close()
-        summary.seconds = time.perf_counter() - started
-        return summary
+            glossary = load_glossaries(list(opts.glossaries))
+            runner.export_glossary = glossary
+
+    # Every engine, and every sentence checked against it, before anything is written.
+    engines = {pair: Engine.load(*pair, device=opts.device, threads=opts.threads, beam_size=opts.beam_size,
+                                 batch_size=opts.batch_size, packages_dir=opts.packages_dir,
+                                 max_decoding_length=opts.max_decoding_length)
+               for pair in sorted({(j.data.doc.lang, j.data.tgt) for j in todo})}
+    for job in todo:
+        _check_lengths(job, engines[(job.data.doc.lang, job.data.tgt)])
+
+    bar = None
+    if opts.progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(len(j.data.doc.segments) for j in todo), unit="sent", file=sys.stderr,
+                   desc="translating", dynamic_ncols=True)
+        bar.set_postfix_str(f"files 0/{len(todo)}")
+    done = 0
+    try:
+        for pair, engine in engines.items():
+            pair_jobs = [j for j in todo if (j.data.doc.lang, j.data.tgt) == pair]
+            for wave in _waves(pair_jobs, max(WAVE_SENTENCES, opts.batch_size * 64)):
+                bitexts = translate_documents(
+                    engine, [j.data.doc for j in wave], pair[1], glossary=glossary,
+                    # The article sits next to its bitext: its name is enough, and keeps the
+                    # bitext the same wherever the output directory is.
+                    target_paths=[j.document_out.name if isinstance(j.document_out, Path) else "-"
+                                  for j in wave],
+                    progress=bar.update if bar is not None else None, term_counts=summary.terms)
+                for job, bitext in zip(wave, bitexts):
+                    yield job, bitext
+                    done += 1
+                    if bar is not None:
+                        bar.set_postfix_str(f"files {done}/{len(todo)}")
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _check_language(doc: Document, declared: str | None) -> None:
@@ -480,11 +386,12 @@ def _check_language(doc: Document, declared: str | None) -> None:
                          hint="Leave out --from to detect the language of each file.")
 
 
-def _check_lengths(job: _Job, engine: Engine) -> None:
+def _check_lengths(job: Job, engine: Engine) -> None:
     """A sentence longer than the model reads would be cut off (CTranslate2 truncates its
     input): refuse it, naming the file and line, before anything is translated."""
     limit = engine.max_input_length
-    for seg in job.doc.segments:
+    doc = job.data.doc
+    for seg in doc.segments:
         # A piece covers at least one character (plus, at most, one lone word-start mark).
         if len(seg.text) < limit:
             continue
@@ -493,53 +400,20 @@ def _check_lengths(job: _Job, engine: Engine) -> None:
             raise InputError(
                 f"sentence {seg.id + 1} is {pieces:,} pieces long; the {engine.from_code}→"
                 f"{engine.to_code} model reads at most {limit:,}, and would cut off the rest",
-                path=STDIN_NAME if job.source == "-" else job.source,
-                line=job.doc.text.count("\n", 0, seg.start) + 1,
+                path=STDIN_NAME if job.name == "-" else job.name,
+                line=doc.text.count("\n", 0, seg.start) + 1,
                 hint="Split it into shorter sentences: the text may lack sentence punctuation or "
                      "line breaks (with --presplit, each line is one sentence).")
 
 
-def _waves(jobs: list[_Job], size: int) -> Iterable[list[_Job]]:
-    wave: list[_Job] = []
+def _waves(jobs: list[Job], size: int) -> Iterable[list[Job]]:
+    wave: list[Job] = []
     count = 0
     for job in jobs:
         wave.append(job)
-        count += len(job.doc.segments)
+        count += len(job.data.doc.segments)
         if count >= size:
             yield wave
             wave, count = [], 0
     if wave:
         yield wave
-
-
-def _check_outputs(jobs: list[_Job]) -> None:
-    """No two inputs may write the same output, and no output may overwrite an input."""
-    inputs = {Path(j.source).resolve(): j.source for j in jobs if j.source != "-"}
-    seen: dict[Path, str] = {}
-    for job in jobs:
-        for out in (job.text_out, job.bitext_out):
-            if out is None:
-                continue
-            key = out.resolve()
-            if key in inputs:
-                raise OutputError(f"the output {out} would overwrite the input {inputs[key]}",
-                                  path=job.source, hint="Choose another --out directory, or check --from/--to.")
-            if key in seen and seen[key] != job.source:
-                raise OutputError(f"{seen[key]} and {job.source} would both be written to {out}",
-                                  path=job.source, hint="Rename one of them, or translate them in separate runs.")
-            seen[key] = job.source
-
-
-def _write(job: _Job, bitext: Bitext, stdout: IO[str] | None, started: float) -> None:
-    """The article and exports first, the bitext last: a bitext on disk means the rest is complete."""
-    if job.text_out is None:
-        out = stdout if stdout is not None else sys.stdout
-        out.write(bitext.target.text)
-        out.flush()
-    else:
-        atomic_write_text(job.text_out, bitext.target.text)
-        _remove_stale_parts(job.text_out, started)
-    _export(job, bitext)
-    if job.bitext_out is not None:
-        write_bitext(bitext, job.bitext_out)
-        _remove_stale_parts(job.bitext_out, started)

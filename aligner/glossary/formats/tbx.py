@@ -8,8 +8,9 @@ categories so a round trip keeps every field. Reads TBX 2 (`martif`/`termEntry`/
 `tig`) and TBX 3 (`tbx`/`conceptEntry`/`langSec`/`termSec`) from other tools.
 
 translate-toolkit's TBX class keeps terms and notes but not statuses per term, aliases or
-extra fields, so this module uses lxml directly, with a parser that loads no DTD, resolves
-no entities and touches no network; files that declare entities are refused.
+extra fields, so this module uses lxml directly, with the project's safe parser
+(aligner.text.xml: no DTD loaded, no entity resolved, no network touched); files that
+declare entities are refused.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from lxml import etree
 
 from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem
 from aligner.glossary.model import COLUMNS, Glossary, Term
+from aligner.text.xml import declares_entities, safe_parser
+from aligner.text.xml import local_name as _local
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 PREFERRED = "preferredTerm-admn-sts"
@@ -34,10 +37,6 @@ def _lang(code: str | None) -> str | None:
     return base if base in ("en", "zh") else base
 
 
-def _local(el) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
 def _text(el) -> str:
     return "".join(el.itertext()).strip()
 
@@ -49,17 +48,13 @@ class TbxFormat(GlossaryFormat):
 
     def parse(self, data: bytes, path: str, keep_raw: bool = True) -> Parsed:
         parsed = Parsed([], [], list(COLUMNS), [])
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                 dtd_validation=False, huge_tree=False, remove_pis=True)
         try:
-            root = etree.fromstring(data, parser)
+            root = etree.fromstring(data, safe_parser(remove_pis=True))
         except etree.XMLSyntaxError as e:
             parsed.problems.append(Problem(e.lineno, "xml", f"not well-formed XML ({e.msg})",
                                            hint="Export the TBX again from its tool, or fix the XML."))
             return parsed
-        tree = root.getroottree()
-        dtd = tree.docinfo.internalDTD
-        if dtd is not None and any(True for _ in dtd.iterentities()):
+        if declares_entities(root):
             parsed.problems.append(Problem(1, "xml", "the file declares XML entities, which are "
                                            "not accepted (they can expand without limit or read "
                                            "local files)", hint="Remove the <!DOCTYPE ...[ ... ]> block."))
