@@ -3,8 +3,8 @@
 Exact match: the two sentences are equal after normalisation, which forgives only what a
 translator would not call a difference:
   - whitespace: runs of spaces, tabs, newlines and U+3000 become one space, ends trimmed;
-  - width: full-width Latin letters, digits and punctuation become their ASCII forms (NFKC),
-    so "ＡＢＣ１２３" matches "ABC123" and "，" matches ",";
+  - width: full-width Latin letters, digits and punctuation become their ASCII forms
+    (aligner.text.normalize.fold_fullwidth), so "ＡＢＣ１２３" matches "ABC123" and "，" ",";
   - quotes: curly, low-9, guillemet and CJK corner quotes become " and '.
 Case, words and numbers are never normalised: "1999" and "2009" are different sentences,
 so a number that differs always makes the match fuzzy (at most 99), never exact.
@@ -24,9 +24,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 
 from rapidfuzz.distance import Levenshtein
+
+from aligner.text.normalize import fold_fullwidth
 
 _SPACE = re.compile(r"[\s\u3000\u200b]+")
 _QUOTES = str.maketrans({
@@ -41,7 +42,7 @@ _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 def normalize(text: str) -> str:
     """The form in which two sentences are compared for an exact match (see the module)."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = fold_fullwidth(text).translate(_QUOTES)
     return _SPACE.sub(" ", text).strip()
 
 
@@ -101,7 +102,7 @@ def score(query_tokens: str, unit_tokens: str, exact: bool) -> int:
 
 
 def numbers(text: str) -> list[str]:
-    return _NUMBER.findall(unicodedata.normalize("NFKC", text))
+    return _NUMBER.findall(fold_fullwidth(text))
 
 
 def number_changes(query: str, source: str) -> list[str]:

@@ -17,14 +17,12 @@ A translation in another variant of the target language (zh-TW for zh-CN) is at 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from aligner.memory.base import MAX_MATCHES, Match, TranslationMemory
 
 DEFAULT_FUZZY = 75
-KINDS = ("101", "100", "fuzzy", "mt")
 
 
 @dataclass
@@ -56,8 +54,7 @@ def _text(seg: Any) -> str:
 
 
 def pretranslate(segments: Sequence[Any], memory: TranslationMemory, src_lang: str, tgt_lang: str, *,
-                 fuzzy: int = DEFAULT_FUZZY, apply_fuzzy: bool = False,
-                 paragraph_breaks: Sequence[bool] | None = None) -> list[Decision]:
+                 fuzzy: int = DEFAULT_FUZZY, apply_fuzzy: bool = False) -> list[Decision]:
     """One Decision per segment (str or aligner.model.Segment), in order. The context of a
     segment is its neighbours in the list (one document's segments)."""
     texts = [_text(s) for s in segments]
@@ -79,14 +76,3 @@ def _decide(i: int, matches: list[Match], apply_fuzzy: bool) -> Decision:
     if apply_fuzzy:
         return Decision(i, "fuzzy", best.target, best.score, review=True, matches=kept)
     return Decision(i, "fuzzy", None, best.score, matches=kept)
-
-
-def count(decisions: Sequence[Decision]) -> dict[str, int]:
-    """How many segments the memory answered (101, 100, fuzzy applied) and how many went to
-    MT (fuzzy offered but not applied counts as MT)."""
-    c: Counter[str] = Counter()
-    for d in decisions:
-        c["mt" if d.target is None else d.kind] += 1
-        if d.kind == "fuzzy" and d.target is None:
-            c["fuzzy offered"] += 1
-    return {k: c.get(k, 0) for k in KINDS + ("fuzzy offered",)}

@@ -11,7 +11,7 @@ a memory has: the language variant of each <tuv> (zh-TW), the dates and author o
   other <prop>s                                         -> meta["props"]
   <tuv xml:lang>                                        -> src_lang / tgt_lang with variant
 Dates are TMX's YYYYMMDDThhmmssZ in the file, ISO 8601 in the memory.
-The file is read safely (aligner.io.tm_import.parse_xml_safely) and written atomically.
+The file is read safely (aligner.text.xml.parse_xml_safely) and written atomically.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from lxml import etree
 from aligner import __version__
 from aligner.errors import InputError
 from aligner.io.atomic import atomic_open
-from aligner.io.tm_import import parse_xml_safely
+from aligner.text.xml import parse_xml_safely
 from aligner.memory import match as M
 from aligner.memory.base import Unit
 
