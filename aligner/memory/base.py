@@ -328,7 +328,11 @@ class TranslationMemory:
         wanted: dict[int, list[int]] = {}
         for i, h in enumerate(hashes):
             wanted.setdefault(h, []).append(i)
+        pairs = self._pairs()
+        s, t = M.base(src_lang), M.base(tgt_lang)
         for column, reverse in (("src_hash", False), ("tgt_hash", True)):
+            if ((t, s) if reverse else (s, t)) not in pairs:
+                continue  # no unit in this direction
             for row in self._rows_by_hash(list(wanted), column):
                 u = row_unit(row)
                 if _oriented(u, src_lang, tgt_lang) is not reverse:
@@ -421,6 +425,8 @@ class TranslationMemory:
 def _rank(matches: list[Match]) -> list[Match]:
     """Best first: score, then a human's translation over a machine's, then the newest; one
     match per distinct translation."""
+    if len(matches) < 2:
+        return matches
     matches.sort(key=lambda m: (-m.score, _ORIGIN_RANK.get(m.unit.origin, 9),
                                 _neg_date(m.unit.changed), m.unit.id or 0))
     seen: set[str] = set()
