@@ -34,7 +34,7 @@ APPLICATION = "aligner translation memory"
 SCHEMA_VERSION = "1"
 _SAMPLE = 10_000  # units read to estimate how rare each trigram is
 _GRAMS = 12        # trigrams per fuzzy query
-_POSTINGS = 3000   # most units read per trigram (a common one says little anyway)
+_POSTINGS = 2000   # most units read per trigram (a common one says little anyway)
 
 _SCHEMA = """
 CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
@@ -217,17 +217,21 @@ class SqliteMemory(TranslationMemory):
             top = self.conn.execute("SELECT max(id) FROM units").fetchone()[0] or 0
             ids = random.Random(top).sample(range(1, top + 1), min(top, _SAMPLE))
             sample = Counter()
+            sample.total_units = len(ids)  # type: ignore[attr-defined]
             for k in range(0, len(ids), 900):
                 chunk = ids[k:k + 900]
                 for (text,) in self.conn.execute(
                         f"SELECT {side} FROM units WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                    sample.update({text[i:i + 3] for i in range(len(text) - 2)} if text else ())
+                    low = (text or "").lower()  # the index folds case too
+                    sample.update({low[i:i + 3] for i in range(len(low) - 2)})
                     # (the comprehension is per text: document frequency, not term frequency)
             self._sample[side] = sample
         return sample
 
     def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
-        grams = _rare_grams(text.lower(), self._grams_sample(side), _GRAMS)
+        sample = self._grams_sample(side)
+        # A trigram in more than 1% of the sampled units says little and costs a long list.
+        grams = _rare_grams(text.lower(), sample, _GRAMS, common=max(20, sample.total_units // 100))
         if not grams:
             return []
         table = "units_src" if side == "source" else "units_tgt"
@@ -387,12 +391,15 @@ def _pairs_of(rows) -> set[tuple[str, str]]:
     return {(M.base(r[1]), M.base(r[2])) for r in rows}
 
 
-def _rare_grams(text: str, sample: Counter, k: int) -> list[str]:
+def _rare_grams(text: str, sample: Counter, k: int, common: int) -> list[str]:
     """Up to k trigrams of `text` that few units share, the rarest first, no two within three
-    characters of each other, so that one edited word cannot hide the whole sentence."""
+    characters of each other, so that one edited word cannot hide the whole sentence; those
+    in more than `common` sampled units only while fewer than 4 are chosen."""
     grams = [(sample.get(text[i:i + 3], 0), i) for i in range(len(text) - 2) if text[i:i + 3].strip()]
     chosen: list[int] = []
-    for _, i in sorted(grams):
+    for df, i in sorted(grams):
+        if df > common and len(chosen) >= 4:
+            break
         if all(abs(i - j) >= 3 for j in chosen):
             chosen.append(i)
             if len(chosen) == k:
