@@ -217,11 +217,13 @@ class SqliteMemory(TranslationMemory):
             top = self.conn.execute("SELECT max(id) FROM units").fetchone()[0] or 0
             ids = random.Random(top).sample(range(1, top + 1), min(top, _SAMPLE))
             sample = Counter()
-            sample.total_units = len(ids)  # type: ignore[attr-defined]
+            sample.total_units = 0  # type: ignore[attr-defined]
             for k in range(0, len(ids), 900):
                 chunk = ids[k:k + 900]
                 for (text,) in self.conn.execute(
-                        f"SELECT {side} FROM units WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                        f"SELECT u.{side} FROM units u WHERE u.id IN ({','.join('?' * len(chunk))}) AND {_VISIBLE}",
+                        chunk):
+                    sample.total_units += 1  # type: ignore[attr-defined]
                     low = (text or "").lower()  # the index folds case too
                     sample.update({low[i:i + 3] for i in range(len(low) - 2)})
                     # (the comprehension is per text: document frequency, not term frequency)
@@ -242,8 +244,9 @@ class SqliteMemory(TranslationMemory):
         want = limit * (10 if pending else 1)
         postings = " UNION ALL ".join(f"SELECT * FROM (SELECT rowid AS r FROM {table} WHERE {table} MATCH ? "
                                       f"LIMIT {_POSTINGS})" for _ in grams)
+        visible = f" JOIN units u ON u.id = r WHERE {_VISIBLE}" if pending else ""
         best = [r for (r,) in self.conn.execute(
-            f"SELECT r FROM ({postings}) GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
+            f"SELECT r FROM ({postings}){visible} GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
             ['"' + g.replace('"', '""') + '"' for g in grams] + [want])]
         if not best:
             return []
