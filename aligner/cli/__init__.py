@@ -34,7 +34,7 @@ def _register() -> None:
     # Each module adds its commands to `main` when imported.
     import importlib
 
-    for name in ("models_cmd", "translate_cmd", "align_cmd", "glossary_cmd", "export_cmd"):
+    for name in ("models_cmd", "translate_cmd", "align_cmd", "glossary_cmd", "export_cmd", "tm_cmd"):
         importlib.import_module(f"aligner.cli.{name}")
     importlib.import_module("aligner.cli.review_cmd")
 

@@ -35,10 +35,18 @@ from aligner.cli import main
 @click.option("--format", "formats", multiple=True, metavar="FMT",
               help="Also export each bitext as FMT beside it (tmx, xliff, tsv, csv, docx, html; "
                    "repeatable), e.g. NAME.en-zh.tmx.")
+@click.option("--tm", "tm_spec", default=None, metavar="FILE|URL",
+              help="Translation memory looked up before MT (an SQLite file or postgresql:// URL): "
+                   "exact (100) and in-context (101) matches are used, only the rest is machine-translated.")
+@click.option("--fuzzy", type=click.IntRange(0, 100), default=75, show_default=True,
+              help="With --tm: lowest fuzzy match score kept for review (up to 3 per sentence).")
+@click.option("--fuzzy-apply", is_flag=True,
+              help="With --tm: use the best fuzzy match at or above --fuzzy instead of MT, flagged for review.")
 @click.option("--force", is_flag=True, help="Translate again even files whose outputs are up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, batch_size,
-              max_decoding_length, encoding, presplit, glossaries, formats, force, quiet) -> None:
+              max_decoding_length, encoding, presplit, glossaries, formats, tm_spec, fuzzy, fuzzy_apply,
+              force, quiet) -> None:
     """Translate articles between English and Chinese with an installed Argos model.
 
     Each input NAME.en.txt (or NAME.txt, NAME.md) gives NAME.zh.txt (or .md) with the same
@@ -58,6 +66,7 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
       echo "The cadre resigned." | aligner translate - --from en --to zh
       aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
       aligner translate corpus/article.en.txt --to zh --out out/ --format tmx --format html
+      aligner translate corpus/article.en.txt --to zh --out out/ --tm memory.sqlite --format xliff
     """
     from aligner.errors import UsageError
     from aligner.translate.pipeline import TranslateOptions, translate_files
@@ -65,7 +74,8 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
     options = TranslateOptions(beam_size=beam_size, device=device, threads=threads, batch_size=batch_size,
                                presplit=presplit, encoding=encoding, force=force, glossaries=list(glossaries),
                                progress=not quiet and sys.stderr.isatty(),
-                               max_decoding_length=max_decoding_length, formats=list(formats))
+                               max_decoding_length=max_decoding_length, formats=list(formats),
+                               tm=tm_spec, fuzzy=fuzzy, fuzzy_apply=fuzzy_apply)
     try:
         summary = translate_files(list(inputs), src_lang, tgt_lang, out_dir, options)
     except UsageError as e:  # the library's rule, shown the way click shows usage errors

@@ -39,6 +39,8 @@ def review_reasons(bead: Bead, low_score: float) -> list[str]:
     reasons = []
     if bead.origin == "mt":
         reasons.append("machine translation")
+    if (bead.meta.get("tm") or {}).get("review"):
+        reasons.append("fuzzy match from the translation memory")
     if bead.score is not None and bead.score < low_score:
         reasons.append(f"low score {bead.score:.2f}")
     if not bead.src:

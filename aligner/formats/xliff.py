@@ -38,7 +38,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 # Which state-qualifier tells a CAT tool where a target came from.
-_QUALIFIERS = {"mt": "leveraged-mt", "import": "leveraged-tm"}
+_QUALIFIERS = {"mt": "leveraged-mt", "import": "leveraged-tm", "tm": "leveraged-tm"}
 
 
 def _q(tag: str) -> str:
@@ -140,6 +140,12 @@ def build_xliff(bitexts: list[Bitext], low_score: float, lang_tags=None) -> etre
                 notes.append(ctl)
             for note in notes:
                 etree.SubElement(tu, _q("note"), {"from": "aligner"}).text = xml_safe(note)[0]
+            for alt in (bead.meta.get("tm") or {}).get("matches") or []:  # translation-memory matches
+                alt_el = etree.SubElement(tu, _q("alt-trans"), {"match-quality": str(alt.get("score", "")),
+                                                                "origin": "aligner tm"})
+                etree.SubElement(alt_el, _q("source")).text = xml_safe(str(alt.get("source", "")))[0]
+                etree.SubElement(alt_el, _q("target"), {XML_LANG: alt.get("lang") or lang_tag(bt.tgt_lang)}
+                                 ).text = xml_safe(str(alt.get("target", "")))[0]
     return root
 
 

@@ -92,12 +92,17 @@ def translate_documents(engine: Engine, docs: Sequence[Document], tgt_lang: str 
                         glossary: Any = None, meta: dict[str, Any] | None = None,
                         target_paths: Sequence[str | None] | None = None,
                         progress: Callable[[int], None] | None = None,
-                        term_counts: TermCounts | None = None) -> list[Bitext]:
+                        term_counts: TermCounts | None = None, memory: Any = None,
+                        fuzzy: int = 75, fuzzy_apply: bool = False,
+                        tm_counts: Any = None) -> list[Bitext]:
     """Translate the segments of several documents in one batched pass; one Bitext each.
 
     With a glossary, translations are made with attention and handed to
     `aligner.glossary.enforce.enforce_translations`; its corrected text is used and the
     terms it reports go into each bead's meta["terms"].
+    With a translation `memory` (aligner.memory), segments it answers (101, 100, and fuzzy
+    ones with `fuzzy_apply`) take its target, origin "tm", and only the rest goes to the
+    engine; see aligner.translate.reuse.translate_with_memory.
     """
     tgt_lang = tgt_lang or engine.to_code
     if tgt_lang != engine.to_code:
@@ -107,6 +112,12 @@ def translate_documents(engine: Engine, docs: Sequence[Document], tgt_lang: str 
             raise InputError(f"the text is {doc.lang}, but the model translates from {engine.from_code}",
                              path=doc.path)
     sources = [s.text for doc in docs for s in doc.segments]
+    if memory is not None:
+        from aligner.translate.reuse import translate_with_memory  # only runs with --tm
+
+        return translate_with_memory(engine, docs, tgt_lang, memory, glossary=glossary, meta=meta,
+                                     target_paths=target_paths, progress=progress, term_counts=term_counts,
+                                     fuzzy=fuzzy, fuzzy_apply=fuzzy_apply, counts=tm_counts)
     translations = engine.translate(sources, return_attention=glossary is not None, progress=progress)
     texts = [t.text for t in translations]
     terms: list[list[dict[str, Any]] | None] = [None] * len(sources)
@@ -177,6 +188,7 @@ class RunSummary(BatchSummary):
     results: list[FileResult] = field(default_factory=list)
     terms: TermCounts | None = None  # with glossaries
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, why) left out of folders
+    tm: Any = None  # with --tm: aligner.translate.reuse.ReuseCounts
 
     @property
     def sentences_per_second(self) -> float:
@@ -209,6 +221,8 @@ class RunSummary(BatchSummary):
             t = self.terms
             text += (f"\nglossary: {t.found} term{'s' * (t.found != 1)} found, {t.ok} already right, "
                      f"{t.enforced} enforced, {t.failed} failed")
+        if self.tm is not None and self.files:
+            text += "\n" + self.tm.describe()
         return text
 
 
@@ -235,6 +249,9 @@ class TranslateOptions:
     packages_dir: str | Path | None = None
     max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH
     formats: Sequence[str] = ()
+    tm: str | None = None      # a translation memory (file or postgresql:// URL), looked up before MT
+    fuzzy: int = 75            # lowest fuzzy match kept for review
+    fuzzy_apply: bool = False  # use the best fuzzy match instead of MT (flagged for review)
 
 
 @dataclass
@@ -295,6 +312,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     options_stamp = {"beam_size": opts.beam_size, "presplit": opts.presplit, "encoding": opts.encoding,
                      "max_decoding_length": opts.max_decoding_length, "length_penalty": LENGTH_PENALTY,
                      "glossaries": glossary_stamp(opts.glossaries)}
+    if opts.tm:
+        options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply}
 
     # Read every input first: a bad file stops the run before anything is written.
     def read(item: tuple[Path, Path]) -> Job:
@@ -379,6 +398,13 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
                for pair in sorted({(j.data.doc.lang, j.data.tgt) for j in todo})}
     for job in todo:
         _check_lengths(job, engines[(job.data.doc.lang, job.data.tgt)])
+    memory = None
+    if opts.tm and todo:
+        from aligner.memory import open_memory  # only runs with --tm
+        from aligner.translate.reuse import ReuseCounts
+
+        memory = open_memory(opts.tm, create=False, readonly=True)
+        summary.tm = ReuseCounts()
 
     bar = None
     if opts.progress and todo:
@@ -399,7 +425,8 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
                     # bitext the same wherever the output directory is.
                     target_paths=[j.document_out.name if isinstance(j.document_out, Path) else "-"
                                   for j in plain],
-                    progress=bar.update if bar is not None else None, term_counts=summary.terms)))
+                    progress=bar.update if bar is not None else None, term_counts=summary.terms,
+                    memory=memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, tm_counts=summary.tm)))
                 for j in wave:
                     if j.data.format is not None:  # with attention, for its inline codes
                         bitexts[id(j)], j.data.translations = translate_rich(
@@ -414,6 +441,8 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
     finally:
         if bar is not None:
             bar.close()
+        if memory is not None:
+            memory.close()
 
 
 def _check_language(doc: Document, declared: str | None) -> None:

@@ -1,0 +1,445 @@
+"""The translation-memory interface every store implements, and what they share.
+
+A memory holds units (a source sentence, its translation, their languages and where the
+pair came from). Stores (sqlite.py, postgresql.py) only keep rows and answer three index
+questions: units whose normalised source (or target) has this hash, the units an n-gram
+index ranks closest to a sentence, and units containing a phrase. Everything a translator
+sees (the 101/100/fuzzy decision, the score, the order of matches) is decided here, once,
+so both stores give the same results.
+
+A unit is usable in both directions: an en->zh unit answers a zh->en look-up with its
+target as the source (TMX makes no difference between the languages of a unit either);
+in-context (101) matches need the source's context and are only found in the unit's own
+direction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from aligner.errors import InputError
+from aligner.memory import match as M
+
+# Where a unit's translation came from. "mt" (machine translation nobody approved) only
+# enters a memory when asked for by name (--origin mt).
+ORIGINS = ("aligned", "imported", "edited", "approved-mt", "mt")
+# Which unit wins between matches of the same score: a human's word over a machine's.
+_ORIGIN_RANK = {"edited": 0, "approved-mt": 1, "aligned": 2, "imported": 3, "mt": 4}
+BATCH_UNITS = 10_000  # one transaction per batch: an interruption loses at most one batch
+MAX_MATCHES = 3
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Unit:
+    """One translation unit. Languages are BCP 47 tags with their variant (en, zh-CN,
+    zh-TW); `prev`/`next` are the source sentences before and after it (in-context
+    matches); dates are ISO 8601 UTC; `meta` keeps a file's other properties."""
+
+    source: str
+    target: str
+    src_lang: str
+    tgt_lang: str
+    origin: str = "imported"
+    file: str | None = None
+    created: str | None = None
+    changed: str | None = None
+    author: str | None = None
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    prev: str | None = None
+    next: str | None = None
+    id: int | None = None
+
+    def key(self) -> int:
+        return M.unit_key(self.src_lang, self.tgt_lang, self.source, self.target, self.prev, self.next)
+
+
+@dataclass
+class Match:
+    """A unit offered for a sentence. `source`/`target` are in the request's direction
+    (a reversed unit's target is the source here). kind: "context" (101), "exact" (100) or
+    "fuzzy" (the score); `notes` say what makes it risky (a number, another variant)."""
+
+    unit: Unit
+    score: int
+    kind: str
+    reverse: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        return self.unit.target if self.reverse else self.unit.source
+
+    @property
+    def target(self) -> str:
+        return self.unit.source if self.reverse else self.unit.target
+
+    @property
+    def target_lang(self) -> str:
+        return self.unit.src_lang if self.reverse else self.unit.tgt_lang
+
+    def as_meta(self) -> dict[str, Any]:
+        """What a bead keeps of a match (bead.meta["tm"]): JSON, enough to review it."""
+        d = {"score": self.score, "kind": self.kind, "source": self.source, "target": self.target,
+             "origin": self.unit.origin, "lang": self.target_lang}
+        for k in ("file", "changed"):
+            if getattr(self.unit, k):
+                d[k] = getattr(self.unit, k)
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d
+
+
+@dataclass
+class ImportResult:
+    file: str | None
+    units: int = 0       # units read
+    added: int = 0       # new units
+    duplicates: int = 0  # already in the memory
+    skipped: int = 0     # empty, or MT not asked for
+    resumed_from: int = 0
+
+    def describe(self) -> str:
+        where = self.file or "units"
+        text = f"{where}: {self.added} added, {self.duplicates} already in the memory"
+        if self.skipped:
+            text += f", {self.skipped} skipped"
+        if self.resumed_from:
+            text += f" (resumed after unit {self.resumed_from})"
+        return text
+
+
+@dataclass
+class Stats:
+    units: int
+    pairs: dict[str, int]
+    origins: dict[str, int]
+    files: dict[str, int]
+    interrupted: list[dict[str, Any]]
+    location: str
+    size: int | None = None
+
+    def describe(self) -> str:
+        lines = [f"{self.location}: {self.units} units"
+                 + (f", {self.size / 1e6:.1f} MB" if self.size is not None else "")]
+        for title, d in (("language pairs", self.pairs), ("origins", self.origins), ("files", self.files)):
+            if d:
+                items = sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))
+                shown = ", ".join(f"{k} {v}" for k, v in items[:12])
+                more = f", ... ({len(items) - 12} more)" if len(items) > 12 else ""
+                lines.append(f"  {title}: {shown}{more}")
+        for imp in self.interrupted:
+            lines.append(f"  interrupted import of {imp['file']} ({imp['done']} units so far, not in use): "
+                         f"import it again to finish it, or `aligner tm remove --interrupted`")
+        return "\n".join(lines)
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_alive(owner: str | None) -> bool:
+    """Whether the process that started an import on this machine is still running."""
+    if not owner or ":" not in owner:
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine: its import is resumable once it is gone; we cannot tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return int(pid) != os.getpid()
+
+
+# The columns every store keeps, in this order.
+COLUMNS = ("ukey", "src_lang", "tgt_lang", "source", "target", "src_hash", "tgt_hash", "prev", "next",
+           "origin", "file", "created", "changed", "author", "notes", "meta")
+
+
+def unit_row(u: Unit) -> tuple:
+    return (u.key(), u.src_lang, u.tgt_lang, u.source, u.target, M.text_hash(u.source), M.text_hash(u.target),
+            u.prev, u.next, u.origin, u.file, u.created, u.changed, u.author,
+            json.dumps(u.notes, ensure_ascii=False) if u.notes else None,
+            json.dumps(u.meta, ensure_ascii=False, sort_keys=True) if u.meta else None)
+
+
+# Columns read back, with the row id first.
+READ_COLUMNS = ("id", "src_lang", "tgt_lang", "source", "target", "prev", "next", "origin", "file",
+                "created", "changed", "author", "notes", "meta")
+
+
+def row_unit(row: Sequence[Any]) -> Unit:
+    (id_, src_lang, tgt_lang, source, target, prev, next_, origin, file, created, changed, author,
+     notes, meta) = row
+    return Unit(source, target, src_lang, tgt_lang, origin, file, created, changed, author,
+                json.loads(notes) if notes else [], json.loads(meta) if meta else {}, prev, next_, id_)
+
+
+def _oriented(u: Unit, src_lang: str, tgt_lang: str) -> bool | None:
+    """False: the unit is in the request's direction; True: reversed; None: other languages."""
+    s, t = M.base(src_lang), M.base(tgt_lang)
+    us, ut = M.base(u.src_lang), M.base(u.tgt_lang)
+    if (us, ut) == (s, t):
+        return False
+    if (us, ut) == (t, s):
+        return True
+    return None
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return M.normalize(a or "") == M.normalize(b or "")
+
+
+class TranslationMemory:
+    """A translation memory. Open one with `aligner.memory.open_memory(spec)`.
+
+        with open_memory("memory.sqlite") as tm:
+            tm.import_file("old.tmx")
+            [matches] = tm.lookup(["The cadre resigned."], "en", "zh")
+
+    Stores implement the underscore methods; the rest is shared."""
+
+    location: str = ""
+    readonly: bool = False
+    candidate_limit = 20  # fuzzy candidates the index returns, re-scored here
+
+    # --- what a store implements ------------------------------------------------------
+    def _begin_import(self, file: str | None, sha256: str | None) -> tuple[int, int]:
+        """(import id, units already committed by an interrupted run of the same file)."""
+        raise NotImplementedError
+
+    def _insert_batch(self, rows: list[tuple], import_id: int, done: int) -> int:
+        """Insert rows (skipping units already there) and record `done`, in one transaction;
+        the number added."""
+        raise NotImplementedError
+
+    def _finish_import(self, import_id: int) -> None:
+        raise NotImplementedError
+
+    def _rows_by_hash(self, hashes: Sequence[int], column: str) -> list[tuple]:
+        """Visible units whose `column` (src_hash or tgt_hash) is one of `hashes`."""
+        raise NotImplementedError
+
+    def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
+        """Up to `limit` visible units whose `side` ("source"/"target") the n-gram index
+        ranks closest to `text`."""
+        raise NotImplementedError
+
+    def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
+        raise NotImplementedError
+
+    def _pairs(self) -> set[tuple[str, str]]:
+        """The (source, target) base languages the memory has units in (a superset is fine)."""
+        raise NotImplementedError
+
+    def iter_units(self, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Iterator[Unit]:
+        raise NotImplementedError
+
+    def remove(self, *, origin: str | None = None, file: str | None = None, before: str | None = None,
+               after: str | None = None, interrupted: bool = False) -> int:
+        raise NotImplementedError
+
+    def stats(self) -> Stats:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- adding units ---------------------------------------------------------------
+    def add_units(self, units: Iterable[Unit], *, file: str | None = None, sha256: str | None = None,
+                  include_mt: bool = False, batch_size: int = BATCH_UNITS,
+                  progress: Callable[[int], None] | None = None) -> ImportResult:
+        """Add units, one transaction per batch. Units of an import are not used for
+        look-ups until the whole import is in; an interrupted import with `sha256` (the
+        file's digest) resumes where it stopped when run again. Duplicates (same languages,
+        source, target and context) are kept once. Units with origin "mt" are skipped unless
+        `include_mt`."""
+        result = ImportResult(file)
+        import_id, done = self._begin_import(file, sha256)
+        result.resumed_from = done
+        stamp = now_iso()
+        default_file = os.path.basename(file) if file else None
+        batch: list[tuple] = []
+        position = 0
+        for u in units:
+            position += 1
+            if position <= done:
+                continue
+            if not u.source.strip() or not u.target.strip() or (u.origin == "mt" and not include_mt):
+                result.skipped += 1
+            else:
+                if u.origin not in ORIGINS:
+                    raise InputError(f"unknown origin {u.origin!r} for a translation unit", path=file,
+                                     hint="Origins: " + ", ".join(ORIGINS) + ".")
+                if u.created is None or u.changed is None or u.file is None:
+                    u = replace(u, created=u.created or stamp, changed=u.changed or u.created or stamp,
+                                file=u.file or default_file)
+                batch.append(unit_row(u))
+            if position % batch_size == 0:
+                result.added += self._insert_batch(batch, import_id, position)
+                result.units += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch or position > done:
+            result.added += self._insert_batch(batch, import_id, position)
+            result.units += len(batch)
+            if progress:
+                progress(len(batch))
+        self._finish_import(import_id)
+        result.duplicates = result.units - result.added
+        result.units += result.skipped
+        return result
+
+    def import_file(self, path: str, *, fmt: str | None = None, src_lang: str | None = None,
+                    tgt_lang: str | None = None, origin: str | None = None, include_mt: bool = False,
+                    progress: Callable[[int], None] | None = None) -> ImportResult:
+        """Import a TMX, XLIFF, TSV/CSV or bitext (.jsonl) file (see aligner.memory.sources)."""
+        from aligner.memory.sources import read_units
+
+        units, sha256 = read_units(path, fmt=fmt, src_lang=src_lang, tgt_lang=tgt_lang, origin=origin)
+        return self.add_units(units, file=str(path), sha256=sha256, include_mt=include_mt, progress=progress)
+
+    # --- look-ups -------------------------------------------------------------------
+    def lookup_exact(self, segments: Sequence[str], src_lang: str, tgt_lang: str, *,
+                     contexts: Sequence[tuple[str | None, str | None]] | None = None) -> list[list[Match]]:
+        """Exact (100) and in-context (101) matches of each segment, best first.
+        `contexts` gives each segment's previous and next source sentence."""
+        out: list[list[Match]] = [[] for _ in segments]
+        hashes = [M.text_hash(s) for s in segments]
+        wanted: dict[int, list[int]] = {}
+        for i, h in enumerate(hashes):
+            wanted.setdefault(h, []).append(i)
+        pairs = self._pairs()
+        s, t = M.base(src_lang), M.base(tgt_lang)
+        for column, reverse in (("src_hash", False), ("tgt_hash", True)):
+            if ((t, s) if reverse else (s, t)) not in pairs:
+                continue  # no unit in this direction
+            for row in self._rows_by_hash(list(wanted), column):
+                u = row_unit(row)
+                if _oriented(u, src_lang, tgt_lang) is not reverse:
+                    continue
+                text = u.target if reverse else u.source
+                h = M.text_hash(text)
+                for i in wanted.get(h, ()):
+                    if M.normalize(segments[i]) != M.normalize(text):
+                        continue  # a hash collision
+                    out[i].append(self._exact_match(u, reverse, tgt_lang, contexts[i] if contexts else None))
+        return [_rank(ms) for ms in out]
+
+    def _exact_match(self, u: Unit, reverse: bool, tgt_lang: str,
+                     context: tuple[str | None, str | None] | None) -> Match:
+        m = Match(u, 100, "exact", reverse)
+        if context is not None and not reverse and _same(context[0], u.prev) and _same(context[1], u.next):
+            m.score, m.kind = 101, "context"
+        if M.variant_differs(tgt_lang, m.target_lang):
+            m.score, m.kind = min(99, m.score - M.VARIANT_PENALTY), "fuzzy"
+            m.notes.append(f"the memory's translation is {m.target_lang}, not {tgt_lang}")
+        return m
+
+    def lookup_fuzzy(self, segment: str, src_lang: str, tgt_lang: str, *, threshold: int = 75,
+                     limit: int = MAX_MATCHES, tokenizer: M.Tokenizer | None = None) -> list[Match]:
+        """The best `limit` matches scoring at least `threshold` (exact ones included),
+        candidates from the store's n-gram index, scores as in aligner.memory.match."""
+        tok = tokenizer or M.Tokenizer()
+        q = tok(segment, src_lang)
+        qnorm = M.normalize(segment)
+        found: list[Match] = []
+        pairs = self._pairs()
+        s, t = M.base(src_lang), M.base(tgt_lang)
+        for side, reverse in (("source", False), ("target", True)):
+            if ((t, s) if reverse else (s, t)) not in pairs:
+                continue  # no unit in this direction: no need to ask the index
+            for row in self._fuzzy_rows(segment, side, self.candidate_limit):
+                u = row_unit(row)
+                if _oriented(u, src_lang, tgt_lang) is not reverse:
+                    continue
+                text = u.target if reverse else u.source
+                exact = M.normalize(text) == qnorm
+                m = Match(u, M.score(q, tok(text, src_lang), exact), "exact" if exact else "fuzzy", reverse)
+                if M.variant_differs(tgt_lang, m.target_lang):
+                    m.score, m.kind = min(99, m.score - M.VARIANT_PENALTY), "fuzzy"
+                    m.notes.append(f"the memory's translation is {m.target_lang}, not {tgt_lang}")
+                if m.score < threshold:
+                    continue
+                m.notes.extend(f"number differs: {c}" for c in M.number_changes(segment, text))
+                found.append(m)
+        return _rank(found)[:limit]
+
+    def lookup(self, segments: Sequence[str], src_lang: str, tgt_lang: str, *,
+               contexts: Sequence[tuple[str | None, str | None]] | None = None, fuzzy: int = 75,
+               limit: int = MAX_MATCHES) -> list[list[Match]]:
+        """Per segment, the best matches: in-context and exact ones when there are any,
+        else fuzzy ones at or above `fuzzy`."""
+        results = self.lookup_exact(segments, src_lang, tgt_lang, contexts=contexts)
+        tok = M.Tokenizer()
+        for i, ms in enumerate(results):
+            if ms and ms[0].kind in ("context", "exact"):
+                results[i] = ms[:limit]
+                continue
+            fz = self.lookup_fuzzy(segments[i], src_lang, tgt_lang, threshold=fuzzy, limit=limit, tokenizer=tok)
+            results[i] = _rank(ms + fz)[:limit]
+        return results
+
+    def search(self, phrase: str, *, lang: str | None = None, limit: int = 50) -> list[Unit]:
+        """Concordance: units whose source or target contains `phrase` (case-insensitive
+        for Latin letters; Chinese included). `lang` keeps only units with that language."""
+        phrase = phrase.strip()
+        if not phrase:
+            raise InputError("give a word or phrase to search for")
+        seen: dict[int, Unit] = {}
+        for side in ("source", "target"):
+            for row in self._search_rows(phrase, side, limit):
+                u = row_unit(row)
+                if lang and M.base(lang) not in (M.base(u.src_lang), M.base(u.tgt_lang)):
+                    continue
+                seen.setdefault(u.id, u)
+        return sorted(seen.values(), key=lambda u: u.id)[:limit]
+
+    # --- export -------------------------------------------------------------------
+    def export_tmx(self, path: str, *, src_lang: str | None = None, tgt_lang: str | None = None) -> int:
+        """Write the memory (or one language pair) as TMX 1.4b, atomically; units written."""
+        from aligner.memory.tmx import write_tmx
+
+        return write_tmx(self.iter_units(src_lang=src_lang, tgt_lang=tgt_lang), path)
+
+
+def _rank(matches: list[Match]) -> list[Match]:
+    """Best first: score, then a human's translation over a machine's, then the newest; one
+    match per distinct translation."""
+    if len(matches) < 2:
+        return matches
+    matches.sort(key=lambda m: (-m.score, _ORIGIN_RANK.get(m.unit.origin, 9),
+                                _neg_date(m.unit.changed), m.unit.id or 0))
+    seen: set[str] = set()
+    out = []
+    for m in matches:
+        t = M.normalize(m.target)
+        if t in seen:
+            continue
+        seen.add(t)
+        out.append(m)
+    return out
+
+
+def _neg_date(d: str | None) -> str:
+    # Newest first within a sort that is otherwise ascending.
+    return "".join(chr(0x10FFFF - ord(c)) for c in (d or ""))

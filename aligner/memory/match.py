@@ -1,0 +1,164 @@
+"""How a translation memory decides that two source sentences are "the same" or "close".
+
+Exact match: the two sentences are equal after normalisation, which forgives only what a
+translator would not call a difference:
+  - whitespace: runs of spaces, tabs, newlines and U+3000 become one space, ends trimmed;
+  - width: full-width Latin letters, digits and punctuation become their ASCII forms
+    (aligner.text.normalize.fold_fullwidth), so "ＡＢＣ１２３" matches "ABC123" and "，" ",";
+  - quotes: curly, low-9, guillemet and CJK corner quotes become " and '.
+Case, words and numbers are never normalised: "1999" and "2009" are different sentences,
+so a number that differs always makes the match fuzzy (at most 99), never exact.
+
+Fuzzy score (0-100), as OmegaT computes it: 100 x (1 - Levenshtein distance / length of the
+longer), the distance counted in tokens:
+  - English (and other spaced languages): words and single punctuation marks, case kept,
+    so "The cat sat." vs "The dog sat." = 1 edit in 4 tokens = 75;
+  - Chinese: characters (whitespace ignored), since Chinese has no spaces between words.
+The ratio comes from rapidfuzz (Levenshtein.normalized_similarity, C++), on strings in which
+every English token is one character, so a whole memory can be scored quickly. The score is
+rounded down, and any match that is not exact is capped at 99.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+
+from rapidfuzz.distance import Levenshtein
+
+from aligner.text.normalize import fold_fullwidth
+
+_SPACE = re.compile(r"[\s\u3000\u200b]+")
+_QUOTES = str.maketrans({
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u300c": '"', "\u300d": '"', "\u300e": '"', "\u300f": '"', "\u301d": '"', "\u301e": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2039": "'", "\u203a": "'",
+    "\u2032": "'", "\u2033": '"', "\uff02": '"', "\uff07": "'",
+})
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+def normalize(text: str) -> str:
+    """The form in which two sentences are compared for an exact match (see the module)."""
+    text = fold_fullwidth(text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
+def text_hash(text: str) -> int:
+    """A signed 64-bit key of the normalised text: what the exact-match index stores."""
+    return int.from_bytes(hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
+
+
+def unit_key(src_lang: str, tgt_lang: str, source: str, target: str, prev: str | None,
+             next_: str | None) -> int:
+    """The identity of a unit: a memory keeps one unit per language pair, source, target and
+    context (importing the same file twice, or resuming an import, adds nothing)."""
+    data = "\x1f".join((src_lang, tgt_lang, source, target, prev or "", next_ or "")).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+@functools.lru_cache(maxsize=256)
+def base(lang: str | None) -> str:
+    return re.split(r"[-_]", (lang or "").strip().lower(), maxsplit=1)[0]
+
+
+class Tokenizer:
+    """Sentences as strings of tokens, one character per token, for rapidfuzz.
+
+    English words get a private code point each (the mapping lives as long as the
+    tokenizer; only strings made by the same tokenizer are compared); Chinese is scored
+    character by character, so its normalised characters are used as they are."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, str] = {}
+
+    def __call__(self, text: str, lang: str) -> str:
+        norm = normalize(text)
+        if base(lang) == "zh":
+            return norm.replace(" ", "")
+        codes = self._codes
+        out = []
+        for tok in _TOKEN.findall(norm):
+            c = codes.get(tok)
+            if c is None:
+                c = codes[tok] = chr(0xF0000 + len(codes)) if len(codes) < 0xFFFD else chr(0x100000 + len(codes) - 0xFFFD)
+            out.append(c)
+        return "".join(out)
+
+
+def similarity(a: str, b: str) -> float:
+    """0-100 ratio of two token strings (from one Tokenizer)."""
+    return 100.0 * Levenshtein.normalized_similarity(a, b)
+
+
+def score(query_tokens: str, unit_tokens: str, exact: bool) -> int:
+    """The match score a translator sees: 100 only for an exact (normalised) match."""
+    if exact:
+        return 100
+    return min(99, int(similarity(query_tokens, unit_tokens)))
+
+
+def numbers(text: str) -> list[str]:
+    return _NUMBER.findall(fold_fullwidth(text))
+
+
+def number_changes(query: str, source: str) -> list[str]:
+    """Numbers of the memory's source that the new sentence does not have, as "1999 -> 2009"
+    (a fuzzy match whose only difference is a number is the most dangerous one to apply)."""
+    q, s = numbers(query), numbers(source)
+    if q == s:
+        return []
+    gone = [n for n in s if n not in q]
+    new = [n for n in q if n not in s]
+    return [f"{' '.join(gone) or '-'} -> {' '.join(new) or '-'}"]
+
+
+# --- languages ------------------------------------------------------------------------------
+
+_HANT_REGIONS = {"tw", "hk", "mo"}
+
+
+def canonical_tag(tag: str) -> str:
+    """BCP 47 casing: zh_tw -> zh-TW, zh-hant -> zh-Hant, EN-us -> en-US."""
+    parts = [p for p in re.split(r"[-_]", (tag or "").strip()) if p]
+    if not parts:
+        return ""
+    out = [parts[0].lower()]
+    for p in parts[1:]:
+        if len(p) == 4 and p.isalpha():
+            out.append(p.title())
+        elif len(p) in (2, 3) and (p.isalpha() or p.isdigit()):
+            out.append(p.upper())
+        else:
+            out.append(p.lower())
+    return "-".join(out)
+
+
+def variant(tag: str | None) -> str:
+    """What distinguishes variants of one language: the script for Chinese (Hans/Hant,
+    zh-TW/HK/MO are Hant, zh, zh-CN, zh-SG are Hans), the region or script for the others
+    ("" when the tag has none)."""
+    parts = [p.lower() for p in re.split(r"[-_]", (tag or "").strip()) if p]
+    if not parts:
+        return ""
+    rest = parts[1:]
+    if parts[0] == "zh":
+        if "hant" in rest or any(r in _HANT_REGIONS for r in rest):
+            return "hant"
+        return "hans"
+    return "-".join(rest)
+
+
+def variant_differs(requested: str, unit: str) -> bool:
+    """True when a unit in language tag `unit` is a different variant from the request
+    (zh-TW for a zh-CN or zh request; en-GB for en-US, but not for plain en)."""
+    a, b = variant(requested), variant(unit)
+    return bool(a and b and a != b)
+
+
+# A unit in another variant of the target language (zh-TW for zh-CN) is never used as it
+# is: its score is lowered by this much and capped at 99, so it is offered as a fuzzy match.
+VARIANT_PENALTY = 5

@@ -1,0 +1,276 @@
+"""The team store: a PostgreSQL database (`--tm postgresql://user@host/db`), via psycopg 3.
+
+The same tables as the SQLite store, so both give the same results (matching and scores
+are decided in aligner.memory.base):
+- exact matches: B-tree indexes on the hash of each side's normalised text;
+- fuzzy candidates and concordance: pg_trgm GIN indexes on source and target (`%` with
+  similarity() ranking for fuzzy candidates, ILIKE for phrases); the memory is never scanned;
+- several translators may import at once: every batch is one transaction, its rows are
+  inserted in key order with ON CONFLICT DO NOTHING (no deadlock, no duplicate, nothing
+  lost), and an import holds an advisory lock on its own id while it runs, so only an
+  import whose process is gone is resumed by a re-run.
+pg_trgm ships with PostgreSQL (Debian: postgresql-contrib); it is a trusted extension, so
+the database's owner may create it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Sequence
+
+from aligner.errors import InputError, OutputError
+from aligner.memory.base import (COLUMNS, READ_COLUMNS, Stats, TranslationMemory, Unit, now_iso, owner_id,
+                                 row_unit)
+from aligner.memory import match as M
+from aligner.memory.sqlite import APPLICATION, SCHEMA_VERSION, _pairs_of
+
+_LOCK_SPACE = 0x616C69  # advisory-lock namespace of aligner ("ali")
+# Candidates must share at least this share of trigrams (pg_trgm's similarity) with the
+# sentence; a 75% token match shares far more.
+SIMILARITY_THRESHOLD = 0.3
+
+_SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE IF NOT EXISTS tm_info(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS imports(id BIGSERIAL PRIMARY KEY, file TEXT, sha256 TEXT, started TEXT,
+                                   finished TEXT, done BIGINT NOT NULL DEFAULT 0, owner TEXT);
+CREATE TABLE IF NOT EXISTS units(
+    id BIGSERIAL PRIMARY KEY,
+    ukey BIGINT NOT NULL UNIQUE,
+    src_lang TEXT NOT NULL, tgt_lang TEXT NOT NULL,
+    source TEXT NOT NULL, target TEXT NOT NULL,
+    src_hash BIGINT NOT NULL, tgt_hash BIGINT NOT NULL,
+    prev TEXT, next TEXT,
+    origin TEXT NOT NULL, file TEXT, created TEXT, changed TEXT, author TEXT,
+    notes TEXT, meta TEXT,
+    import_id BIGINT);
+CREATE TABLE IF NOT EXISTS pairs(src TEXT NOT NULL, tgt TEXT NOT NULL, PRIMARY KEY (src, tgt));
+CREATE INDEX IF NOT EXISTS units_src_hash ON units(src_hash);
+CREATE INDEX IF NOT EXISTS units_tgt_hash ON units(tgt_hash);
+CREATE INDEX IF NOT EXISTS units_src_trgm ON units USING gin (source gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS units_tgt_trgm ON units USING gin (target gin_trgm_ops);
+"""
+
+_READ = ", ".join("u." + c for c in READ_COLUMNS)
+_VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
+
+
+def _safe_url(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
+
+
+class PostgresMemory(TranslationMemory):
+    def __init__(self, url: str, *, create: bool = True, readonly: bool = False):
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover - psycopg is a dependency
+            raise InputError("PostgreSQL memories need psycopg", hint="pip install 'psycopg[binary]'") from None
+        self.psycopg = psycopg
+        self.location = _safe_url(url)
+        self.readonly = readonly
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.OperationalError as e:
+            reason = str(e).strip().splitlines()[0].strip() if str(e).strip() else "no answer"
+            raise InputError(f"cannot connect to the translation memory: {reason}", path=self.location,
+                             hint="Check that the server runs and the URL (host, port, user, database) "
+                                  "is right. Nothing was changed.") from None
+        except psycopg.ProgrammingError as e:
+            raise InputError(f"not a PostgreSQL URL: {e}", path=self.location,
+                             hint="For example postgresql://user@host:5432/memory") from None
+        try:
+            self.conn.execute(f"SET pg_trgm.similarity_threshold = {SIMILARITY_THRESHOLD}")
+            self._check_or_create(create)
+            if readonly:
+                self.conn.execute("SET default_transaction_read_only = on")
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _check_or_create(self, create: bool) -> None:
+        c = self.conn
+        has_info = c.execute("SELECT to_regclass('tm_info') IS NOT NULL").fetchone()[0]
+        if has_info:
+            info = dict(c.execute("SELECT key, value FROM tm_info").fetchall())
+            if info.get("application") != APPLICATION:
+                raise InputError("not a translation memory: the database holds another program's tm_info",
+                                 path=self.location)
+            return
+        if self.readonly or not create:
+            raise InputError("no translation memory in this database", path=self.location,
+                             hint="Create it with `aligner tm create --tm URL`.")
+        others = c.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                           "AND table_name IN ('units', 'imports')").fetchone()[0]
+        if others:
+            raise InputError("not a translation memory: the database has tables named units/imports of "
+                             "another program", path=self.location, hint="Use a database of its own.")
+        try:
+            with c.transaction():
+                c.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SPACE,))
+                c.execute(_SCHEMA)
+                c.execute("INSERT INTO tm_info VALUES ('application', %s), ('schema', %s), ('created', %s) "
+                          "ON CONFLICT DO NOTHING", (APPLICATION, SCHEMA_VERSION, now_iso()))
+        except self.psycopg.errors.FeatureNotSupported as e:
+            raise InputError(f"the server cannot create the pg_trgm extension: {e}", path=self.location,
+                             hint="Install PostgreSQL's contrib modules (Debian: postgresql-contrib).") from None
+        except self.psycopg.errors.UndefinedFile as e:
+            raise InputError(f"the server has no pg_trgm extension: {str(e).splitlines()[0]}", path=self.location,
+                             hint="Install PostgreSQL's contrib modules (Debian: postgresql-contrib).") from None
+        except self.psycopg.errors.InsufficientPrivilege as e:
+            raise OutputError(f"not allowed to create the memory's tables: {str(e).splitlines()[0]}",
+                              path=self.location, hint="Ask for CREATE rights on the database.") from None
+
+    def _tx(self):
+        if self.readonly:
+            raise OutputError("the translation memory was opened read-only", path=self.location)
+        return _Transaction(self)
+
+    # --- imports --------------------------------------------------------------------
+    def _begin_import(self, file, sha256):
+        with self._tx() as c:
+            if sha256:
+                rows = c.execute("SELECT id, done FROM imports WHERE sha256=%s AND finished IS NULL ORDER BY id "
+                                 "FOR UPDATE", (sha256,)).fetchall()
+                for id_, done in rows:
+                    # A running import holds its lock; one whose process is gone does not.
+                    if c.execute("SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, id_)).fetchone()[0]:
+                        c.execute("UPDATE imports SET owner=%s WHERE id=%s", (owner_id(), id_))
+                        return id_, done
+            id_ = c.execute("INSERT INTO imports(file, sha256, started, owner) VALUES (%s, %s, %s, %s) RETURNING id",
+                            (file, sha256, now_iso(), owner_id())).fetchone()[0]
+            c.execute("SELECT pg_advisory_lock(%s, %s)", (_LOCK_SPACE, id_))
+            return id_, 0
+
+    def _insert_batch(self, rows, import_id, done):
+        with self._tx() as c:
+            c.execute("CREATE TEMP TABLE IF NOT EXISTS units_in (LIKE units INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+            cols = ", ".join(COLUMNS)
+            with c.cursor().copy(f"COPY units_in ({cols}, import_id) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r + (import_id,))
+            # Ids were drawn in file order by COPY (the column default); rows go in in key order.
+            added = c.execute(f"INSERT INTO units (id, {cols}, import_id) SELECT id, {cols}, import_id "
+                              f"FROM units_in ORDER BY ukey ON CONFLICT (ukey) DO NOTHING").rowcount
+            c.execute("UPDATE imports SET done=%s WHERE id=%s", (done, import_id))
+            for pair in sorted(_pairs_of(rows)):
+                c.execute("INSERT INTO pairs VALUES (%s, %s) ON CONFLICT DO NOTHING", pair)
+        return max(added, 0)
+
+    def _finish_import(self, import_id):
+        with self._tx() as c:
+            c.execute("UPDATE imports SET finished=%s WHERE id=%s", (now_iso(), import_id))
+        self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_LOCK_SPACE, import_id))
+
+    # --- look-ups -------------------------------------------------------------------
+    def _pairs(self) -> set[tuple[str, str]]:
+        return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
+    def _rows_by_hash(self, hashes: Sequence[int], column: str) -> list[tuple]:
+        if not hashes:
+            return []
+        return self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.{column} = ANY(%s) AND {_VISIBLE}",
+                                 (list(hashes),)).fetchall()
+
+    def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
+        return self.conn.execute(
+            f"SELECT {_READ} FROM units u WHERE u.{side} %% %s AND {_VISIBLE} "
+            f"ORDER BY similarity(u.{side}, %s) DESC, u.id LIMIT %s", (text, text, limit)).fetchall()
+
+    def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
+        pattern = "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.{side} ILIKE %s AND {_VISIBLE} "
+                                 f"ORDER BY u.id LIMIT %s", (pattern, limit)).fetchall()
+
+    # --- the rest -------------------------------------------------------------------
+    def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
+        last = 0
+        while True:
+            rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id > %s AND {_VISIBLE} "
+                                     f"ORDER BY u.id LIMIT 5000", (last,)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                u = row_unit(row)
+                if src_lang and M.base(u.src_lang) != M.base(src_lang):
+                    continue
+                if tgt_lang and M.base(u.tgt_lang) != M.base(tgt_lang):
+                    continue
+                yield u
+            last = rows[-1][0]
+
+    def remove(self, *, origin=None, file=None, before=None, after=None, interrupted=False) -> int:
+        where, args = [], []
+        if origin:
+            where.append("origin = %s")
+            args.append(origin)
+        if file:
+            where.append("(file = %s OR file LIKE %s)")
+            args += [file, "%/" + file]
+        if before:
+            where.append("changed < %s")
+            args.append(before)
+        if after:
+            where.append("changed >= %s")
+            args.append(after)
+        with self._tx() as c:
+            stale: list[int] = []
+            if interrupted:
+                for (id_,) in c.execute("SELECT id FROM imports WHERE finished IS NULL").fetchall():
+                    if c.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, id_)).fetchone()[0]:
+                        stale.append(id_)
+                if not stale:
+                    return 0
+                where.append("import_id = ANY(%s)")
+                args.append(stale)
+            if not where:
+                raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
+            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
+            if stale:
+                c.execute("DELETE FROM imports WHERE id = ANY(%s)", (stale,))
+        return n
+
+    def stats(self) -> Stats:
+        c = self.conn
+        vis = _VISIBLE.replace("u.", "")
+        units = c.execute(f"SELECT count(*) FROM units WHERE {vis}").fetchone()[0]
+        pairs = {f"{a}->{b}": n for a, b, n in c.execute(
+            f"SELECT src_lang, tgt_lang, count(*) FROM units WHERE {vis} GROUP BY 1, 2").fetchall()}
+        origins = dict(c.execute(f"SELECT origin, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall())
+        files = {(f or "-"): n for f, n in c.execute(
+            f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall()}
+        interrupted = []
+        for id_, f, d in c.execute("SELECT id, file, done FROM imports WHERE finished IS NULL").fetchall():
+            with c.transaction():
+                if c.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, id_)).fetchone()[0]:
+                    interrupted.append({"file": f or "units", "done": d})
+        size = c.execute("SELECT pg_total_relation_size('units') + pg_total_relation_size('imports')").fetchone()[0]
+        return Stats(units, pairs, origins, files, interrupted, self.location, size)
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.conn = None
+
+
+class _Transaction:
+    def __init__(self, tm: PostgresMemory):
+        self.tm = tm
+        self._tx = None
+
+    def __enter__(self):
+        self._tx = self.tm.conn.transaction()
+        self._tx.__enter__()
+        return self.tm.conn
+
+    def __exit__(self, kind, exc, tb):
+        self._tx.__exit__(kind, exc, tb)
+        errors = self.tm.psycopg.errors
+        if isinstance(exc, (errors.ReadOnlySqlTransaction, errors.InsufficientPrivilege)):
+            raise OutputError(f"the translation memory cannot be written: {str(exc).splitlines()[0]}",
+                              path=self.tm.location, hint="Nothing was changed. Ask for write rights.") from None
+        if isinstance(exc, self.tm.psycopg.OperationalError):
+            raise OutputError(f"the connection to the translation memory failed: {str(exc).splitlines()[0]}",
+                              path=self.tm.location,
+                              hint="Nothing of the last batch was written; run the command again.") from None
+        return False

@@ -1,0 +1,410 @@
+"""The default store: one SQLite file.
+
+- WAL journal: any number of readers while one process writes; writers wait their turn
+  (busy timeout), so two imports at once both complete.
+- One transaction per batch of units; the units of an import carry its id and are not used
+  until the import is marked finished, so an interrupted import leaves the memory as it was,
+  and importing the same file again resumes after the last committed batch.
+- Exact matches: an index on the 64-bit hash of each side's normalised text.
+- Concordance and fuzzy candidates: two FTS5 tables (source, target) with the trigram
+  tokenizer, which needs no word boundaries and so works for Chinese. detail=none keeps the
+  index small (no positions); phrases are found with LIKE, which FTS5 answers from the
+  trigram index. Fuzzy candidates: the 12 rarest trigrams of the sentence, none within three
+  characters of another (rarity estimated from a sample of the memory); each one's posting
+  list is read from the FTS5 index, the units holding the most of them are the candidates,
+  and the best `candidate_limit` are re-scored with rapidfuzz. The memory is never scanned
+  for a look-up.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from aligner.errors import InputError, OutputError
+from aligner.memory.base import (COLUMNS, READ_COLUMNS, Stats, TranslationMemory, Unit, now_iso,
+                                 owner_alive, owner_id, row_unit)
+from aligner.memory import match as M
+
+APPLICATION = "aligner translation memory"
+SCHEMA_VERSION = "1"
+_SAMPLE = 10_000  # units read to estimate how rare each trigram is
+_GRAMS = 12        # trigrams per fuzzy query
+_POSTINGS = 2000   # most units read per trigram (a common one says little anyway)
+
+_SCHEMA = """
+CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE imports(id INTEGER PRIMARY KEY, file TEXT, sha256 TEXT, started TEXT, finished TEXT,
+                     done INTEGER NOT NULL DEFAULT 0, owner TEXT);
+CREATE TABLE units(
+    id INTEGER PRIMARY KEY,
+    ukey INTEGER NOT NULL UNIQUE,
+    src_lang TEXT NOT NULL, tgt_lang TEXT NOT NULL,
+    source TEXT NOT NULL, target TEXT NOT NULL,
+    src_hash INTEGER NOT NULL, tgt_hash INTEGER NOT NULL,
+    prev TEXT, next TEXT,
+    origin TEXT NOT NULL, file TEXT, created TEXT, changed TEXT, author TEXT,
+    notes TEXT, meta TEXT,
+    import_id INTEGER);
+CREATE TABLE pairs(src TEXT NOT NULL, tgt TEXT NOT NULL, PRIMARY KEY (src, tgt));
+CREATE INDEX units_src_hash ON units(src_hash);
+CREATE INDEX units_tgt_hash ON units(tgt_hash);
+CREATE VIRTUAL TABLE units_src USING fts5(source, content='units', content_rowid='id',
+                                          tokenize='trigram', detail='none');
+CREATE VIRTUAL TABLE units_tgt USING fts5(target, content='units', content_rowid='id',
+                                          tokenize='trigram', detail='none');
+CREATE TRIGGER units_ai AFTER INSERT ON units BEGIN
+    INSERT INTO units_src(rowid, source) VALUES (new.id, new.source);
+    INSERT INTO units_tgt(rowid, target) VALUES (new.id, new.target);
+END;
+CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
+    INSERT INTO units_src(units_src, rowid, source) VALUES ('delete', old.id, old.source);
+    INSERT INTO units_tgt(units_tgt, rowid, target) VALUES ('delete', old.id, old.target);
+END;
+"""
+
+_READ = ", ".join("u." + c for c in READ_COLUMNS)
+# Units of an import that has not finished are invisible.
+_VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
+
+
+def _not_a_memory(path: str, why: str) -> InputError:
+    return InputError(f"not a translation memory: {why}", path=path,
+                      hint="Give a file made by `aligner tm create` (or a new file name), "
+                           "or a postgresql:// URL.")
+
+
+class SqliteMemory(TranslationMemory):
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False):
+        self.path = Path(path)
+        self.location = str(path)
+        self.readonly = readonly
+        self._sample: dict[str, Counter] = {}
+        exists = self.path.exists()
+        if exists and self.path.is_dir():
+            raise InputError("is a directory, expected a translation memory file", path=path)
+        if not exists and (readonly or not create):
+            raise InputError("no such translation memory", path=path,
+                             hint="Create it with `aligner tm create` or `aligner tm import`.")
+        if exists and not readonly and not os.access(self.path, os.W_OK):
+            raise OutputError("the translation memory is read-only", path=path,
+                              hint="Nothing was changed. Make it writable, or use a copy.")
+        try:
+            if readonly:
+                self.conn = self._connect_readonly()
+            else:
+                if not exists:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, timeout=120, isolation_level=None,
+                                            check_same_thread=False)
+            self.conn.execute("PRAGMA busy_timeout=120000")
+            # Three hash indexes take keys in random order: a larger page cache saves re-reads.
+            self.conn.execute("PRAGMA cache_size=-65536")
+            self._check_or_create(exists)
+        except sqlite3.DatabaseError as e:
+            if hasattr(self, "conn"):
+                self.conn.close()
+            msg = str(e)
+            if "not a database" in msg or "malformed" in msg or "file is encrypted" in msg:
+                raise _not_a_memory(str(path), "the file is not an SQLite database") from None
+            if "readonly" in msg or "read-only" in msg:
+                raise OutputError("the translation memory is read-only", path=path,
+                                  hint="Nothing was changed. Make it writable, or use a copy.") from None
+            if "unable to open" in msg:
+                raise OutputError(f"cannot open the translation memory: {msg}", path=path,
+                                  hint="Check that the folder exists and is writable.") from None
+            raise InputError(f"the translation memory cannot be read: {msg}", path=path) from None
+        except OSError as e:
+            raise OutputError(f"cannot create the translation memory: {e.strerror}", path=path) from None
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri()
+        conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=120, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            # A WAL database in a folder we cannot write (no -shm can be made): read it as
+            # it is on disk, which is safe as long as nobody writes it meanwhile.
+            conn.close()
+            return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None,
+                                   check_same_thread=False)
+
+    def _check_or_create(self, exists: bool) -> None:
+        c = self.conn
+        tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "tm_info" in tables:
+            info = dict(c.execute("SELECT key, value FROM tm_info"))
+            if info.get("application") != APPLICATION:
+                raise _not_a_memory(self.location, "an SQLite database of another program")
+            if info.get("schema") != SCHEMA_VERSION:
+                raise InputError(f"translation memory schema {info.get('schema')} is not supported "
+                                 f"(this aligner reads {SCHEMA_VERSION})", path=self.location,
+                                 hint="Export it as TMX with the aligner that made it, then import the TMX.")
+            return
+        if tables:
+            raise _not_a_memory(self.location, "an SQLite database of another program")
+        if self.readonly:
+            raise _not_a_memory(self.location, "an empty SQLite database")
+        c.execute("PRAGMA journal_mode=WAL")
+        info = [("application", APPLICATION), ("schema", SCHEMA_VERSION), ("created", now_iso())]
+        try:
+            c.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "".join(
+                f"INSERT INTO tm_info VALUES ('{k}', '{v}');" for k, v in info) + "COMMIT;")
+        except sqlite3.OperationalError as e:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            if "already exists" not in str(e):
+                raise
+            self._check_or_create(True)  # another process created it a moment ago
+
+    def _write(self):
+        if self.readonly:
+            raise OutputError("the translation memory was opened read-only", path=self.location)
+        return _Transaction(self)
+
+    # --- imports --------------------------------------------------------------------
+    def _begin_import(self, file, sha256):
+        with self._write() as c:
+            if sha256:
+                for id_, done, owner in c.execute(
+                        "SELECT id, done, owner FROM imports WHERE sha256=? AND finished IS NULL ORDER BY id",
+                        (sha256,)).fetchall():
+                    if not owner_alive(owner):
+                        c.execute("UPDATE imports SET owner=? WHERE id=?", (owner_id(), id_))
+                        return id_, done
+            cur = c.execute("INSERT INTO imports(file, sha256, started, owner) VALUES (?, ?, ?, ?)",
+                            (file, sha256, now_iso(), owner_id()))
+            return cur.lastrowid, 0
+
+    def _insert_batch(self, rows, import_id, done):
+        with self._write() as c:
+            cur = c.executemany(f"INSERT OR IGNORE INTO units({', '.join(COLUMNS)}, import_id) "
+                          f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+                          [r + (import_id,) for r in rows])
+            added = max(cur.rowcount, 0)  # rows of this statement, not of its triggers
+            c.executemany("INSERT OR IGNORE INTO pairs VALUES (?, ?)", _pairs_of(rows))
+            c.execute("UPDATE imports SET done=? WHERE id=?", (done, import_id))
+        self._sample.clear()
+        return added
+
+    def _finish_import(self, import_id):
+        with self._write() as c:
+            c.execute("UPDATE imports SET finished=? WHERE id=?", (now_iso(), import_id))
+
+    # --- look-ups -------------------------------------------------------------------
+    def _pairs(self) -> set[tuple[str, str]]:
+        return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
+    def _rows_by_hash(self, hashes: Sequence[int], column: str) -> list[tuple]:
+        out: list[tuple] = []
+        for k in range(0, len(hashes), 500):
+            chunk = hashes[k:k + 500]
+            out += self.conn.execute(
+                f"SELECT {_READ} FROM units u WHERE u.{column} IN ({','.join('?' * len(chunk))}) AND {_VISIBLE}",
+                chunk).fetchall()
+        return out
+
+    def _grams_sample(self, side: str) -> Counter:
+        """How many sampled units hold each trigram (lower-cased, like the index)."""
+        sample = self._sample.get(side)
+        if sample is None:
+            top = self.conn.execute("SELECT max(id) FROM units").fetchone()[0] or 0
+            ids = random.Random(top).sample(range(1, top + 1), min(top, _SAMPLE))
+            sample = Counter()
+            sample.total_units = 0  # type: ignore[attr-defined]
+            for k in range(0, len(ids), 900):
+                chunk = ids[k:k + 900]
+                for (text,) in self.conn.execute(
+                        f"SELECT u.{side} FROM units u WHERE u.id IN ({','.join('?' * len(chunk))}) AND {_VISIBLE}",
+                        chunk):
+                    sample.total_units += 1  # type: ignore[attr-defined]
+                    low = (text or "").lower()  # the index folds case too
+                    sample.update({low[i:i + 3] for i in range(len(low) - 2)})
+                    # (the comprehension is per text: document frequency, not term frequency)
+            self._sample[side] = sample
+        return sample
+
+    def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
+        sample = self._grams_sample(side)
+        # A trigram in more than 1% of the sampled units says little and costs a long list.
+        grams = _rare_grams(text.lower(), sample, _GRAMS, common=max(20, sample.total_units // 100))
+        if not grams:
+            return []
+        table = "units_src" if side == "source" else "units_tgt"
+        # The units holding most of the sentence's rare trigrams: each trigram's posting list
+        # from the FTS5 index (short, since the trigrams are rare), counted by SQLite.
+        pending = self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is not None
+        # (while an import is unfinished its units are dropped below: take more candidates)
+        want = limit * (10 if pending else 1)
+        postings = " UNION ALL ".join(f"SELECT * FROM (SELECT rowid AS r FROM {table} WHERE {table} MATCH ? "
+                                      f"LIMIT {_POSTINGS})" for _ in grams)
+        visible = f" JOIN units u ON u.id = r WHERE {_VISIBLE}" if pending else ""
+        best = [r for (r,) in self.conn.execute(
+            f"SELECT r FROM ({postings}){visible} GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
+            ['"' + g.replace('"', '""') + '"' for g in grams] + [want])]
+        if not best:
+            return []
+        rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id IN ({','.join('?' * len(best))})"
+                                 + (f" AND {_VISIBLE}" if pending else ""), best).fetchall()
+        order = {rid: i for i, rid in enumerate(best)}
+        return sorted(rows, key=lambda r: order[r[0]])[:limit]
+
+    def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
+        table = "units_src" if side == "source" else "units_tgt"
+        needle = phrase.lower()
+        if len(phrase) >= 3:
+            # FTS5 answers LIKE from the trigram index; % and _ in the phrase only widen the
+            # candidates, the check below keeps the real ones.
+            sql = (f"SELECT {_READ} FROM units u WHERE u.id IN (SELECT rowid FROM {table} WHERE {side} LIKE ?) "
+                   f"AND {_VISIBLE} ORDER BY u.id")
+            args: tuple = ("%" + phrase + "%",)
+        else:
+            # One or two characters (a Chinese word) are shorter than a trigram: these
+            # look-ups read the units in order until `limit` are found.
+            sql = f"SELECT {_READ} FROM units u WHERE instr(lower(u.{side}), ?) > 0 AND {_VISIBLE} ORDER BY u.id"
+            args = (needle,)
+        out = []
+        for row in self.conn.execute(sql, args):
+            text = row[READ_COLUMNS.index(side)]
+            if needle in text.lower():
+                out.append(row)
+                if len(out) >= limit:
+                    break
+        return out
+
+    # --- the rest -------------------------------------------------------------------
+    def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
+        last = 0
+        while True:
+            rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id > ? AND {_VISIBLE} "
+                                     f"ORDER BY u.id LIMIT 5000", (last,)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                u = row_unit(row)
+                if src_lang and M.base(u.src_lang) != M.base(src_lang):
+                    continue
+                if tgt_lang and M.base(u.tgt_lang) != M.base(tgt_lang):
+                    continue
+                yield u
+            last = rows[-1][0]
+
+    def remove(self, *, origin=None, file=None, before=None, after=None, interrupted=False) -> int:
+        where, args = [], []
+        if origin:
+            where.append("origin = ?")
+            args.append(origin)
+        if file:
+            where.append("(file = ? OR file LIKE ?)")
+            args += [file, "%/" + file]
+        if before:
+            where.append("changed < ?")
+            args.append(before)
+        if after:
+            where.append("changed >= ?")
+            args.append(after)
+        with self._write() as c:
+            if interrupted:
+                stale = [r[0] for r in c.execute("SELECT id, owner FROM imports WHERE finished IS NULL")
+                         if not owner_alive(r[1])]
+                if not stale:
+                    return 0
+                where.append(f"import_id IN ({','.join('?' * len(stale))})")
+                args += stale
+            if not where:
+                raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
+            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
+            if interrupted:
+                c.execute(f"DELETE FROM imports WHERE id IN ({','.join('?' * len(stale))})", stale)
+        self._sample.clear()
+        return n
+
+    def stats(self) -> Stats:
+        c = self.conn
+        vis = _VISIBLE.replace("u.", "")
+        units = c.execute(f"SELECT count(*) FROM units WHERE {vis}").fetchone()[0]
+        pairs = {f"{a}->{b}": n for a, b, n in c.execute(
+            f"SELECT src_lang, tgt_lang, count(*) FROM units WHERE {vis} GROUP BY 1, 2")}
+        origins = dict(c.execute(f"SELECT origin, count(*) FROM units WHERE {vis} GROUP BY 1"))
+        files = {(f or "-"): n for f, n in c.execute(f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1")}
+        interrupted = [{"file": f or "units", "done": d} for f, d, o in c.execute(
+            "SELECT file, done, owner FROM imports WHERE finished IS NULL") if not owner_alive(o)]
+        size = sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists())
+        return Stats(units, pairs, origins, files, interrupted, self.location, size)
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.conn = None
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on any error, Ctrl-C included); turns SQLite's
+    errors into ones a translator can act on."""
+
+    def __init__(self, tm: SqliteMemory):
+        self.tm = tm
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.tm.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise _write_error(self.tm, e) from None
+        return self.tm.conn
+
+    def __exit__(self, kind, exc, tb):
+        conn = self.tm.conn
+        if kind is None:
+            try:
+                conn.execute("COMMIT")
+                return False
+            except sqlite3.OperationalError as e:
+                conn.execute("ROLLBACK")
+                raise _write_error(self.tm, e) from None
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError):
+            raise _write_error(self.tm, exc) from None
+        return False
+
+
+def _write_error(tm: SqliteMemory, e: Exception) -> OutputError:
+    msg = str(e)
+    if "readonly" in msg:
+        return OutputError("the translation memory is read-only", path=tm.location,
+                           hint="Nothing was changed. Make it (and its folder) writable, or use a copy.")
+    if "full" in msg:
+        return OutputError("the disk is full", path=tm.location,
+                           hint="Nothing of the last batch was written; free space and run the import again.")
+    if "locked" in msg or "busy" in msg:
+        return OutputError("the translation memory is busy (another process has been writing to it "
+                           "for two minutes)", path=tm.location, hint="Try again when it has finished.")
+    return OutputError(f"cannot write the translation memory: {msg}", path=tm.location)
+
+
+def _pairs_of(rows) -> set[tuple[str, str]]:
+    """The (source, target) base languages of rows in COLUMNS order."""
+    return {(M.base(r[1]), M.base(r[2])) for r in rows}
+
+
+def _rare_grams(text: str, sample: Counter, k: int, common: int) -> list[str]:
+    """Up to k trigrams of `text` that few units share, the rarest first, no two within three
+    characters of each other, so that one edited word cannot hide the whole sentence; those
+    in more than `common` sampled units only while fewer than 4 are chosen."""
+    grams = [(sample.get(text[i:i + 3], 0), i) for i in range(len(text) - 2) if text[i:i + 3].strip()]
+    chosen: list[int] = []
+    for df, i in sorted(grams):
+        if df > common and len(chosen) >= 4:
+            break
+        if all(abs(i - j) >= 3 for j in chosen):
+            chosen.append(i)
+            if len(chosen) == k:
+                break
+    return list(dict.fromkeys(text[i:i + 3] for i in chosen))

@@ -1,0 +1,295 @@
+"""Translation memory: matching, both stores (SQLite and a real PostgreSQL server), TMX round trip."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).parent))
+import pg_server  # noqa: E402
+
+from aligner.errors import AlignerError, InputError  # noqa: E402
+from aligner.memory import Unit, open_memory  # noqa: E402
+from aligner.memory import match as M  # noqa: E402
+from aligner.memory.sources import units_from_bitext  # noqa: E402
+from aligner.memory.tmx import read_tmx_units  # noqa: E402
+from aligner.model import Bead, Bitext, Document  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg():
+    server = pg_server.Server()
+    url, why = server.start()
+    if url is None:
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    yield server
+    server.stop()
+
+
+_db_counter = [0]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def spec(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "memory.sqlite")
+    server = request.getfixturevalue("pg")
+    _db_counter[0] += 1
+    return server.new_database(f"tm_test_{_db_counter[0]}")
+
+
+UNITS = [
+    Unit("The cadre resigned in 1999.", "这名干部于1999年辞职。", "en", "zh-CN", origin="aligned",
+         prev="The meeting began at noon.", next="Nobody was surprised."),
+    Unit("The cat sat on the mat.", "猫坐在垫子上。", "en", "zh-CN", origin="edited"),
+    Unit("The committee approved the budget for next year.", "委员会批准了明年的预算。", "en", "zh-CN"),
+    Unit("他昨天去了北京开会。", "He went to Beijing for a meeting yesterday.", "zh-CN", "en", origin="aligned"),
+    Unit("今天天气很好。", "The weather is fine today.", "zh-CN", "en"),
+    Unit("The river flooded the village.", "河水淹沒了村莊。", "en", "zh-TW"),
+]
+
+
+def _filled(spec):
+    tm = open_memory(spec)
+    tm.add_units([Unit(**{**u.__dict__}) for u in UNITS], file="base.tmx")
+    return tm
+
+
+def _view(matches):
+    return [(m.score, m.kind, m.target) for m in matches]
+
+
+def test_exact_and_in_context_en_zh(spec):
+    with _filled(spec) as tm:
+        [plain], [ctx], [other_ctx] = (tm.lookup(["The cadre resigned in 1999."], "en", "zh", contexts=c)
+                                       for c in (None, [("The meeting began at noon.", "Nobody was surprised.")],
+                                                 [("Something else.", "Nobody was surprised.")]))
+    assert _view(plain) == [(100, "exact", "这名干部于1999年辞职。")]
+    assert _view(ctx) == [(101, "context", "这名干部于1999年辞职。")]
+    assert _view(other_ctx) == [(100, "exact", "这名干部于1999年辞职。")]
+
+
+def test_exact_and_fuzzy_zh_en(spec):
+    with _filled(spec) as tm:
+        exact, fuzzy, none = tm.lookup(["他昨天去了北京开会。", "他昨天去了上海开会。", "我们明天吃饭。"], "zh", "en")
+    assert _view(exact) == [(100, "exact", "He went to Beijing for a meeting yesterday.")]
+    # 2 of 10 characters differ: character-level Levenshtein, 80.
+    assert _view(fuzzy) == [(80, "fuzzy", "He went to Beijing for a meeting yesterday.")]
+    assert none == []
+
+
+def test_fuzzy_score_is_token_levenshtein_en(spec):
+    with _filled(spec) as tm:
+        [m] = tm.lookup(["The dog sat on the mat."], "en", "zh")[0]
+        below = tm.lookup(["The dog sat on the mat."], "en", "zh", fuzzy=90)[0]
+    # 7 tokens (6 words and the full stop), one substituted: 100 * 6/7 = 85.7 -> 85
+    assert (m.score, m.kind, m.target) == (85, "fuzzy", "猫坐在垫子上。")
+    assert below == []
+
+
+def test_number_mismatch_is_fuzzy_never_exact(spec):
+    with _filled(spec) as tm:
+        [[m]] = tm.lookup(["The cadre resigned in 2009."], "en", "zh",
+                          contexts=[("The meeting began at noon.", "Nobody was surprised.")])
+        [[zh]] = tm.lookup(["这名干部于2009年辞职。"], "zh", "en")
+    assert m.kind == "fuzzy" and m.score == 83 and m.notes == ["number differs: 1999 -> 2009"]
+    assert zh.kind == "fuzzy" and zh.score < 100 and zh.notes == ["number differs: 1999 -> 2009"]
+
+
+def test_no_match_both_directions(spec):
+    with _filled(spec) as tm:
+        en, zh = tm.lookup(["Completely unrelated words here."], "en", "zh")[0], \
+            tm.lookup(["完全无关的句子。"], "zh", "en")[0]
+    assert en == [] and zh == []
+
+
+def test_units_answer_the_reverse_direction(spec):
+    with _filled(spec) as tm:
+        [[m]] = tm.lookup(["这名干部于1999年辞职。"], "zh", "en")
+        [[n]] = tm.lookup(["The weather is fine today."], "en", "zh")
+    assert (m.score, m.target, m.reverse) == (100, "The cadre resigned in 1999.", True)
+    assert (n.score, n.target, n.reverse) == (100, "今天天气很好。", True)
+
+
+def test_normalisation_whitespace_width_quotes(spec):
+    with open_memory(spec) as tm:
+        tm.add_units([Unit("He said “yes” to ABC 123.", "他对ABC 123说“是”。", "en", "zh-CN")])
+        [[m]] = tm.lookup(['He  said "yes"  to ＡＢＣ １２３. '], "en", "zh")
+        [[case]] = tm.lookup(['he said "yes" to ABC 123.'], "en", "zh")
+    assert (m.score, m.kind) == (100, "exact")
+    assert case.kind == "fuzzy"  # case is not normalised
+
+
+def test_zh_tw_units_for_a_zh_cn_request(spec):
+    """Documented: a unit in another Chinese script is offered as a fuzzy match (score - 5,
+    at most 99) with a note, never used as an exact match."""
+    with _filled(spec) as tm:
+        [[m]] = tm.lookup(["The river flooded the village."], "en", "zh-CN")
+        [[same]] = tm.lookup(["The river flooded the village."], "en", "zh-TW")
+        [[fz]] = tm.lookup(["The river flooded the villages."], "en", "zh")
+    assert (m.score, m.kind, m.target) == (95, "fuzzy", "河水淹沒了村莊。")
+    assert m.notes == ["the memory's translation is zh-TW, not zh-CN"]
+    assert (same.score, same.kind) == (100, "exact")
+    assert fz.score == int(100 * 5 / 6) - 5 and fz.kind == "fuzzy"
+
+
+def test_same_results_from_both_stores(tmp_path, pg):
+    rng = random.Random(7)
+    words = "the of a cadre river committee budget village city meeting report year member state plan".split()
+    units = []
+    for i in range(3000):
+        s = " ".join(rng.choice(words) for _ in range(rng.randint(5, 12))).capitalize() + f" {i % 97}."
+        units.append(Unit(s, f"译文{i}。", "en", "zh-CN", origin=rng.choice(["aligned", "imported", "edited"])))
+    queries = [u.source for u in rng.sample(units, 40)]
+    queries += [q.replace(" the ", " a ", 1) for q in queries[:20]] + ["No such sentence at all."]
+    results = []
+    for spec in (str(tmp_path / "m.sqlite"), pg.new_database("tm_same")):
+        with open_memory(spec) as tm:
+            tm.add_units([Unit(**u.__dict__) for u in units], batch_size=1000)
+            results.append([[(m.score, m.kind, m.target) for m in ms] for ms in tm.lookup(queries, "en", "zh")])
+    assert results[0] == results[1]
+    assert all(r and r[0][0] == 100 for r in results[0][:40])
+
+
+def test_fuzzy_candidates_come_from_the_index_among_many(spec):
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(400)]
+    units = [Unit(" ".join(rng.choice(vocab) for _ in range(10)) + ".", f"t{i}", "en", "zh-CN") for i in range(5000)]
+    with open_memory(spec) as tm:
+        tm.add_units(units)
+        target = units[1234]
+        words = target.source[:-1].split()
+        words[4] = "changed"
+        [best] = tm.lookup([" ".join(words) + "."], "en", "zh", limit=1)[0]
+    assert (best.target, best.score) == ("t1234", 90)
+
+
+def test_mt_needs_to_be_asked_for_by_name(spec):
+    with open_memory(spec) as tm:
+        r = tm.add_units([Unit("Raw machine output.", "原始机器输出。", "en", "zh-CN", origin="mt")])
+        assert (r.added, r.skipped) == (0, 1)
+        assert tm.lookup(["Raw machine output."], "en", "zh")[0] == []
+        r = tm.add_units([Unit("Raw machine output.", "原始机器输出。", "en", "zh-CN", origin="mt")], include_mt=True)
+        assert r.added == 1
+        assert tm.lookup(["Raw machine output."], "en", "zh")[0][0].unit.origin == "mt"
+
+
+def test_duplicates_are_kept_once_and_origin_ranks(spec):
+    with open_memory(spec) as tm:
+        tm.add_units([Unit("Same source.", "旧译文。", "en", "zh-CN", origin="imported", changed="2020-01-01T00:00:00Z")])
+        again = tm.add_units([Unit("Same source.", "旧译文。", "en", "zh-CN", origin="imported")])
+        tm.add_units([Unit("Same source.", "新译文。", "en", "zh-CN", origin="edited")])
+        ms = tm.lookup(["Same source."], "en", "zh")[0]
+    assert (again.added, again.duplicates) == (0, 1)
+    assert [m.target for m in ms] == ["新译文。", "旧译文。"]  # a translator's edit first
+
+
+def test_concordance_english_and_chinese(spec):
+    with _filled(spec) as tm:
+        assert [u.source for u in tm.search("CADRE")] == ["The cadre resigned in 1999."]
+        assert [u.target for u in tm.search("垫子")] == ["猫坐在垫子上。"]          # two characters
+        assert [u.source for u in tm.search("去了北京")] == ["他昨天去了北京开会。"]  # four
+        assert [u.source for u in tm.search("budget for", lang="zh")] == [
+            "The committee approved the budget for next year."]
+        assert tm.search("100%") == []
+        with pytest.raises(InputError):
+            tm.search("  ")
+
+
+def test_remove_by_origin_file_date(spec):
+    with open_memory(spec) as tm:
+        tm.add_units([Unit("Old one.", "旧的。", "en", "zh-CN", origin="aligned", changed="2020-05-01T00:00:00Z")],
+                     file="a/old.tmx")
+        tm.add_units([Unit("New one.", "新的。", "en", "zh-CN", origin="edited")], file="new.tmx")
+        tm.add_units([Unit("Third one.", "第三。", "en", "zh-CN", origin="aligned")], file="new.tmx")
+        assert tm.remove(before="2021-01-01") == 1
+        assert tm.remove(origin="edited") == 1
+        assert tm.remove(file="new.tmx") == 1
+        assert tm.stats().units == 0
+        with pytest.raises(AlignerError):
+            tm.remove()
+
+
+TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="x" srclang="en-US" datatype="plaintext" segtype="sentence"
+ adminlang="en" o-tmf="x"/><body>
+<tu tuid="a1" creationdate="20240102T030405Z" changedate="20250607T080910Z" creationid="mei">
+ <note>checked by Mei</note><note>second note</note>
+ <prop type="x-origin">edited</prop><prop type="x-document">report.docx</prop>
+ <prop type="prev">Before it.</prop><prop type="next">After it.</prop><prop type="x-client">ACME</prop>
+ <tuv xml:lang="en-US"><seg>The cadre resigned.</seg></tuv><tuv xml:lang="zh-TW"><seg>這名幹部辭職了。</seg></tuv></tu>
+<tu tuid="a2" creationdate="20240102T030405Z"><tuv xml:lang="en-US"><seg>A &lt;b&gt; tag &amp; more.</seg></tuv>
+ <tuv xml:lang="zh-TW"><seg>一個標籤。</seg></tuv></tu>
+<tu><tuv xml:lang="EN-us"><seg>Third.</seg></tuv><tuv xml:lang="zh-tw"><seg>第三。</seg></tuv></tu>
+</body></tmx>
+"""
+
+
+def test_tmx_round_trip_keeps_every_unit_and_field(spec, tmp_path):
+    src = tmp_path / "in.tmx"
+    src.write_text(TMX, encoding="utf-8")
+    with open_memory(spec) as tm:
+        result = tm.import_file(str(src))
+        assert (result.added, result.units) == (3, 3)
+        out = tmp_path / "out.tmx"
+        assert tm.export_tmx(str(out)) == 3
+    before = read_tmx_units(src.read_bytes(), "in")
+    after = read_tmx_units(out.read_bytes(), "out")
+    # What the memory adds: the file's name where a unit has none, the import's date where
+    # it has none, "changed" = "created" where only that is known, its own id as tuid.
+    stamped = {i for i, u in enumerate(before) if u.created is None}
+    strip = lambda i, u: {**u.__dict__, "id": None, "file": u.file or "in.tmx",  # noqa: E731
+                          "created": None if i in stamped else u.created,
+                          "changed": None if i in stamped else (u.changed or u.created),
+                          "meta": {**u.meta, "tuid": u.meta.get("tuid", "?")} if i not in stamped else {}}
+    assert [strip(i, u) for i, u in enumerate(after)] == [strip(i, u) for i, u in enumerate(before)]
+    assert after[2].created and after[2].changed
+    first = after[0]
+    assert (first.src_lang, first.tgt_lang, first.origin, first.file, first.author) == \
+        ("en-US", "zh-TW", "edited", "report.docx", "mei")
+    assert (first.created, first.changed) == ("2024-01-02T03:04:05Z", "2025-06-07T08:09:10Z")
+    assert first.notes == ["checked by Mei", "second note"] and first.meta == {"props": {"x-client": "ACME"},
+                                                                               "tuid": "a1"}
+    assert (first.prev, first.next) == ("Before it.", "After it.")
+    assert after[2].src_lang == "en-US" and after[2].tgt_lang == "zh-TW"
+    etree.fromstring(out.read_bytes())  # well-formed
+
+
+def test_units_from_a_bitext_keep_context_and_origin():
+    src = Document.from_sentences("en", ["One.", "Two.", "Three.", "Four."])
+    tgt = Document.from_sentences("zh", ["一。", "二。", "三。", "四。"])
+    bt = Bitext(src, tgt, [Bead([0], [0], origin="aligned"), Bead([1], [1], origin="mt", id=1),
+                           Bead([2], [2], origin="edited", id=2, meta={"notes": ["fixed"]}),
+                           Bead([3], [], origin="aligned", id=3)])
+    units = units_from_bitext(bt, file="a.jsonl")
+    assert [(u.source, u.origin, u.prev, u.next, u.tgt_lang) for u in units] == [
+        ("One.", "aligned", None, "Two.", "zh-CN"), ("Two.", "mt", "One.", "Three.", "zh-CN"),
+        ("Three.", "edited", "Two.", "Four.", "zh-CN")]
+    assert units[2].notes == ["fixed"]
+
+
+def test_sqlite_file_that_is_not_a_memory(tmp_path):
+    bad = tmp_path / "notes.sqlite"
+    bad.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(InputError, match="not a translation memory: the file is not an SQLite database"):
+        open_memory(str(bad))
+    assert bad.read_bytes() == b"this is not a database at all" * 100
+    import sqlite3
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as c:
+        c.execute("CREATE TABLE t(x)")
+    with pytest.raises(InputError, match="another program"):
+        open_memory(str(other))
+
+
+def test_scores_are_documented_values():
+    tok = M.Tokenizer()
+    assert M.score(tok("The cat sat.", "en"), tok("The dog sat.", "en"), False) == 75
+    assert M.score(tok("他去了北京。", "zh"), tok("他去了上海。", "zh"), False) == 66
+    assert M.normalize("  “Ｈi”\u3000there ") == '"Hi" there'
+    assert M.variant("zh") == M.variant("zh-CN") == "hans" and M.variant("zh-HK") == "hant"
