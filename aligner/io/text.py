@@ -231,6 +231,12 @@ _LATIN_LANGUAGE_NAMES = {
 _NOT_ENGLISH_MIN_WORDS = 8      # shorter texts are too short to tell (and cheap to check by eye)
 _NOT_ENGLISH_MIN_PROB = 0.95    # langid's normalised probability of the other language
 _CAPITALISED_RE = re.compile(r"\b[A-Z\u00c0-\u00de][\w'’-]*")
+# Words so common in English (a quarter of any English prose) and rare in other languages that
+# a text made of 15% of them is English: it is passed without loading the identifier's model
+# (a second or more); every other Latin-script text is left to the identifier.
+_ENGLISH_COMMON = frozenset("the of and to in is was that for with he it as his on by at from be are "
+                            "this which have has had not but".split())
+_ENGLISH_SURE_SHARE = 0.15
 
 
 @functools.lru_cache(maxsize=1)
@@ -253,8 +259,11 @@ def not_english(text: str) -> str | None:
     if _CJK_RE.search(sample) and len(_CJK_RE.findall(sample)) >= len(_LATIN_WORD_RE.findall(sample)):
         return None  # a Chinese text: not this check's business
     body = _CAPITALISED_RE.sub(" ", sample)
-    if len(_LATIN_WORD_RE.findall(body)) < _NOT_ENGLISH_MIN_WORDS:
+    words = _LATIN_WORD_RE.findall(body)
+    if len(words) < _NOT_ENGLISH_MIN_WORDS:
         return None
+    if sum(w in _ENGLISH_COMMON for w in words) >= _ENGLISH_SURE_SHARE * len(words):
+        return None  # plainly English: no need for the model
     code, prob = _language_identifier().classify(body)
     if code == "en" or prob < _NOT_ENGLISH_MIN_PROB:
         return None
