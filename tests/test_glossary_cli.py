@@ -1,4 +1,4 @@
-"""`aligner glossary ...` as a user types it: the README's examples run, exit codes, JSON
+"""`aligner glossary ...` as a user types it: the examples of docs/commands.md run, exit codes, JSON
 output, and errors as one message without a traceback."""
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ def workdir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def readme_glossary_commands() -> list[tuple[str, int]]:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Glossaries", 1)[1].split("\n## ", 1)[0]
+def docs_glossary_commands() -> list[tuple[str, int]]:
+    text = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+    section = text.split("\n## glossary\n", 1)[1].split("\n## ", 1)[0]
     out = []
     for block in re.findall(r"```sh\n(.*?)```", section, re.S):
         for line in block.splitlines():
@@ -43,13 +43,14 @@ def readme_glossary_commands() -> list[tuple[str, int]]:
 
 
 def test_readme_examples_run(workdir, argos_dir):
-    commands = readme_glossary_commands()
+    commands = docs_glossary_commands()
     assert len(commands) >= 12
+    (workdir / "try").mkdir()  # where the examples write
     for command, code in commands:
         result = CliRunner().invoke(main, shlex.split(command)[1:])
         assert result.exit_code == code, f"{command}\n{result.output}"
-    assert (workdir / "news.tbx").exists() and (workdir / "proposals.tsv").exists()
-    assert (workdir / "my-terms.tsv").read_text(encoding="utf-8") == \
+    assert (workdir / "try" / "news.tbx").exists() and (workdir / "try" / "proposals.tsv").exists()
+    assert (workdir / "try" / "my-terms.tsv").read_text(encoding="utf-8") == \
         "source\ttarget\taliases\tstatus\tnote\ncadre\t官员\t\tpreferred\ncadre\t骨干\t\tforbidden\tbackbone\n"
 
 

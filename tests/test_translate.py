@@ -47,9 +47,17 @@ def expected_article(text: str, direction: str, packages: dict[str, Path]) -> st
     return "\n".join(out)
 
 
-def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+def snapshot(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """(bytes, mtime, inode) of every file: an atomic rewrite gives a new inode."""
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def set_mtimes(root: Path, ns: int = 1_000_000_000 * 10**9) -> None:
+    """Give every file one explicit modification time (2001), which a rewrite cannot keep."""
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.utime(p, ns=(ns, ns))
 
 
 @pytest.mark.parametrize("source, direction", [(EN, "en-zh"), (ZH, "zh-en")])
@@ -192,10 +200,11 @@ def test_rerun_skips_complete_outputs_and_finishes_the_rest(argos_dir, tmp_path)
     before = snapshot(out)
     assert {k: v[0] for k, v in before.items()} == {k: v[0] for k, v in snapshot(reference).items()}
 
-    time.sleep(0.01)
+    set_mtimes(out)
+    before = snapshot(out)
     again = translate_files([src], "en", "zh", out)
     assert (again.files, again.skipped, again.sentences) == (0, 3, 0)
-    assert snapshot(out) == before  # not rewritten: same bytes, same mtimes
+    assert snapshot(out) == before  # not rewritten: same bytes, same inodes, same set mtimes
     r = run("translate", src, "--from", "en", "--out", out)
     assert "nothing to translate; 3 files already up to date" in r.output
 
@@ -211,7 +220,7 @@ def test_rerun_skips_complete_outputs_and_finishes_the_rest(argos_dir, tmp_path)
     after = snapshot(out)
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in snapshot(reference).items()}
     for name in ("a.zh.txt", "a.en-zh.jsonl", "c.zh.txt", "c.en-zh.jsonl"):
-        assert after[name][1] == before[name][1]  # untouched
+        assert after[name][1:] == before[name][1:]  # untouched: same set mtime, same inode
     assert not stale.exists()
 
     forced = translate_files([src], "en", "zh", out, force=True)
@@ -379,13 +388,16 @@ def test_format_exports_each_bitext_and_a_rerun_adds_missing_ones(argos_dir, tmp
     assert bitext.tgt_text(bitext.beads[3]) in html
     # The translation is up to date: a re-run only writes the export that went missing.
     (out / "article.en-zh.html").unlink()
-    article_mtime = (out / "article.zh.txt").stat().st_mtime_ns
+    set_mtimes(out)
+    kept = snapshot(out)
     result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "tmx",
                  "--format", "html")
     assert result.exit_code == 0, result.output
     assert "already up to date" in result.output
     assert (out / "article.en-zh.html").read_text(encoding="utf-8") == html
-    assert (out / "article.zh.txt").stat().st_mtime_ns == article_mtime
+    now = snapshot(out)
+    for name in ("article.zh.txt", "article.en-zh.jsonl"):
+        assert now[name] == kept[name]  # not rewritten: same bytes, set mtime and inode
 
 
 def test_unknown_format_is_refused_before_anything_is_written(argos_dir, tmp_path):

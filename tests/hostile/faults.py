@@ -65,6 +65,17 @@ def _complete(folder: Path) -> int:
         if folder.exists() else 0
 
 
+def _loaded(pid: int, library: str) -> bool:
+    """Whether process `pid` has mapped a shared library whose path names `library` (Linux
+    /proc; elsewhere True, so the caller goes on at once)."""
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text(errors="replace")
+    except FileNotFoundError:
+        return not Path("/proc/self/maps").exists()
+    except OSError:
+        return True
+
+
 def _env(packages_root: Path) -> dict[str, str]:
     return {**os.environ, "ARGOS_PACKAGES_DIR": str(packages_root), "OMP_WAIT_POLICY": "PASSIVE"}
 
@@ -113,7 +124,11 @@ def killed_translate(root: Path, packages_root: Path, sig: int, seed: int,
         while p.poll() is None and _complete(out) < 1 + k and time.monotonic() < deadline:
             time.sleep(0.001)
     else:
-        delay = rng.uniform(0.6, 1.5)
+        # Into the translation, not Python's start-up (a Ctrl-C during the first imports gets
+        # Python's own message): the engine imports CTranslate2 once the run has started.
+        while p.poll() is None and not _loaded(p.pid, "ctranslate2") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        delay = rng.uniform(0.0, 0.5)
         while p.poll() is None and _complete(out) < 2 and time.monotonic() < deadline and delay > 0:
             time.sleep(0.01)
             delay -= 0.01
@@ -125,7 +140,7 @@ def killed_translate(root: Path, packages_root: Path, sig: int, seed: int,
     name = {signal.SIGINT: "SIGINT", signal.SIGKILL: "SIGKILL"}[sig]
     after_kill = files(out)
     partial, _ = _compare(after_kill, want, allow_missing=True)
-    problems = []
+    problems = [] if landed else ["the signal came after the run had ended: nothing was interrupted"]
     written = len([n for n in after_kill if n != "unrelated.txt" and not n.endswith(".part")])
     # 130, or death by SIGINT (-2; a shell shows both as 130) when the signal comes as the
     # process is exiting, after its last output.
@@ -167,13 +182,13 @@ def killed_align(root: Path, packages_root: Path, sig: int, seed: int) -> Outcom
     """A batch `align` of two directories killed once a random number of its bitexts exist,
     then run again: the same as for translate (what the kill leaves is complete or absent;
     the re-run's bitexts are byte-identical to an uninterrupted run's)."""
-    try:
-        from aligner.align.files import align_batch, match_directories
-    except ImportError:  # pragma: no cover - `aligner align` is not there yet
-        return None
     rng = random.Random(seed)
     src, tgt = align_batch_dirs(root / "in")
-    align_batch(match_directories(src, tgt), root / "reference")
+    # The uninterrupted run, by the same command line (not a library function whose home may move).
+    ref = subprocess.run([sys.executable, "-m", "aligner", "align", str(src), str(tgt), "-o",
+                          str(root / "reference"), "-q"], env=_env(packages_root), cwd=root, capture_output=True)
+    if ref.returncode != 0:
+        raise AssertionError(f"the uninterrupted align failed: {ref.stderr[-500:]!r}")
     want = files(root / "reference")
     out = root / "out"
     args = ["align", src, tgt, "-o", out, "-q"]
@@ -190,7 +205,7 @@ def killed_align(root: Path, packages_root: Path, sig: int, seed: int) -> Outcom
     name = {signal.SIGINT: "SIGINT", signal.SIGKILL: "SIGKILL"}[sig]
     after_kill = files(out)
     partial, _ = _compare(after_kill, want, allow_missing=True)
-    problems = []
+    problems = [] if landed else ["the signal came after the run had ended: nothing was interrupted"]
     if landed and sig == signal.SIGINT and code not in (130, -signal.SIGINT, 0):
         problems.append(f"Ctrl-C should exit 130, got {code}")
     again = subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], env=_env(packages_root),
@@ -388,19 +403,31 @@ def killed_glossary_edit(root: Path, packages_root: Path, edit: str, seed: int) 
     duration = time.monotonic() - started
     new = (root / "copy" / "terms.tsv").read_bytes()
     problems = [] if ref.returncode == 0 and new != old else [f"the edit itself failed: {ref.stderr[-300:]!r}"]
-    p = _aligner(args, packages_root, root)
-    time.sleep(rng.uniform(0.5, 1.0) * duration)  # the write is at the end
-    landed = p.poll() is None
-    if landed:
-        p.kill()
-    code = p.wait(timeout=120)
-    stderr = p.stderr.read().decode("utf-8", "replace")
-    now = (folder / "terms.tsv").read_bytes()
+    # The write is at the end, so the kill aims at the last half of the run. A kill that comes
+    # after the process has exited tests nothing: then the glossary is put back and the edit
+    # run again with an earlier kill; if no kill ever lands while the process runs, that fails.
+    delay = rng.uniform(0.5, 1.0) * duration
+    for attempt in range(1, 7):
+        p = _aligner(args, packages_root, root)
+        time.sleep(delay)
+        if p.poll() is None:
+            p.kill()
+        code = p.wait(timeout=120)
+        stderr = p.stderr.read().decode("utf-8", "replace")
+        landed = code == -signal.SIGKILL  # died of the kill, not exited on its own
+        now = (folder / "terms.tsv").read_bytes()
+        if landed or now not in (old, new):
+            break
+        (folder / "terms.tsv").write_bytes(old)
+        delay *= 0.6
+    if not landed:
+        problems.append(f"the kill came after the process had ended in all {attempt} attempts: nothing was tested")
     partial = [] if now in (old, new) else ["terms.tsv (neither the old nor the new glossary)"]
     partial += [p.name for p in folder.iterdir() if p.name != "terms.tsv"]
     state = "old" if now == old else "new" if now == new else "broken"
-    return _outcome(f"glossary {edit} (SIGKILL)", f"seed {seed}, {'killed' if landed else 'finished'}; "
-                    f"file is the {state} one", code, stderr, partial=partial, problems=problems)
+    return _outcome(f"glossary {edit} (SIGKILL)", f"seed {seed}, {'killed' if landed else 'finished'} "
+                    f"{delay:.2f} s in (attempt {attempt}); file is the {state} one", code, stderr,
+                    partial=partial, problems=problems)
 
 
 def interrupted_glossary_edit(root: Path, packages_root: Path, edit: str) -> Outcome:

@@ -28,16 +28,6 @@ def test_killed_batch_translate_resumes_to_identical_outputs(sig, seed, phase, t
     _assert_passed(faults.killed_translate(tmp_path, packages_root, sig, seed, phase))
 
 
-def _align_ready():
-    try:
-        from aligner.align.files import align_batch, match_directories  # noqa: F401
-        from aligner.cli import align_cmd
-    except ImportError:
-        return False
-    return hasattr(align_cmd, "align")
-
-
-@pytest.mark.skipif(not _align_ready(), reason="aligner align is not there yet")
 @pytest.mark.parametrize("sig, seed", [(signal.SIGINT, 1), (signal.SIGKILL, 2)], ids=["SIGINT", "SIGKILL"])
 def test_killed_batch_align_resumes_to_identical_bitexts(sig, seed, tmp_path, packages_root):
     _assert_passed(faults.killed_align(tmp_path, packages_root, sig, seed))
