@@ -10,7 +10,6 @@ also the text stored in a bitext.
 from __future__ import annotations
 
 import codecs
-import functools
 import re
 import sys
 import unicodedata
@@ -22,6 +21,7 @@ from charset_normalizer import from_bytes
 from aligner.errors import InputError
 from aligner.model import Document
 from aligner.segment import segment
+from aligner.text.language import not_english  # noqa: F401  (re-exported: callers read files here)
 from aligner.text.scripts import count_cjk, count_latin_words
 
 __all__ = ["decode_bytes", "decode_unicode", "detect_language", "normalize_lang", "not_english", "read_document",
@@ -217,56 +217,6 @@ def detect_language(text: str, path=None) -> str:
                          path=_display(path),
                          hint="aligner works between English and Chinese; pass --from en or --from zh.")
     return "zh" if cjk >= latin and cjk > 0 else "en"
-
-
-# Latin-script languages a translator may be handed by mistake, by name for messages (langid's
-# ISO 639-1 codes; any other code is shown as it is).
-_LATIN_LANGUAGE_NAMES = {
-    "fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch",
-    "sv": "Swedish", "da": "Danish", "no": "Norwegian", "fi": "Finnish", "pl": "Polish", "cs": "Czech",
-    "ro": "Romanian", "hu": "Hungarian", "tr": "Turkish", "id": "Indonesian", "vi": "Vietnamese",
-    "ca": "Catalan", "la": "Latin", "eo": "Esperanto",
-}
-_NOT_ENGLISH_MIN_WORDS = 8      # shorter texts are too short to tell (and cheap to check by eye)
-_NOT_ENGLISH_MIN_PROB = 0.95    # langid's normalised probability of the other language
-_CAPITALISED_RE = re.compile(r"\b[A-Z\u00c0-\u00de][\w'’-]*")
-# Words so common in English (a quarter of any English prose) and rare in other languages that
-# a text made of 15% of them is English: it is passed without loading the identifier's model
-# (a second or more); every other Latin-script text is left to the identifier.
-_ENGLISH_COMMON = frozenset("the of and to in is was that for with he it as his on by at from be are "
-                            "this which have has had not but".split())
-_ENGLISH_SURE_SHARE = 0.15
-
-
-@functools.lru_cache(maxsize=1)
-def _language_identifier():
-    # py3langid (langid.py's model, 97 languages, shipped with the package): loaded only when
-    # a Latin-script text is about to be taken as English.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def not_english(text: str) -> str | None:
-    """The language a Latin-script text is written in when it is clearly not English (its
-    name, "French"), else None.
-
-    Names weigh heavily in a short news text (Zhu Zhiqiang, Nanjing...) and are the same in
-    every language, so capitalised words are left out before asking the identifier; a text
-    with fewer than a few words left is not judged, nor one where the identifier is unsure."""
-    sample = text[:20_000]
-    if _CJK_RE.search(sample) and len(_CJK_RE.findall(sample)) >= len(_LATIN_WORD_RE.findall(sample)):
-        return None  # a Chinese text: not this check's business
-    body = _CAPITALISED_RE.sub(" ", sample)
-    words = _LATIN_WORD_RE.findall(body)
-    if len(words) < _NOT_ENGLISH_MIN_WORDS:
-        return None
-    if sum(w in _ENGLISH_COMMON for w in words) >= _ENGLISH_SURE_SHARE * len(words):
-        return None  # plainly English: no need for the model
-    code, prob = _language_identifier().classify(body)
-    if code == "en" or prob < _NOT_ENGLISH_MIN_PROB:
-        return None
-    return _LATIN_LANGUAGE_NAMES.get(code, f"to be in the language {code!r}")
 
 
 def normalize_lang(lang: str, path=None) -> str:
