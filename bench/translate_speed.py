@@ -172,12 +172,26 @@ def main() -> None:
         tokens = [sp.encode(line, out_type=str) for line in lines]
 
         def timed(fn) -> tuple[float, float, float]:
-            """(seconds, CPU seconds, RSS growth in MB), medians over the repeats."""
+            """(seconds, CPU seconds, peak RSS growth in MB while it ran), medians over the repeats."""
+            import threading
+
             runs = []
             for _ in range(args.repeats):
-                rss0, c0, t = rss_now_mb(), cpu_seconds(), time.perf_counter()
+                rss0 = rss_now_mb()
+                peak = [rss0]
+                stop = threading.Event()
+
+                def sample():
+                    while not stop.wait(0.05):
+                        peak[0] = max(peak[0], rss_now_mb())
+                sampler = threading.Thread(target=sample, daemon=True)
+                sampler.start()
+                c0, t = cpu_seconds(), time.perf_counter()
                 fn()
-                runs.append((time.perf_counter() - t, cpu_seconds() - c0, rss_now_mb() - rss0))
+                runs.append((time.perf_counter() - t, cpu_seconds() - c0, 0.0))
+                stop.set()
+                sampler.join()
+                runs[-1] = (runs[-1][0], runs[-1][1], peak[0] - rss0)
             return tuple(statistics.median(r[k] for r in runs) for k in range(3))  # type: ignore[return-value]
 
         rows: list[tuple[str, int, float, float, float]] = []
@@ -220,9 +234,9 @@ def main() -> None:
         def run_aligner():
             translate_files([src], "en", "zh", tmp / "out", presplit=True, force=True,
                             beam_size=args.beam_size, max_decoding_length=args.max_length)
-        seconds, cpu, _ = timed(run_aligner)
+        seconds, cpu, rss = timed(run_aligner)
         report(f"aligner translate, whole run (inter {inter}, intra {intra}, batch 32)", len(lines),
-               seconds, cpu, None)
+               seconds, cpu, rss)
         aligner_seconds = seconds
 
         try:
