@@ -40,7 +40,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # shared cores: don't spin 
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-DATA = REPO.parent / "shared" / "data" / "bible-dev"
+# ../shared beside the checkout (or beside the folder of worktrees that holds it).
+DATA = next((p / "shared" / "data" / "bible-dev" for p in (REPO.parent, REPO.parent.parent)
+             if (p / "shared" / "data" / "bible-dev").is_dir()), REPO.parent / "shared" / "data" / "bible-dev")
 
 
 def peak_rss_mb() -> float:

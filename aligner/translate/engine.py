@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import itertools
 import math
 import os
 from dataclasses import dataclass
@@ -29,10 +28,10 @@ DEFAULT_MAX_DECODING_LENGTH = 256
 # Longest input CTranslate2 reads (its `max_input_length` default): longer inputs would be
 # cut off silently, so the pipeline refuses them with a message naming the file and line.
 MAX_INPUT_LENGTH = 1024
-# Sentences sorted by length together (a window of the stream, in batches): enough for batches
-# of like lengths (little padding), few enough that the files in the window are finished, and
-# written, soon after their last sentence is read.
-WINDOW_BATCHES = 8
+# Sentences a batch is chosen among (a window of the stream, in batches): enough for batches
+# of like lengths (little padding), few enough that no sentence waits long, so each file is
+# finished, and written, soon after its last sentence is read.
+WINDOW_BATCHES = 4
 # At most this many translator replicas (inter_threads) on the CPU: each one holds its own
 # working memory (about 0.2 GB at batch 32 for an Argos-size model), so a default run stays
 # well within an 8 GB laptop's memory however many cores it has.
@@ -199,20 +198,45 @@ class Engine:
         """Translate a stream of sentences, yielding each translation, in input order, as soon
         as it and every one before it are done.
 
-        The stream is read a window at a time (`window` sentences, default WINDOW_BATCHES
-        batches); each window is sorted by length and cut into batches, and up to `in_flight`
-        batches are queued on the translator at once, across window boundaries, so the
-        replicas never wait for the caller. A caller that writes a file once its last sentence
-        is back therefore writes files one after another while the engine keeps translating.
-        `progress(n)` is called after each batch."""
+        The stream is read into a pool of `window` sentences (default WINDOW_BATCHES batches).
+        Each batch is the oldest sentence of the pool with its neighbours in length (so the
+        batch has little padding), and the pool is topped up from the stream: sentences are
+        translated nearly in input order, none waits behind more than a window, and a caller
+        that writes a file once its last sentence is back writes files one after another.
+        Up to `in_flight` batches are queued on the translator at once, so its replicas never
+        wait for the caller. `progress(n)` is called after each batch."""
         window = max(1, window or self.batch_size * WINDOW_BATCHES)
         items = iter(sentences)
         prefixes = iter(target_prefixes) if target_prefixes is not None else None
         pkg_prefix = [self.package.target_prefix] if self.package.target_prefix else []
         done: dict[int, Translation] = {}
         queue: collections.deque = collections.deque()  # (ids, their tokens, async results)
-        next_out = 0
-        count = 0
+        pool: list[int] = []  # read and not yet submitted, in input order
+        tokens: dict[int, list[str]] = {}
+        forced: dict[int, list[str] | None] = {}
+        state = {"read": 0, "next": 0, "exhausted": False}
+
+        def refill() -> None:
+            blank = 0
+            while not state["exhausted"] and len(pool) < window:
+                try:
+                    text = next(items)
+                except StopIteration:
+                    state["exhausted"] = True
+                    break
+                i = state["read"]
+                state["read"] += 1
+                prefix = next(prefixes) if prefixes is not None else None
+                toks = self.tokenize(text)
+                if toks:
+                    pool.append(i)
+                    tokens[i] = toks
+                    forced[i] = prefix
+                else:  # nothing to translate (blank text): CTranslate2 needs at least one token
+                    done[i] = Translation("", [], [], [] if return_attention else None, 0.0)
+                    blank += 1
+            if blank and progress is not None:
+                progress(blank)
 
         def collect() -> None:
             ids, toks, results = queue.popleft()
@@ -225,59 +249,43 @@ class Engine:
             if progress is not None:
                 progress(len(ids))
 
+        def ready() -> Iterator[Translation]:
+            while state["next"] in done:
+                yield done.pop(state["next"])
+                state["next"] += 1
+
         while True:
-            chunk = list(itertools.islice(items, window))
-            if prefixes is not None:
-                chunk_prefixes = list(itertools.islice(prefixes, len(chunk)))
-            tokens = [self.tokenize(s) for s in chunk]
-            todo = []
-            blank = 0
-            for j, toks in enumerate(tokens):
-                if toks:
-                    todo.append(j)
-                else:  # nothing to translate (blank text): CTranslate2 needs at least one token
-                    done[count + j] = Translation("", [], [], [] if return_attention else None, 0.0)
-                    blank += 1
-            if blank and progress is not None:
-                progress(blank)
-            # Sort by length so each batch has little padding.
-            todo.sort(key=lambda j: len(tokens[j]))
-            for start in range(0, len(todo), self.batch_size):
-                ids = todo[start:start + self.batch_size]
-                batch_prefixes = None
-                if pkg_prefix or prefixes is not None:
-                    batch_prefixes = [pkg_prefix + list((chunk_prefixes[j] or []) if prefixes is not None else [])
-                                      for j in ids]
-                    batch_prefixes = [p or None for p in batch_prefixes]
-                while len(queue) >= self.in_flight:
-                    collect()
-                    while next_out in done:
-                        yield done.pop(next_out)
-                        next_out += 1
-                batch = [tokens[j] for j in ids]
-                longest = max(len(t) for t in batch)
-                queue.append(([count + j for j in ids], batch, self._translate_batch(
-                    batch, batch_prefixes, asynchronous=True,
-                    max_batch_size=self.batch_size, batch_type="examples",
-                    beam_size=self.beam_size, num_hypotheses=1, length_penalty=LENGTH_PENALTY,
-                    return_scores=True, return_attention=return_attention, replace_unknowns=True,
-                    max_input_length=self.max_input_length,
-                    max_decoding_length=min(self.max_decoding_length,
-                                            max(16, 3 * longest + 10) + len(pkg_prefix)))))
-            count += len(chunk)
-            if len(chunk) < window:
+            refill()
+            yield from ready()
+            if not pool:
                 break
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
+            # The oldest sentence and its neighbours in length.
+            by_length = sorted(pool, key=lambda i: (len(tokens[i]), i))
+            at = by_length.index(pool[0])
+            start = max(0, min(at - self.batch_size // 2, len(by_length) - self.batch_size))
+            ids = by_length[start:start + self.batch_size]
+            taken = set(ids)
+            pool[:] = [i for i in pool if i not in taken]
+            batch = [tokens.pop(i) for i in ids]
+            batch_prefixes = None
+            if pkg_prefix or prefixes is not None:
+                batch_prefixes = [pkg_prefix + list(forced.pop(i, None) or []) for i in ids]
+                batch_prefixes = [p or None for p in batch_prefixes]
+            while len(queue) >= self.in_flight:
+                collect()
+                yield from ready()
+            longest = max(len(t) for t in batch)
+            queue.append((ids, batch, self._translate_batch(
+                batch, batch_prefixes, asynchronous=True,
+                max_batch_size=self.batch_size, batch_type="examples",
+                beam_size=self.beam_size, num_hypotheses=1, length_penalty=LENGTH_PENALTY,
+                return_scores=True, return_attention=return_attention, replace_unknowns=True,
+                max_input_length=self.max_input_length,
+                max_decoding_length=min(self.max_decoding_length,
+                                        max(16, 3 * longest + 10) + len(pkg_prefix)))))
         while queue:
             collect()
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
-        while next_out in done:
-            yield done.pop(next_out)
-            next_out += 1
+            yield from ready()
 
     def _failure(self, e: Exception) -> ModelError:
         return ModelError(f"the {self.from_code}→{self.to_code} model failed: {e}",
