@@ -74,6 +74,7 @@ def main() -> None:
     ap.add_argument("--max-length", type=int, default=64)
     ap.add_argument("--old-rev", default="b133344", help="a commit with the old wave scheduling (issue 9's merge)")
     ap.add_argument("--sp-vocab", type=int, default=8000)
+    ap.add_argument("--only", choices=["new", "old"], default=None, help="run one tree only")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="aligner-interrupt-") as tmp:
@@ -94,6 +95,8 @@ def main() -> None:
         full = {}
         # Each run's interrupted twin right after it: the machine's load drifts less in between.
         for name, tree in (("new", REPO), ("old", old)):
+            if args.only and name != args.only:
+                continue
             seconds, _, rc = run_cli(tree, src, tmp / f"full-{name}", args)
             full[name] = seconds
             print(f"{name}: uninterrupted {seconds:6.1f} s = {len(lines) / seconds:6.2f} sentences/s (exit {rc})",
@@ -104,8 +107,9 @@ def main() -> None:
             late = "" if stop else " -- NOT interrupted: the run ended first (the load changed)"
             print(f"{name}: SIGINT at {full[name] / 2:5.1f} s: {kept}/{FILES} files kept ({kept / FILES:.0%}), "
                   f"stopped {stop:.1f} s after the signal (exit {rc}){late}", flush=True)
-        print(f"new / old sentence rate: {full['old'] / full['new']:.3f}x (goal: >= 0.97x); "
-              f"load average now {os.getloadavg()[0]:.1f}")
+        if len(full) == 2:
+            print(f"new / old sentence rate: {full['old'] / full['new']:.3f}x (goal: >= 0.97x)")
+        print(f"load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ MAX_INPUT_LENGTH = 1024
 # Sentences a batch is chosen among (a window of the stream, in batches): enough for batches
 # of like lengths (little padding), few enough that no sentence waits long, so each file is
 # finished, and written, soon after its last sentence is read.
-WINDOW_BATCHES = 4
+WINDOW_BATCHES = 2
 # At most this many translator replicas (inter_threads) on the CPU: each one holds its own
 # working memory (about 0.2 GB at batch 32 for an Argos-size model), so a default run stays
 # well within an 8 GB laptop's memory however many cores it has.
