@@ -36,6 +36,7 @@ def _register() -> None:
 
     for name in ("models_cmd", "translate_cmd", "align_cmd", "glossary_cmd", "export_cmd"):
         importlib.import_module(f"aligner.cli.{name}")
+    importlib.import_module("aligner.cli.review_cmd")
 
 
 _register()

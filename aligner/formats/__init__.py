@@ -6,7 +6,7 @@ name or file extension.
     [bitext] = get_format(format_for_path("memory.xlf", want="read")).read_bitexts("memory.xlf")
     get_format("xliff").read_units(data, "memory.xlf")      # translation units (Memory)
 
-Formats: tmx, xliff, tsv, csv (read and write; translation memories), jsonl (the
+Formats: tmx, xliff (1.2), xliff2 (2.0), tsv, csv (read and write; translation memories), jsonl (the
 bitext file, read and write), docx, html (write). The interface is
 `aligner.formats.base.Format`. The registry holds "module:Class" strings and imports
 a format's module on first use, so listing the names (for --help) imports no lxml or
@@ -52,11 +52,18 @@ def register(fmt: "type[Format] | str", *, name: str | None = None, kinds: Itera
 for _name, _target, _kinds in (
     ("tmx", "aligner.formats.tmx:TmxFormat", ("read", "write", "memory")),
     ("xliff", "aligner.formats.xliff:XliffFormat", ("read", "write", "memory")),
+    ("xliff2", "aligner.formats.xliff2:Xliff2Format", ("read", "write", "memory")),
     ("tsv", "aligner.formats.tsv:TsvFormat", ("read", "write", "memory")),
     ("csv", "aligner.formats.tsv:CsvFormat", ("read", "write", "memory")),
     ("jsonl", "aligner.formats.jsonl:JsonlFormat", ("read", "write")),
-    ("docx", "aligner.formats.docx:DocxFormat", ("write",)),
-    ("html", "aligner.formats.html:HtmlFormat", ("write",)),
+    ("docx", "aligner.formats.docx:DocxFormat", ("write", "document")),
+    ("html", "aligner.formats.html:HtmlFormat", ("write", "document")),
+    ("srt", "aligner.formats.subtitles:SrtFormat", ("document",)),
+    ("vtt", "aligner.formats.subtitles:VttFormat", ("document",)),
+    ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
+    ("odt", "aligner.formats.odf:OdfFormat", ("document",)),
+    ("epub", "aligner.formats.epub:EpubFormat", ("document",)),
+    ("pptx", "aligner.formats.pptx:PptxFormat", ("document",)),
 ):
     register(_target, name=_name, kinds=_kinds)
 

@@ -32,6 +32,8 @@ from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, 
                               other_language, read_document)
 from aligner.model import Bead, Bitext, Document, TextBuilder
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
+from aligner.translate.documents import (document_format, input_suffixes, skipped_in_directories,
+                                         translate_rich, unknown_kind)
 from aligner.translate.packages import InstalledPackage, require_package
 
 def output_paths(path: str | Path, src: str, tgt: str, out_dir: str | Path) -> tuple[Path, Path]:
@@ -180,6 +182,7 @@ class RunSummary(BatchSummary):
     sentences: int = 0          # sentences translated in this run
     results: list[FileResult] = field(default_factory=list)
     terms: TermCounts | None = None  # with glossaries
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, why) left out of folders
 
     @property
     def sentences_per_second(self) -> float:
@@ -205,6 +208,9 @@ class RunSummary(BatchSummary):
         if self.skipped:
             text += (f"; {self.skipped} file{'s' * (self.skipped != 1)} already up to date "
                      "(--force translates them again)")
+        if self.unsupported:
+            text += f"\nskipped {len(self.unsupported)} file{'s' * (len(self.unsupported) != 1)} of the folders:"
+            text += "".join(f"\n  {path}: {why}" for path, why in self.unsupported)
         if self.terms is not None and self.files:
             t = self.terms
             text += (f"\nglossary: {t.found} term{'s' * (t.found != 1)} found, {t.ok} already right, "
@@ -240,10 +246,20 @@ class TranslateOptions:
 
 @dataclass
 class _Source:
-    """A Job's data: the segmented input and the language it is translated into."""
+    """A Job's data: the segmented input and the language it is translated into; for a
+    formatted document, its format and the translations its writer takes."""
 
     doc: Document
     tgt: str
+    format: Any = None
+    translations: Any = None
+
+    def writer(self, path: Path, bitext: Bitext) -> bool:
+        """Write a formatted document's translation to `path` (False: plain text, not mine)."""
+        if self.format is None:
+            return False
+        self.format.write_document(self.doc, self.translations, path, tgt_lang=self.tgt)
+        return True
 
 
 def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
@@ -292,7 +308,23 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     # written, or with keep_going are left out and listed at the end.
     def read(item: tuple[Path, Path]) -> Job:
         path, sub = item
-        doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
+        fmt = document_format(path)
+        if fmt is not None and opts.presplit and fmt.name == "markdown":
+            fmt = None  # one segment per line: the text reader's presplit
+        if fmt is not None:  # a formatted document (DOCX, HTML, ...): aligner.translate.documents
+            doc = fmt.read_document(path, lang=src_lang, encoding=opts.encoding)
+            tgt = _check_language(doc, src_lang, tgt_lang)
+            text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
+            text_out = text_out.with_name(f"{output_stem(path)}.{tgt}{path.suffix}")
+            job = _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
+            job.data.format = fmt
+            return job
+        try:
+            doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
+        except InputError as e:
+            if "binary" in e.message and path.suffix.lower() not in (".txt", ".md", ".text"):
+                raise unknown_kind(path) from None
+            raise
         tgt = _check_language(doc, src_lang, tgt_lang)
         text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
         return _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
@@ -307,7 +339,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if use_stdin:
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
-        jobs = runner.prepare(discover(inputs, on_error=runner.refuse), read)
+        runner.summary.unsupported = skipped_in_directories(inputs)  # type: ignore[attr-defined]
+        jobs = runner.prepare(discover(inputs, input_suffixes(), on_error=runner.refuse), read)
     runner.plan(jobs)
 
     # The models, before any output: a missing one is reported with how to install it.
@@ -366,17 +399,24 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
     try:
         for pair, engine in engines.items():
             pair_jobs = [j for j in todo if (j.data.doc.lang, j.data.tgt) == pair]
-            stream = engine.translate_iter((s.text for j in pair_jobs for s in j.data.doc.segments),
+            plain = [j for j in pair_jobs if j.data.format is None]
+            stream = engine.translate_iter((s.text for j in plain for s in j.data.doc.segments),
                                            return_attention=glossary is not None,
                                            progress=bar.update if bar is not None else None)
             for job in pair_jobs:
-                translations = list(itertools.islice(stream, len(job.data.doc.segments)))
-                bitext = make_bitext(
-                    engine, job.data.doc, translations, pair[1], glossary=glossary,
-                    # The article sits next to its bitext: its name is enough, and keeps the
-                    # bitext the same wherever the output directory is.
-                    target_path=job.document_out.name if isinstance(job.document_out, Path) else "-",
-                    term_counts=summary.terms)
+                if job.data.format is not None:  # with attention, for its inline codes
+                    bitext, job.data.translations = translate_rich(
+                        engine, job.data.doc, pair[1], glossary=glossary, term_counts=summary.terms,
+                        target_path=job.document_out.name,
+                        progress=bar.update if bar is not None else None)
+                else:
+                    translations = list(itertools.islice(stream, len(job.data.doc.segments)))
+                    bitext = make_bitext(
+                        engine, job.data.doc, translations, pair[1], glossary=glossary,
+                        # The article sits next to its bitext: its name is enough, and keeps the
+                        # bitext the same wherever the output directory is.
+                        target_path=job.document_out.name if isinstance(job.document_out, Path) else "-",
+                        term_counts=summary.terms)
                 yield job, bitext
                 done += 1
                 if bar is not None:
