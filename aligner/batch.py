@@ -20,6 +20,7 @@ The runner knows nothing of translation or alignment: the command's `work` does 
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import re
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
-from aligner.errors import InputError, OutputError, UsageError
+from aligner.errors import AlignerError, BatchError, InputError, OutputError, UsageError
 from aligner.io.atomic import atomic_write_text, lock_directory
 from aligner.io.text import decode_bytes, iter_input_files
 from aligner.model import Bitext
@@ -57,16 +58,25 @@ def bitext_name(path: str | Path, src_lang: str, tgt_lang: str) -> str:
 
 # --------------------------------------------------------------------------- discover and pair
 
-def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".md")) -> Iterator[tuple[Path, Path]]:
+def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".md"),
+             on_error: Callable[[AlignerError], None] | None = None) -> Iterator[tuple[Path, Path]]:
     """The files named by `inputs` (directories stand for their files with `suffixes`), each
     with the folder its outputs go to, relative to the output folder: a file found inside a
     directory keeps its place below it; a file named itself goes to the top. A file named
     twice (itself and through its directory) comes once. Lazily, argument by argument, so a
-    bad input is met in the order given."""
+    bad input is met in the order given. With `on_error`, a bad argument (a missing path, an
+    empty directory) is handed to it and discovery goes on with the next one."""
     seen: set[Path] = set()
     for arg in inputs:
         base = Path(arg) if Path(arg).is_dir() else None
-        for path in iter_input_files([str(arg)], tuple(suffixes)):
+        try:
+            found = iter_input_files([str(arg)], tuple(suffixes))
+        except AlignerError as e:
+            if on_error is None:
+                raise
+            on_error(e)
+            continue
+        for path in found:
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
@@ -232,6 +242,7 @@ class BatchOptions:
     formats: Sequence[str] = ()
     force: bool = False
     stdout: IO[str] | None = None  # for a document_out of "-" (default sys.stdout)
+    keep_going: bool = False  # refuse bad inputs (listed in the summary) and do the others
 
 
 @dataclass
@@ -240,12 +251,37 @@ class BatchSummary:
 
     skipped: int = 0           # jobs whose outputs were already complete and current
     seconds: float = 0.0
+    refused: list[AlignerError] = field(default_factory=list)  # bad inputs left out (--keep-going)
+    files_written: list[Path] = field(default_factory=list)  # every file written, in order
+    stale: list[Path] = field(default_factory=list)  # exports on disk made from an earlier bitext
 
     def add(self, job: Job, bitext: Bitext) -> None:
         """A job's outputs were written."""
 
     def add_skipped(self, job: Job) -> None:
         self.skipped += 1
+
+    def describe_files(self, written: bool = True) -> str:
+        """The files written, the stale exports and the refused inputs, one per line."""
+        lines = []
+        if self.files_written and written:
+            lines.append("written:")
+            lines += [f"  {p}" for p in self.files_written]
+        if self.stale:
+            lines.append("stale (made from an earlier bitext; re-export them or pass --format):")
+            lines += [f"  {p}" for p in self.stale]
+        if self.refused:
+            lines.append(f"refused {len(self.refused)} file{'s' * (len(self.refused) != 1)}:")
+            lines += ["  " + str(e).replace("\n", "\n  ") for e in self.refused]
+        return "\n".join(lines)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: what was finished before it (`summary`) is kept on disk."""
+
+    def __init__(self, summary: BatchSummary):
+        super().__init__()
+        self.summary = summary
 
 
 # --------------------------------------------------------------------------- exports
@@ -340,10 +376,35 @@ class Runner:
 
     def prepare(self, items: Iterable[Any], make_job: Callable[[Any], Job]) -> list[Job]:
         """Read every input into a Job before anything is written: `make_job` reads and checks
-        one (raising an AlignerError naming the file). The first bad input stops the run; this
-        is the one place where a run that lists every bad file, or keeps going without them,
-        decides so."""
-        return [make_job(item) for item in items]
+        one (raising an AlignerError naming the file). Every bad input is collected, not only
+        the first: without `keep_going` the run then stops, listing them all (BatchError);
+        with it they go to `summary.refused` and the others are done."""
+        jobs = []
+        for item in items:
+            try:
+                jobs.append(make_job(item))
+            except AlignerError as e:
+                self.refused.append(e)
+        self.check_refused(len(jobs))
+        return jobs
+
+    @property
+    def refused(self) -> list[AlignerError]:
+        return self.summary.refused
+
+    def refuse(self, error: AlignerError) -> None:
+        """An input found bad (by `discover`'s on_error, or by the command's own checks)."""
+        self.refused.append(error)
+
+    def check_refused(self, remaining: int) -> None:
+        """Stop before writing anything if inputs were refused (unless --keep-going and
+        `remaining` jobs are left to do). One refused input keeps its own message and code."""
+        if not self.refused or (self.options.keep_going and remaining):
+            return
+        if len(self.refused) == 1:
+            raise self.refused[0]
+        raise BatchError(self.refused, len(self.refused) + remaining, self.verb,
+                         keep_going=self.options.keep_going)
 
     def plan(self, jobs: Sequence[Job]) -> None:
         """Name every job's exports and check every output against the inputs and each other."""
@@ -355,26 +416,47 @@ class Runner:
         out_dir = self.options.out_dir
         # One run at a time per output directory: a second one would take the first one's
         # temporary files for stale ones.
-        with (lock_directory(out_dir) if out_dir is not None else contextlib.nullcontext()):
-            todo = []
-            for job in jobs:
-                if not self.options.force and is_current(job):
-                    if any(not p.exists() for p in job.exports.values()):
-                        from aligner.io.bitext_jsonl import read_bitext
-
-                        export_beside(read_bitext(job.bitext_out), job.bitext_out, self._formats,
-                                      glossary=self.export_glossary, only_missing=True)
-                    self.summary.add_skipped(job)
-                else:
-                    todo.append(job)
-            for job, bitext in work(todo):
-                self.write(job, bitext)
-                self.summary.add(job, bitext)
+        try:
+            with (lock_directory(out_dir) if out_dir is not None else contextlib.nullcontext()):
+                todo = []
+                for job in jobs:
+                    if not self.options.force and is_current(job):
+                        self._complete_exports(job)
+                        self.summary.add_skipped(job)
+                    else:
+                        todo.append(job)
+                for job, bitext in work(todo):
+                    self.write(job, bitext)
+                    self.summary.add(job, bitext)
+        except KeyboardInterrupt:
+            # Every file written so far is complete (atomic writes, the bitext last): say so.
+            self.summary.seconds = time.perf_counter() - self.started
+            raise BatchInterrupted(self.summary) from None
         self.summary.seconds = time.perf_counter() - self.started
         return self.summary
 
+    def _complete_exports(self, job: Job) -> None:
+        """A current job gets the exports it lacks, recorded in its bitext's header."""
+        if job.bitext_out is None:
+            return
+        missing = [fmt for fmt, p in job.exports.items() if not p.exists()]
+        recorded = recorded_exports(job.bitext_out)
+        if not missing and set(job.exports) <= set(recorded):
+            return
+        from aligner.io.bitext_jsonl import read_bitext, write_bitext
+
+        bitext = read_bitext(job.bitext_out)
+        for p in export_beside(bitext, job.bitext_out, missing, glossary=self.export_glossary):
+            self.summary.files_written.append(p)
+        if not set(job.exports) <= set(recorded):
+            bitext.meta["exports"] = sorted(set(recorded) | set(job.exports))
+            write_bitext(bitext, job.bitext_out)
+
     def write(self, job: Job, bitext: Bitext) -> None:
-        """The document and exports first, the bitext last: a bitext on disk means the rest is complete."""
+        """The document and exports first, the bitext last: a bitext on disk means the rest is
+        complete. The exports an earlier run made from the bitext being replaced (its header
+        lists them) are made again from the new one, so none is left showing the old text; an
+        export file beside it that no header vouches for is reported as stale."""
         bitext.meta.update(job.stamp)
         if job.document_out == "-":
             out = self.options.stdout if self.options.stdout is not None else sys.stdout
@@ -386,13 +468,52 @@ class Runner:
             if writer is None or not writer(job.document_out, bitext):
                 atomic_write_text(job.document_out, bitext.target.text)
             remove_stale_parts(job.document_out, self.started_wall)
+            self.summary.files_written.append(job.document_out)
         if job.bitext_out is not None:
-            for export in export_beside(bitext, job.bitext_out, self._formats, glossary=self.export_glossary):
+            formats = list(self._formats)
+            formats += [f for f in recorded_exports(job.bitext_out)
+                        if f not in formats and export_path(job.bitext_out, f).exists()]
+            for export in export_beside(bitext, job.bitext_out, formats, glossary=self.export_glossary):
                 remove_stale_parts(export, self.started_wall)
+                self.summary.files_written.append(export)
+            for other in known_export_paths(job.bitext_out):
+                if other not in self.summary.stale and other.exists() and \
+                        other not in export_paths(job.bitext_out, formats).values():
+                    self.summary.stale.append(other)
+            if formats:
+                bitext.meta["exports"] = sorted(formats)
             from aligner.io.bitext_jsonl import write_bitext
 
             write_bitext(bitext, job.bitext_out)
             remove_stale_parts(job.bitext_out, self.started_wall)
+            self.summary.files_written.append(job.bitext_out)
+
+
+def recorded_exports(bitext_path: Path) -> list[str]:
+    """The export formats the bitext's header says were made from it (beside it)."""
+    meta = header_meta(bitext_path) if bitext_path.exists() else None
+    exports = meta.get("exports") if meta else None
+    if not isinstance(exports, list):
+        return []
+    from aligner.formats import names
+
+    known = set(names("write"))
+    return [f for f in exports if isinstance(f, str) and f in known and f != "jsonl"]
+
+
+def export_path(bitext_path: Path, fmt: str) -> Path:
+    return next(iter(export_paths(bitext_path, [fmt]).values()))
+
+
+def known_export_paths(bitext_path: Path) -> list[Path]:
+    """Where an export of every known format would go beside the bitext (none when no file
+    named like one is there: the formats are then not even loaded)."""
+    stem = bitext_path.stem  # NAME.en-zh
+    if not any(p != bitext_path for p in bitext_path.parent.glob(glob.escape(stem) + ".*")):
+        return []
+    from aligner.formats import names
+
+    return list(export_paths(bitext_path, [n for n in names("write") if n != "jsonl"]).values())
 
 
 def run_batch(jobs: Sequence[Job], work: Callable[[list[Job]], Iterable[tuple[Job, Bitext]]],
@@ -411,7 +532,7 @@ def require_out_dir(out_dir: str | Path | None, message: str) -> Path:
     return Path(out_dir)
 
 
-__all__ = ["BatchOptions", "BatchSummary", "Job", "PairJob", "Runner", "bitext_name", "check_outputs",
+__all__ = ["BatchInterrupted", "BatchOptions", "BatchSummary", "Job", "recorded_exports", "PairJob", "Runner", "bitext_name", "check_outputs",
            "discover", "export_beside", "export_paths", "exporters", "file_sha256", "glossary_stamp",
            "header_meta", "is_current", "match_directories", "output_stem", "pair_key", "read_pairs_list",
            "remove_stale_parts", "require_out_dir", "run_batch", "sha256_bytes"]

@@ -57,3 +57,25 @@ class UsageError(AlignerError, ValueError):
     The CLI shows it as click shows a usage error; library callers get the same rule."""
 
     exit_code = EXIT_USAGE
+
+
+# --keep-going: some inputs were refused (each listed with why), every other one was done.
+EXIT_PARTIAL = 6
+
+
+class BatchError(AlignerError):
+    """Several inputs of one batch refused at once, each with its own message: a run lists
+    every bad file, not only the first. The exit code is theirs when they share one."""
+
+    def __init__(self, errors: "list[AlignerError]", total: int, verb: str = "translate",
+                 keep_going: bool = False):
+        self.errors = list(errors)
+        n = len(self.errors)
+        what = "file" if total == 1 else "files"
+        lines = [f"{n} of {total} {what} cannot be {verb}d; nothing was written:"]
+        for e in self.errors:
+            lines.append("  " + str(e).replace("\n", "\n  "))
+        super().__init__("\n".join(lines),
+                         hint=None if keep_going else f"Fix them, or pass --keep-going to {verb} the others.")
+        codes = {e.exit_code for e in self.errors}
+        self.exit_code = codes.pop() if len(codes) == 1 else EXIT_INPUT

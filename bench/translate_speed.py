@@ -1,21 +1,28 @@
-"""How close `aligner translate` comes to the bare CTranslate2 engine (printed, not asserted).
+"""How close `aligner translate` comes to the fastest bare CTranslate2 loop on this machine
+(printed, not asserted).
 
 Builds a random-weight transformer of Argos size (6+6 layers, d_model 512, 8 heads, FFN 2048,
 a 32k vocabulary, int8 like the Argos packages, fixed seed) into a temporary Argos package
 with a sentencepiece model trained on the Bible text, then translates the first N English
-lines of /work/shared/data/bible-dev/001.en:
+lines of /work/shared/data/bible-dev/001.en, in one run:
 
-1. aligner: `translate_files([file], "en", "zh", out, presplit=True, ...)`, the whole run
-   in-process (model load, reading, segmenting, tokenizing, translating, detokenizing,
-   rebuilding, writing the article and the bitext);
-2. bare: one `ctranslate2.Translator.translate_batch` call on the same sentences,
-   pre-tokenized, with the same beam size, batch size, threads and max_decoding_length.
+1. bare, aligner's old settings: one `translate_batch` call, pre-tokenized, batch 32 examples,
+   inter_threads 1, intra_threads = the cores (what aligner did before issue 16);
+2. bare, a small sweep: inter/intra threads (1 x cores, cores x 1, and 2 x cores/2 when there
+   are 4+ cores) x batch 32 / 64 examples, and the fastest of those by tokens (2,048);
+3. aligner: `translate_files([file], "en", "zh", out, presplit=True, ...)` with its default
+   threads and batch size, the whole run in-process (model load, reading, segmenting,
+   tokenizing, translating, detokenizing, rebuilding, writing the article and the bitext);
+4. Argos Translate's own API (`argostranslate.translate.apply_packaged_translation`, what
+   `translate()` runs per paragraph: one `translate_batch` per line, its own settings: beam
+   ARGOS_BEAM_SIZE, no max_decoding_length) on the first --argos-sentences of those lines.
 
-Random weights almost never say </s>, so nearly every sentence decodes to max_decoding_length
-(the bare run prints how many pieces it produced). Goal: aligner within 1.15x of bare.
+Each row prints sentences/s, sentences per CPU-second and the peak RSS growth of a bare run
+(a rough figure for the memory the replicas take). Random weights almost never say </s>, so
+nearly every sentence decodes to max_decoding_length. Goal: aligner >= 0.95x the fastest bare.
 
-    python3 bench/translate_speed.py                      # 2,000 sentences, beam 2
-    python3 bench/translate_speed.py --sentences 5000 --beam-size 4 --threads 4
+    python3 bench/translate_speed.py                      # 500 sentences, beam 2, < 10 min on 2 cores
+    python3 bench/translate_speed.py --sentences 2000 --repeats 3
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # shared cores: don't spin 
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-DATA = REPO.parent / "shared" / "data" / "bible-dev"
+# ../shared beside the checkout (or beside the folder of worktrees that holds it).
+DATA = next((p / "shared" / "data" / "bible-dev" for p in (REPO.parent, REPO.parent.parent)
+             if (p / "shared" / "data" / "bible-dev").is_dir()), REPO.parent / "shared" / "data" / "bible-dev")
 
 
 def peak_rss_mb() -> float:
@@ -114,22 +123,39 @@ def build_package(root: Path, vocab_size: int, target_vocab: int) -> Path:
     return pkg
 
 
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def rss_now_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return 0.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sentences", type=int, default=2000)
+    ap.add_argument("--sentences", type=int, default=500)
+    ap.add_argument("--argos-sentences", type=int, default=30,
+                    help="sentences for Argos's own API (about 1 sentence/s)")
     ap.add_argument("--beam-size", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-length", type=int, default=64, help="max_decoding_length")
+    ap.add_argument("--repeats", type=int, default=1, help="runs per row; the median is printed")
     ap.add_argument("--sp-vocab", type=int, default=8000, help="sentencepiece vocabulary (padded to 32k)")
-    ap.add_argument("--order", choices=["bare-first", "aligner-first"], default="bare-first")
     args = ap.parse_args()
+
+    import statistics
 
     import ctranslate2
     import sentencepiece as spm
 
     from aligner.translate import translate_files
+    from aligner.translate.engine import available_cores, choose_threads
 
+    cores = available_cores()
     with tempfile.TemporaryDirectory(prefix="aligner-bench-") as tmp:
         tmp = Path(tmp)
         t0 = time.perf_counter()
@@ -141,44 +167,109 @@ def main() -> None:
         lines = DATA.joinpath("001.en").read_text(encoding="utf-8").splitlines()[: args.sentences]
         src = tmp / "bible.en.txt"
         src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"input: {len(lines)} lines of {DATA / '001.en'}, beam {args.beam_size}, batch "
-              f"{args.batch_size}, {args.threads} threads, max_decoding_length {args.max_length}, "
-              f"{os.cpu_count()} CPUs")
+        print(f"input: {len(lines)} lines of {DATA / '001.en'}, beam {args.beam_size}, max_decoding_length "
+              f"{args.max_length}, {cores} cores available, load average {os.getloadavg()[0]:.1f} "
+              f"(median of {args.repeats} run{'s' * (args.repeats != 1)} per row)")
+        sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
+        tokens = [sp.encode(line, out_type=str) for line in lines]
+
+        def timed(fn) -> tuple[float, float, float]:
+            """(seconds, CPU seconds, peak RSS growth in MB while it ran), medians over the repeats."""
+            import threading
+
+            runs = []
+            for _ in range(args.repeats):
+                rss0 = rss_now_mb()
+                peak = [rss0]
+                stop = threading.Event()
+
+                def sample():
+                    while not stop.wait(0.05):
+                        peak[0] = max(peak[0], rss_now_mb())
+                sampler = threading.Thread(target=sample, daemon=True)
+                sampler.start()
+                c0, t = cpu_seconds(), time.perf_counter()
+                fn()
+                runs.append((time.perf_counter() - t, cpu_seconds() - c0, 0.0))
+                stop.set()
+                sampler.join()
+                runs[-1] = (runs[-1][0], runs[-1][1], peak[0] - rss0)
+            return tuple(statistics.median(r[k] for r in runs) for k in range(3))  # type: ignore[return-value]
+
+        rows: list[tuple[str, int, float, float, float]] = []
+
+        def report(name: str, n: int, seconds: float, cpu: float, rss: float | None) -> None:
+            rows.append((name, n, seconds, cpu, rss or 0.0))
+            mem = f", RSS +{rss:5.0f} MB" if rss is not None else ""
+            print(f"{name:58s} {n / seconds:7.2f} sentences/s, {n / cpu:6.2f} per CPU-second{mem}", flush=True)
+
+        def bare(inter: int, intra: int, batch: int, batch_type: str = "examples") -> tuple[float, float, float]:
+            def go():
+                translator = ctranslate2.Translator(str(pkg / "model"), device="cpu", inter_threads=inter,
+                                                    intra_threads=intra)
+                translator.translate_batch(tokens, max_batch_size=batch, batch_type=batch_type,
+                                           beam_size=args.beam_size, length_penalty=0.2, return_scores=True,
+                                           max_decoding_length=args.max_length)
+                del translator
+            return timed(go)
+
+        old = (1, cores, 32)
+        report(f"bare, aligner's old settings (inter 1, intra {cores}, batch 32)", len(lines), *bare(*old))
+        inters = sorted({1, cores} | ({2} if cores >= 4 else set()))
+        sweep = {old: rows[-1][2]}
+        for inter in inters:
+            for batch in (32, 64):
+                cfg = (inter, max(1, cores // inter), batch)
+                if cfg == old:
+                    continue
+                seconds, cpu, rss = bare(*cfg)
+                sweep[cfg] = seconds
+                report(f"bare, inter {cfg[0]}, intra {cfg[1]}, batch {batch}", len(lines), seconds, cpu, rss)
+        best = min(sweep, key=sweep.get)  # type: ignore[arg-type]
+        seconds, cpu, rss = bare(best[0], best[1], 2048, "tokens")
+        sweep_tokens = seconds
+        report(f"bare, inter {best[0]}, intra {best[1]}, batch 2048 tokens", len(lines), seconds, cpu, rss)
+        fastest = min(min(sweep.values()), sweep_tokens)
+
+        inter, intra = choose_threads(0)
 
         def run_aligner():
-            t = time.perf_counter()
-            summary = translate_files([src], "en", "zh", tmp / "out", presplit=True, force=True,
-                                      beam_size=args.beam_size, batch_size=args.batch_size,
-                                      threads=args.threads, max_decoding_length=args.max_length)
-            seconds = time.perf_counter() - t
-            return summary.sentences, seconds, None
+            translate_files([src], "en", "zh", tmp / "out", presplit=True, force=True,
+                            beam_size=args.beam_size, max_decoding_length=args.max_length)
+        seconds, cpu, rss = timed(run_aligner)
+        report(f"aligner translate, whole run (inter {inter}, intra {intra}, batch 32)", len(lines),
+               seconds, cpu, rss)
+        aligner_seconds = seconds
 
-        def run_bare():
-            sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
-            tokens = [sp.encode(line, out_type=str) for line in lines]
-            translator = ctranslate2.Translator(str(pkg / "model"), device="cpu", inter_threads=1,
-                                                intra_threads=args.threads)
-            t = time.perf_counter()
-            out = translator.translate_batch(tokens, max_batch_size=args.batch_size, batch_type="examples",
-                                             beam_size=args.beam_size, length_penalty=0.2,
-                                             return_scores=True, max_decoding_length=args.max_length)
-            seconds = time.perf_counter() - t
-            return len(out), seconds, sum(len(r.hypotheses[0]) for r in out)
+        try:
+            from argostranslate import package as argos_package
+            from argostranslate import translate as argos_translate
+        except ImportError:
+            print("argostranslate is not installed: no Argos row")
+        else:
+            class OneSentence:  # the lines are sentences already; Argos's sentencizers need models
+                def split_sentences(self, text):
+                    return [text]
 
-        runs = [("bare", run_bare), ("aligner", run_aligner)]
-        if args.order == "aligner-first":
-            runs.reverse()
-        results = {}
-        for name, fn in runs:
-            n, seconds, produced = fn()
-            results[name] = (n, seconds)
-            pieces = f"{produced} target pieces, " if produced is not None else ""
-            print(f"{name:8s} {n} sentences in {seconds:7.1f} s = {n / seconds:7.2f} sentences/s "
-                  f"({pieces}peak RSS so far {peak_rss_mb():.0f} MB)")
-        (na, sa), (nb, sb) = results["aligner"], results["bare"]
-        ratio = (nb / sb) / (na / sa)
-        print(f"bare / aligner sentence rate: {ratio:.3f}x (goal: <= 1.15x)")
-        print(f"peak RSS: {peak_rss_mb():.0f} MB")
+            apkg = argos_package.Package(pkg)
+            few = lines[: args.argos_sentences]
+
+            def run_argos():
+                from argostranslate import settings as argos_settings
+
+                translator = ctranslate2.Translator(str(pkg / "model"), device="cpu",
+                                                    inter_threads=argos_settings.inter_threads,
+                                                    intra_threads=argos_settings.intra_threads)
+                for line in few:
+                    argos_translate.apply_packaged_translation(apkg, line, translator, OneSentence(),
+                                                               num_hypotheses=1)
+            seconds, cpu, _ = timed(run_argos)
+            report("Argos Translate's own API (apply_packaged_translation per line)", len(few), seconds, cpu, None)
+
+        ratio = (len(lines) / aligner_seconds) / (len(lines) / fastest)
+        print(f"aligner / fastest bare sentence rate: {ratio:.3f}x (goal: >= 0.95x); "
+              f"fastest bare / old settings: {sweep[old] / fastest:.2f}x")
+        print(f"peak RSS of the whole bench: {peak_rss_mb():.0f} MB; load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

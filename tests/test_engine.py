@@ -142,3 +142,25 @@ def test_fixture_tables_cover_the_seed_article(fixture_packages):
     # ...and sentencepiece keeps every word whole: no piece of the articles takes the fallback.
     assert fixture_model.unknown_pieces(en, "en-zh", fixture_packages["en-zh"] / "sentencepiece.model") == []
     assert fixture_model.unknown_pieces(zh, "zh-en", fixture_packages["zh-en"] / "sentencepiece.model") == []
+
+
+def test_replicas_and_threads_come_from_the_cores(argos_dir, monkeypatch):
+    """Issue 16: replicas (inter_threads) from the cores this process may use, at most
+    MAX_REPLICAS, the rest as intra_threads; --threads caps the total."""
+    from aligner.translate import engine as engine_mod
+
+    monkeypatch.setattr(engine_mod.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert engine_mod.available_cores() == 2
+    assert engine_mod.choose_threads(0) == (2, 1)
+    assert engine_mod.choose_threads(1) == (1, 1)
+    assert engine_mod.choose_threads(16) == (engine_mod.MAX_REPLICAS, 16 // engine_mod.MAX_REPLICAS)
+    assert engine_mod.choose_threads(3, "cuda") == (1, 3)
+    eng = Engine.load("en", "zh", threads=0)
+    assert (eng.inter_threads, eng.intra_threads) == (2, 1)
+    assert eng.translator.num_translators == 2
+    # Several batches in flight across the replicas: results still come back in input order.
+    sentences = ["Zhu said.", "He said.", "The CCP cadre was warned.", ""] * 20
+    eng.batch_size = 3
+    streamed = [t.text for t in eng.translate_iter(iter(sentences), window=7)]
+    assert streamed == [t.text for t in Engine.load("en", "zh", threads=1).translate(sentences)]
+    assert streamed[:4] == ["猪说。", "他说。", "该共产党的骨干被警告。", ""]

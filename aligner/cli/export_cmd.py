@@ -9,7 +9,23 @@ import click
 
 from aligner.cli import main
 from aligner.formats import format_for_path, names
-from aligner.formats.base import DEFAULT_LOW_SCORE
+
+
+class _DefaultLowScore:
+    """The default of --low-score, read from aligner.formats.base only when used or shown:
+    importing that module (the data model, atomic writes) would slow every `aligner --help`."""
+
+    def _value(self) -> float:
+        from aligner.formats.base import DEFAULT_LOW_SCORE
+
+        return DEFAULT_LOW_SCORE
+
+    def __call__(self) -> float:
+        return self._value()
+
+    def __str__(self) -> str:  # click shows a callable default's str when it is not a function
+        return str(self._value())
+
 
 def _load_glossary(paths: tuple[str, ...]):
     if not paths:
@@ -25,7 +41,7 @@ def _load_glossary(paths: tuple[str, ...]):
                    ".jsonl .docx .html).")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="The file to write (- for stdout, with --format).")
-@click.option("--low-score", type=float, default=DEFAULT_LOW_SCORE, show_default=True,
+@click.option("--low-score", type=float, default=_DefaultLowScore(), show_default=True,
               help="Beads scoring below this are flagged for review (XLIFF state, HTML, DOCX).")
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
               help="Glossary whose terms to highlight in HTML/DOCX (repeatable).")

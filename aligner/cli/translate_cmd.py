@@ -22,7 +22,8 @@ from aligner.cli import main
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True,
               help="Where CTranslate2 runs.")
 @click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
-              help="CPU threads for the model (0 = CTranslate2's default).")
+              help="CPU threads for the model in all (0 = every core this process may use; up to 4 "
+                   "translate side by side, each with its share of the threads).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
               help="Sentences per batch.")
 @click.option("--max-length", "max_decoding_length", type=click.IntRange(min=1), default=256,
@@ -43,10 +44,13 @@ from aligner.cli import main
 @click.option("--fuzzy-apply", is_flag=True,
               help="With --tm: use the best fuzzy match at or above --fuzzy instead of MT, flagged for review.")
 @click.option("--force", is_flag=True, help="Translate again even files whose outputs are up to date.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--keep-going", is_flag=True,
+              help="Translate the good files even if some are refused; list those at the end and "
+                   "exit 6 (partly done). Without it, bad files stop the run before anything is written.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary (refused files are still listed).")
 def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, batch_size,
               max_decoding_length, encoding, presplit, glossaries, formats, tm_spec, fuzzy, fuzzy_apply,
-              force, quiet) -> None:
+              force, keep_going, quiet) -> None:
     """Translate articles between English and Chinese with an installed Argos model.
 
     Each input NAME.en.txt (or NAME.txt, NAME.md) gives NAME.zh.txt (or .md) with the same
@@ -57,6 +61,8 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
     files of those kinds in them (others are listed as skipped). Every sentence of
     every file is translated in large batches with one model load. A re-run skips files whose
     outputs are complete for the same source, model and options (--force to redo them).
+    Each file is written as soon as its last sentence is translated: Ctrl-C keeps every
+    finished file, and a re-run translates only the rest.
 
     \b
     Examples:
@@ -67,18 +73,32 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
       aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
       aligner translate corpus/article.en.txt --to zh --out out/ --format tmx --format html
       aligner translate corpus/article.en.txt --to zh --out out/ --tm memory.sqlite --format xliff
+      aligner translate corpus/ --out out/ --keep-going       # skip bad files, list them
     """
-    from aligner.errors import UsageError
+    from aligner.batch import BatchInterrupted
+    from aligner.errors import EXIT_PARTIAL, UsageError
     from aligner.translate.pipeline import TranslateOptions, translate_files
 
     options = TranslateOptions(beam_size=beam_size, device=device, threads=threads, batch_size=batch_size,
                                presplit=presplit, encoding=encoding, force=force, glossaries=list(glossaries),
                                progress=not quiet and sys.stderr.isatty(),
                                max_decoding_length=max_decoding_length, formats=list(formats),
-                               tm=tm_spec, fuzzy=fuzzy, fuzzy_apply=fuzzy_apply)
+                               tm=tm_spec, fuzzy=fuzzy, fuzzy_apply=fuzzy_apply, keep_going=keep_going)
     try:
         summary = translate_files(list(inputs), src_lang, tgt_lang, out_dir, options)
     except UsageError as e:  # the library's rule, shown the way click shows usage errors
         raise click.UsageError(e.message) from None
+    except BatchInterrupted as e:
+        if not quiet and e.summary.files:
+            click.echo(f"aligner: {e.summary.files} finished file{'s' * (e.summary.files != 1)} kept:", err=True)
+            click.echo("\n".join(f"  {p}" for p in e.summary.files_written), err=True)
+        raise
     if not quiet:
         click.echo(summary.describe(), err=True)
+        files = summary.describe_files()
+        if files:
+            click.echo(files, err=True)
+    elif summary.refused or summary.stale:  # what needs the user's attention, even when quiet
+        click.echo(summary.describe_files(written=False), err=True)
+    if summary.refused:
+        raise click.exceptions.Exit(EXIT_PARTIAL)

@@ -21,9 +21,10 @@ from charset_normalizer import from_bytes
 from aligner.errors import InputError
 from aligner.model import Document
 from aligner.segment import segment
+from aligner.text.language import not_english  # noqa: F401  (re-exported: callers read files here)
 from aligner.text.scripts import count_cjk, count_latin_words
 
-__all__ = ["decode_bytes", "decode_unicode", "detect_language", "normalize_lang", "read_document",
+__all__ = ["decode_bytes", "decode_unicode", "detect_language", "normalize_lang", "not_english", "read_document",
            "iter_input_files", "lone_surrogate", "SUPPORTED_LANGS", "STDIN_NAME"]
 
 SUPPORTED_LANGS = ("en", "zh")

@@ -4,6 +4,7 @@ One idea per module, imported by name (nothing heavy here, so importing one modu
 not load jieba, snowball or CC-CEDICT):
 
 * scripts    which characters are Chinese (Han) and which are Latin letters
+* language   whether a Latin-script text is English (py3langid), for refusing French given as English
 * normalize  full-width/half-width folding, NFKC, length-keeping case and punctuation folding
 * lemmas     English forms stemming cannot reach (irregular verbs and plurals)
 * tokens     English words, stems and stop words; Chinese words (jieba)

@@ -1,18 +1,23 @@
 """The translation engine: an installed Argos package run through CTranslate2 directly.
 
 Argos Translate's own `translate()` splits, tokenizes and translates one text at a time; here
-every sentence of every file goes through `Translator.translate_batch` in large batches
-(sorted by length, so little padding), with the package's sentencepiece model for tokens. The
-CTranslate2 model is loaded once per run (and kept in a small cache for library callers).
+every sentence of every file goes through `Translator.translate_batch` in batches sorted by
+length within a window of sentences (so little padding), with the package's sentencepiece
+model for tokens. Several batches are kept in flight (`asynchronous=True`), so each of the
+translator's replicas (`inter_threads`) always has one to work on: on a few cores, replicas
+of one thread each translate more per CPU-second than one translator with many threads
+(bench/translate_speed.py). The CTranslate2 model is loaded once per run (and kept in a small
+cache for library callers).
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import os
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from aligner.errors import ModelError
 from aligner.translate.packages import InstalledPackage, require_package
@@ -23,9 +28,37 @@ DEFAULT_MAX_DECODING_LENGTH = 256
 # Longest input CTranslate2 reads (its `max_input_length` default): longer inputs would be
 # cut off silently, so the pipeline refuses them with a message naming the file and line.
 MAX_INPUT_LENGTH = 1024
-# Sentences per translate_batch call: big enough that CTranslate2 fills every batch after
-# sorting by length, small enough to report progress every few seconds.
-CHUNK_BATCHES = 16
+# Sentences a batch is chosen among (a window of the stream, in batches): enough for batches
+# of like lengths (little padding), few enough that no sentence waits long, so each file is
+# finished, and written, soon after its last sentence is read.
+WINDOW_BATCHES = 2
+# At most this many translator replicas (inter_threads) on the CPU: each one holds its own
+# working memory (about 0.2 GB at batch 32 for an Argos-size model), so a default run stays
+# well within an 8 GB laptop's memory however many cores it has.
+MAX_REPLICAS = 4
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, e.g. under taskset or a
+    container's cpuset), not every core of the machine."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def choose_threads(threads: int = 0, device: str = "cpu") -> tuple[int, int]:
+    """(inter_threads, intra_threads) for a run with `threads` CPU threads in all (0: every
+    available core). On the CPU, replicas of few threads translating batches side by side use
+    the cores better than one translator with many threads (1.6x on 2 cores: issue 16's
+    table): one replica per core up to MAX_REPLICAS, the remaining cores shared out as threads
+    within each replica. On a GPU: one replica; `threads` (0: CTranslate2's default) serves the
+    CPU-side work."""
+    if device != "cpu":
+        return 1, threads
+    total = threads or available_cores()
+    inter = max(1, min(total, MAX_REPLICAS))
+    return inter, max(1, total // inter)
 
 
 @dataclass
@@ -52,11 +85,12 @@ def resolve_device(device: str) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _load_translator(model_dir: str, stamp: tuple, device: str, threads: int, compute_type: str):
+def _load_translator(model_dir: str, stamp: tuple, device: str, inter_threads: int, intra_threads: int,
+                     compute_type: str):
     import ctranslate2
 
-    return ctranslate2.Translator(model_dir, device=device, inter_threads=1,
-                                  intra_threads=threads, compute_type=compute_type)
+    return ctranslate2.Translator(model_dir, device=device, inter_threads=inter_threads,
+                                  intra_threads=intra_threads, compute_type=compute_type)
 
 
 @functools.lru_cache(maxsize=4)
@@ -76,12 +110,18 @@ class Engine:
 
     def __init__(self, package: InstalledPackage, translator, sp, *, device: str, threads: int,
                  beam_size: int, batch_size: int,
-                 max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH):
+                 max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH,
+                 inter_threads: int = 1, intra_threads: int = 0):
         self.package = package
         self.translator = translator
         self.sp = sp
         self.device = device
         self.threads = threads
+        self.inter_threads = inter_threads
+        self.intra_threads = intra_threads
+        # Batches submitted and not yet collected: one per replica at work plus one waiting,
+        # so no replica idles; no more, because Ctrl-C lets the batches in flight finish first.
+        self.in_flight = inter_threads + 1
         self.beam_size = beam_size
         self.batch_size = batch_size
         self.max_decoding_length = max_decoding_length
@@ -108,9 +148,10 @@ class Engine:
         except Exception as e:
             raise ModelError(f"broken package: cannot read sentencepiece.model ({e})",
                              path=package.path, hint="Reinstall it with `aligner models install`.") from None
+        inter, intra = choose_threads(threads, device)
         try:
             translator = _load_translator(str(package.model_dir), _stamp(str(model_bin)), device,
-                                          threads, compute_type)
+                                          inter, intra, compute_type)
         except FileNotFoundError:
             raise ModelError("broken package: no model/model.bin", path=package.path,
                              hint="Reinstall it with `aligner models install`.") from None
@@ -118,7 +159,8 @@ class Engine:
             raise ModelError(f"broken package: CTranslate2 cannot load its model ({e})",
                              path=package.path, hint="Reinstall it with `aligner models install`.") from None
         return cls(package, translator, sp, device=device, threads=threads, beam_size=beam_size,
-                   batch_size=batch_size, max_decoding_length=max_decoding_length)
+                   batch_size=batch_size, max_decoding_length=max_decoding_length,
+                   inter_threads=inter, intra_threads=intra)
 
     @property
     def from_code(self) -> str:
@@ -142,53 +184,119 @@ class Engine:
         """Translate sentences in batches; results come back in input order.
 
         `target_prefixes[i]` forces the translation of sentence i to start with those pieces.
-        `progress(n)` is called after each chunk with the number of sentences it finished.
+        `progress(n)` is called after each batch with the number of sentences it finished.
         """
         if target_prefixes is not None and len(target_prefixes) != len(sentences):
             raise ValueError("target_prefixes must have one entry per sentence")
-        tokens = [self.tokenize(s) for s in sentences]
-        results: list[Translation | None] = [None] * len(sentences)
-        todo = []
-        for i, toks in enumerate(tokens):
-            if toks:
-                todo.append(i)
-            else:  # nothing to translate (blank text): CTranslate2 needs at least one token
-                results[i] = Translation("", [], [], [] if return_attention else None, 0.0)
-        if len(todo) < len(sentences) and progress is not None:
-            progress(len(sentences) - len(todo))
-        # Sort by length so each batch has little padding; chunk so progress can be reported.
-        todo.sort(key=lambda i: len(tokens[i]))
+        return list(self.translate_iter(sentences, return_attention=return_attention,
+                                        target_prefixes=target_prefixes, progress=progress))
+
+    def translate_iter(self, sentences: Iterable[str], *, return_attention: bool = False,
+                       target_prefixes: Iterable[list[str] | None] | None = None,
+                       progress: Callable[[int], None] | None = None,
+                       window: int | None = None) -> Iterator[Translation]:
+        """Translate a stream of sentences, yielding each translation, in input order, as soon
+        as it and every one before it are done.
+
+        The stream is read into a pool of `window` sentences (default WINDOW_BATCHES batches).
+        Each batch is the oldest sentence of the pool with its neighbours in length (so the
+        batch has little padding), and the pool is topped up from the stream: sentences are
+        translated nearly in input order, none waits behind more than a window, and a caller
+        that writes a file once its last sentence is back writes files one after another.
+        Up to `in_flight` batches are queued on the translator at once, so its replicas never
+        wait for the caller. `progress(n)` is called after each batch."""
+        window = max(1, window or self.batch_size * WINDOW_BATCHES)
+        items = iter(sentences)
+        prefixes = iter(target_prefixes) if target_prefixes is not None else None
         pkg_prefix = [self.package.target_prefix] if self.package.target_prefix else []
-        chunk = max(1, self.batch_size * CHUNK_BATCHES)
-        for start in range(0, len(todo), chunk):
-            ids = todo[start:start + chunk]
-            prefixes = None
-            if pkg_prefix or target_prefixes is not None:
-                prefixes = [pkg_prefix + list(target_prefixes[i] if target_prefixes else []) for i in ids]
-                prefixes = [p or None for p in prefixes]
-            longest = max(len(tokens[i]) for i in ids)
-            out = self._translate_batch(
-                [tokens[i] for i in ids], prefixes,
+        done: dict[int, Translation] = {}
+        queue: collections.deque = collections.deque()  # (ids, their tokens, async results)
+        pool: list[int] = []  # read and not yet submitted, in input order
+        tokens: dict[int, list[str]] = {}
+        forced: dict[int, list[str] | None] = {}
+        state = {"read": 0, "next": 0, "exhausted": False}
+
+        def refill() -> None:
+            blank = 0
+            while not state["exhausted"] and len(pool) < window:
+                try:
+                    text = next(items)
+                except StopIteration:
+                    state["exhausted"] = True
+                    break
+                i = state["read"]
+                state["read"] += 1
+                prefix = next(prefixes) if prefixes is not None else None
+                toks = self.tokenize(text)
+                if toks:
+                    pool.append(i)
+                    tokens[i] = toks
+                    forced[i] = prefix
+                else:  # nothing to translate (blank text): CTranslate2 needs at least one token
+                    done[i] = Translation("", [], [], [] if return_attention else None, 0.0)
+                    blank += 1
+            if blank and progress is not None:
+                progress(blank)
+
+        def collect() -> None:
+            ids, toks, results = queue.popleft()
+            try:
+                outs = [r.result() for r in results]
+            except (RuntimeError, ValueError) as e:
+                raise self._failure(e) from None
+            for i, t, r in zip(ids, toks, outs):
+                done[i] = self._result(t, r, return_attention, len(pkg_prefix))
+            if progress is not None:
+                progress(len(ids))
+
+        def ready() -> Iterator[Translation]:
+            while state["next"] in done:
+                yield done.pop(state["next"])
+                state["next"] += 1
+
+        while True:
+            refill()
+            yield from ready()
+            if not pool:
+                break
+            # The oldest sentence and its neighbours in length.
+            by_length = sorted(pool, key=lambda i: (len(tokens[i]), i))
+            at = by_length.index(pool[0])
+            start = max(0, min(at - self.batch_size // 2, len(by_length) - self.batch_size))
+            ids = by_length[start:start + self.batch_size]
+            taken = set(ids)
+            pool[:] = [i for i in pool if i not in taken]
+            batch = [tokens.pop(i) for i in ids]
+            batch_prefixes = None
+            if pkg_prefix or prefixes is not None:
+                batch_prefixes = [pkg_prefix + list(forced.pop(i, None) or []) for i in ids]
+                batch_prefixes = [p or None for p in batch_prefixes]
+            while len(queue) >= self.in_flight:
+                collect()
+                yield from ready()
+            longest = max(len(t) for t in batch)
+            queue.append((ids, batch, self._translate_batch(
+                batch, batch_prefixes, asynchronous=True,
                 max_batch_size=self.batch_size, batch_type="examples",
                 beam_size=self.beam_size, num_hypotheses=1, length_penalty=LENGTH_PENALTY,
                 return_scores=True, return_attention=return_attention, replace_unknowns=True,
                 max_input_length=self.max_input_length,
                 max_decoding_length=min(self.max_decoding_length,
-                                        max(16, 3 * longest + 10) + len(pkg_prefix)),
-            )
-            for i, r in zip(ids, out):
-                results[i] = self._result(tokens[i], r, return_attention, len(pkg_prefix))
-            if progress is not None:
-                progress(len(ids))
-        return results  # type: ignore[return-value]
+                                        max(16, 3 * longest + 10) + len(pkg_prefix)))))
+        while queue:
+            collect()
+            yield from ready()
+
+    def _failure(self, e: Exception) -> ModelError:
+        return ModelError(f"the {self.from_code}→{self.to_code} model failed: {e}",
+                          path=self.package.path,
+                          hint="Split very long sentences, or lower --batch-size if memory ran out.")
 
     def _translate_batch(self, *args, **kwargs):
         try:
             return self.translator.translate_batch(*args, **kwargs)
         except (RuntimeError, ValueError) as e:  # e.g. a sentence longer than the model allows
-            raise ModelError(f"the {self.from_code}→{self.to_code} model failed: {e}",
-                             path=self.package.path,
-                             hint="Split very long sentences, or lower --batch-size if memory ran out.") from None
+            raise self._failure(e) from None
 
     def _result(self, source: list[str], r, with_attention: bool, skip: int) -> Translation:
         pieces = list(r.hypotheses[0])[skip:]

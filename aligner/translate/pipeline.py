@@ -8,12 +8,17 @@ paragraphs, headings and list markers kept) and then `NAME.en-zh.jsonl` (the bit
 per sentence, origin "mt"). The bitext is written last and its header records the source's
 sha256, the model and the options, so a re-run skips every file whose outputs are complete
 and current, and an interrupted run (every file is written to a temporary file and renamed)
-loses nothing but the file it was working on.
+loses nothing but the files it was working on.
+
+Sentences go to the engine in file order, through a window of a few batches sorted by length
+(`Engine.translate_iter`): batches stay full across files, and each file is written as soon
+as its last sentence is back, so files finish one after another.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import sys
 from dataclasses import dataclass, field
@@ -23,18 +28,13 @@ from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
 from aligner.batch import (BatchOptions, BatchSummary, Job, Runner, discover, file_sha256, glossary_stamp,
                            output_stem, sha256_bytes)
 from aligner.errors import InputError, UsageError
-from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, normalize_lang, other_language,
-                              read_document)
+from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, normalize_lang, not_english,
+                              other_language, read_document)
 from aligner.model import Bead, Bitext, Document, TextBuilder
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
 from aligner.translate.documents import (document_format, input_suffixes, skipped_in_directories,
                                          translate_rich, unknown_kind)
 from aligner.translate.packages import InstalledPackage, require_package
-
-# Sentences translated before the files they complete are written: large enough for full,
-# length-sorted batches across files, small enough that an interruption loses little.
-WAVE_SENTENCES = 4096
-
 
 def output_paths(path: str | Path, src: str, tgt: str, out_dir: str | Path) -> tuple[Path, Path]:
     """(translated article, bitext) for an input: NAME.zh.txt or NAME.zh.md, NAME.en-zh.jsonl."""
@@ -119,33 +119,39 @@ def translate_documents(engine: Engine, docs: Sequence[Document], tgt_lang: str 
                                      target_paths=target_paths, progress=progress, term_counts=term_counts,
                                      fuzzy=fuzzy, fuzzy_apply=fuzzy_apply, counts=tm_counts)
     translations = engine.translate(sources, return_attention=glossary is not None, progress=progress)
+    bitexts = []
+    k = 0
+    for n, doc in enumerate(docs):
+        count = len(doc.segments)
+        path = target_paths[n] if target_paths is not None else None
+        bitexts.append(make_bitext(engine, doc, translations[k:k + count], tgt_lang, glossary=glossary,
+                                   meta=meta, target_path=path, term_counts=term_counts))
+        k += count
+    return bitexts
+
+
+def make_bitext(engine: Engine, doc: Document, translations: Sequence[Any], tgt_lang: str, *,
+                glossary: Any = None, meta: dict[str, Any] | None = None, target_path: str | None = None,
+                term_counts: TermCounts | None = None) -> Bitext:
+    """The Bitext of one document from its segments' translations (glossary terms enforced)."""
     texts = [t.text for t in translations]
-    terms: list[list[dict[str, Any]] | None] = [None] * len(sources)
+    terms: list[list[dict[str, Any]] | None] = [None] * len(translations)
     if glossary is not None:
         from aligner.glossary.enforce import enforce_translations  # only runs with --glossary
 
-        enforced = enforce_translations(engine, sources, translations, glossary,
+        enforced = enforce_translations(engine, [s.text for s in doc.segments], list(translations), glossary,
                                         engine.from_code, tgt_lang)
         texts = [e.text for e in enforced]
         terms = [list(e.terms) for e in enforced]
         if term_counts is not None:
             for t in terms:
                 term_counts.add(t)
-    bitexts = []
-    k = 0
-    for n, doc in enumerate(docs):
-        count = len(doc.segments)
-        path = target_paths[n] if target_paths is not None else None
-        target = rebuild(doc, texts[k:k + count], tgt_lang, path)
-        beads = []
-        for i in range(count):
-            tr = translations[k + i]
-            bead_meta = {"terms": terms[k + i]} if terms[k + i] is not None else {}
-            score = _confidence(tr)
-            beads.append(Bead(src=[i], tgt=[i], score=score, origin="mt", id=i, meta=bead_meta))
-        bitexts.append(Bitext(doc, target, beads, meta=dict(meta or {})))
-        k += count
-    return bitexts
+    target = rebuild(doc, texts, tgt_lang, target_path)
+    beads = []
+    for i, tr in enumerate(translations):
+        bead_meta = {"terms": terms[i]} if terms[i] is not None else {}
+        beads.append(Bead(src=[i], tgt=[i], score=_confidence(tr), origin="mt", id=i, meta=bead_meta))
+    return Bitext(doc, target, beads, meta=dict(meta or {}))
 
 
 def _confidence(tr: Any) -> float | None:
@@ -252,6 +258,7 @@ class TranslateOptions:
     tm: str | None = None      # a translation memory (file or postgresql:// URL), looked up before MT
     fuzzy: int = 75            # lowest fuzzy match kept for review
     fuzzy_apply: bool = False  # use the best fuzzy match instead of MT (flagged for review)
+    keep_going: bool = False  # translate the good files; list the bad ones (summary.refused)
 
 
 @dataclass
@@ -304,7 +311,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     use_stdin = inputs == ["-"]
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
-    runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force, stdout=stdout),
+    runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force, stdout=stdout,
+                                 keep_going=opts.keep_going),
                     RunSummary(terms=None))
     if src_lang and tgt_lang and src_lang == tgt_lang:
         raise InputError(f"--from and --to are both {src_lang}", hint="aligner translates between en and zh.")
@@ -315,7 +323,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if opts.tm:
         options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply}
 
-    # Read every input first: a bad file stops the run before anything is written.
+    # Read every input first: bad files (all of them, listed) stop the run before anything is
+    # written, or with keep_going are left out and listed at the end.
     def read(item: tuple[Path, Path]) -> Job:
         path, sub = item
         fmt = document_format(path)
@@ -323,8 +332,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
             fmt = None  # one segment per line: the text reader's presplit
         if fmt is not None:  # a formatted document (DOCX, HTML, ...): aligner.translate.documents
             doc = fmt.read_document(path, lang=src_lang, encoding=opts.encoding)
-            _check_language(doc, src_lang)
-            tgt = tgt_lang or other_language(doc.lang)
+            tgt = _check_language(doc, src_lang, tgt_lang)
             text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
             text_out = text_out.with_name(f"{output_stem(path)}.{tgt}{path.suffix}")
             job = _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
@@ -336,16 +344,14 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
             if "binary" in e.message and path.suffix.lower() not in (".txt", ".md", ".text"):
                 raise unknown_kind(path) from None
             raise
-        _check_language(doc, src_lang)
-        tgt = tgt_lang or other_language(doc.lang)
+        tgt = _check_language(doc, src_lang, tgt_lang)
         text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
         return _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
 
     def read_stdin(data: bytes) -> Job:
         doc = read_document("-", lang=src_lang, encoding=opts.encoding, presplit=opts.presplit,
                             stdin=io.BytesIO(data))
-        _check_language(doc, src_lang)
-        tgt = tgt_lang or other_language(doc.lang)
+        tgt = _check_language(doc, src_lang, tgt_lang)
         bitext_out = Path(out_dir) / f"stdin.{doc.lang}-{tgt}.jsonl" if out_dir is not None else None
         return _job("-", [], doc, tgt, sha256_bytes(data), "-", bitext_out)
 
@@ -353,13 +359,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
         runner.summary.unsupported = skipped_in_directories(inputs)  # type: ignore[attr-defined]
-        jobs = runner.prepare(discover(inputs, input_suffixes()), read)
-
-    for job in jobs:
-        if job.data.doc.lang == job.data.tgt:
-            tgt = job.data.tgt
-            raise InputError(f"the text is already in {tgt}", path=job.name,
-                             hint=f"Pass --from if the language was misdetected, or --to {other_language(tgt)}.")
+        jobs = runner.prepare(discover(inputs, input_suffixes(), on_error=runner.refuse), read)
     runner.plan(jobs)
 
     # The models, before any output: a missing one is reported with how to install it.
@@ -380,7 +380,8 @@ def _job(source: str, inputs: list[Path], doc: Document, tgt: str, sha256: str,
 
 
 def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> Iterator[tuple[Job, Bitext]]:
-    """Translate the jobs' sentences in waves across files; yield each file's Bitext."""
+    """Translate the jobs' sentences as one stream per language pair, in file order; yield
+    each file's Bitext as soon as its last sentence is translated (the runner writes it)."""
     summary: RunSummary = runner.summary  # type: ignore[assignment]
     glossary = None
     if opts.glossaries:
@@ -396,8 +397,15 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
                                  batch_size=opts.batch_size, packages_dir=opts.packages_dir,
                                  max_decoding_length=opts.max_decoding_length)
                for pair in sorted({(j.data.doc.lang, j.data.tgt) for j in todo})}
+    good = []
     for job in todo:
-        _check_lengths(job, engines[(job.data.doc.lang, job.data.tgt)])
+        try:
+            _check_lengths(job, engines[(job.data.doc.lang, job.data.tgt)])
+            good.append(job)
+        except InputError as e:
+            runner.refuse(e)
+    runner.check_refused(len(good) + summary.skipped)
+    todo = good
     memory = None
     if opts.tm and todo:
         from aligner.memory import open_memory  # only runs with --tm
@@ -417,27 +425,36 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
     try:
         for pair, engine in engines.items():
             pair_jobs = [j for j in todo if (j.data.doc.lang, j.data.tgt) == pair]
-            for wave in _waves(pair_jobs, max(WAVE_SENTENCES, opts.batch_size * 64)):
-                plain = [j for j in wave if j.data.format is None]
-                bitexts = dict(zip(map(id, plain), translate_documents(
-                    engine, [j.data.doc for j in plain], pair[1], glossary=glossary,
-                    # The article sits next to its bitext: its name is enough, and keeps the
-                    # bitext the same wherever the output directory is.
-                    target_paths=[j.document_out.name if isinstance(j.document_out, Path) else "-"
-                                  for j in plain],
-                    progress=bar.update if bar is not None else None, term_counts=summary.terms,
-                    memory=memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, tm_counts=summary.tm)))
-                for j in wave:
-                    if j.data.format is not None:  # with attention, for its inline codes
-                        bitexts[id(j)], j.data.translations = translate_rich(
-                            engine, j.data.doc, pair[1], glossary=glossary, term_counts=summary.terms,
-                            target_path=j.document_out.name,
-                            progress=bar.update if bar is not None else None)
-                for job, bitext in ((j, bitexts[id(j)]) for j in wave):
-                    yield job, bitext
-                    done += 1
-                    if bar is not None:
-                        bar.set_postfix_str(f"files {done}/{len(todo)}")
+            plain = [j for j in pair_jobs if j.data.format is None]
+            # Without a memory every sentence of every plain file streams through the engine in
+            # file order; with one, each file is looked up first and only the rest is translated.
+            stream = None
+            if memory is None:
+                stream = engine.translate_iter((s.text for j in plain for s in j.data.doc.segments),
+                                               return_attention=glossary is not None,
+                                               progress=bar.update if bar is not None else None)
+            for job in pair_jobs:
+                # The article sits next to its bitext: its name is enough, and keeps the
+                # bitext the same wherever the output directory is.
+                target_path = job.document_out.name if isinstance(job.document_out, Path) else "-"
+                if job.data.format is not None:  # with attention, for its inline codes
+                    bitext, job.data.translations = translate_rich(
+                        engine, job.data.doc, pair[1], glossary=glossary, term_counts=summary.terms,
+                        target_path=job.document_out.name,
+                        progress=bar.update if bar is not None else None)
+                elif memory is not None:
+                    bitext, = translate_documents(
+                        engine, [job.data.doc], pair[1], glossary=glossary, target_paths=[target_path],
+                        progress=bar.update if bar is not None else None, term_counts=summary.terms,
+                        memory=memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, tm_counts=summary.tm)
+                else:
+                    translations = list(itertools.islice(stream, len(job.data.doc.segments)))
+                    bitext = make_bitext(engine, job.data.doc, translations, pair[1], glossary=glossary,
+                                         target_path=target_path, term_counts=summary.terms)
+                yield job, bitext
+                done += 1
+                if bar is not None:
+                    bar.set_postfix_str(f"files {done}/{len(todo)}")
     finally:
         if bar is not None:
             bar.close()
@@ -445,15 +462,29 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
             memory.close()
 
 
-def _check_language(doc: Document, declared: str | None) -> None:
-    """A model fed the other language produces garbage, slowly: refuse a clear mismatch."""
-    if declared is None:
-        return
-    detected = contradicted_language(doc.text, declared)
-    if detected is not None:
-        raise InputError(f"the text looks {LANGUAGE_NAMES[detected]}, but --from {declared} was given",
-                         path=STDIN_NAME if doc.path == "-" else doc.path,
-                         hint="Leave out --from to detect the language of each file.")
+def _check_language(doc: Document, declared: str | None, tgt_lang: str | None) -> str:
+    """The target language of `doc`, after refusing what a model would turn into garbage,
+    slowly: a text whose script contradicts --from, a Latin-script text in another language
+    than English (French, German... given or detected as English), a text already in the
+    target language."""
+    name = STDIN_NAME if doc.path == "-" else doc.path
+    if declared is not None:
+        detected = contradicted_language(doc.text, declared)
+        if detected is not None:
+            raise InputError(f"the text looks {LANGUAGE_NAMES[detected]}, but --from {declared} was given",
+                             path=name, hint="Leave out --from to detect the language of each file.")
+    if doc.lang == "en":
+        other = not_english(doc.text)
+        if other is not None:
+            how = "given as English (--from en)" if declared else "detected as English by its script"
+            raise InputError(f"not English: the text looks {other}, {how}", path=name,
+                             hint="aligner translates between English and Chinese; leave this file out "
+                                  "(or --keep-going to translate the others).")
+    tgt = tgt_lang or other_language(doc.lang)
+    if doc.lang == tgt:
+        raise InputError(f"the text is already in {tgt}", path=name,
+                         hint=f"Pass --from if the language was misdetected, or --to {other_language(tgt)}.")
+    return tgt
 
 
 def _check_lengths(job: Job, engine: Engine) -> None:
@@ -474,16 +505,3 @@ def _check_lengths(job: Job, engine: Engine) -> None:
                 line=doc.text.count("\n", 0, seg.start) + 1,
                 hint="Split it into shorter sentences: the text may lack sentence punctuation or "
                      "line breaks (with --presplit, each line is one sentence).")
-
-
-def _waves(jobs: list[Job], size: int) -> Iterable[list[Job]]:
-    wave: list[Job] = []
-    count = 0
-    for job in jobs:
-        wave.append(job)
-        count += len(job.data.doc.segments)
-        if count >= size:
-            yield wave
-            wave, count = [], 0
-    if wave:
-        yield wave
