@@ -52,6 +52,10 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
     if fmt is None and format_for_path(output) is None:
         raise click.UsageError(f"cannot tell the format from {output!r}: pass --format "
                                f"({', '.join(sorted(names('write')))})")
+    from aligner.io.paths import guard_outputs
+
+    # A glob like out/*.jsonl picks up this command's own earlier output: refuse, not clobber.
+    guard_outputs([*bitexts, *glossaries], [output])
     loaded = [read_bitext(sys.stdin if path == "-" else path) for path in bitexts]
     name = export_bitexts(loaded, fmt.lower() if fmt else None, output, low_score=low_score,
                           glossary=_load_glossary(glossaries), title=title)
@@ -90,6 +94,9 @@ def import_cmd(memory, output, fmt, src_lang, tgt_lang, quiet) -> None:
     from aligner.io.bitext_jsonl import write_bitext
     from aligner.io.tm_import import import_tm
 
+    from aligner.io.paths import guard_outputs
+
+    guard_outputs([memory], [output])
     bitext = import_tm(memory, fmt=fmt.lower() if fmt else None, src_lang=src_lang, tgt_lang=tgt_lang)
     write_bitext(bitext, sys.stdout if output == "-" else output)
     if not quiet:

@@ -260,6 +260,10 @@ def extract_cmd(bitexts, output, min_count, glossaries, names, terms) -> None:
     from aligner.glossary.extract import extract_terms, proposals_glossary
     from aligner.glossary.formats import FORMATS
 
+    from aligner.io.paths import guard_outputs
+
+    guard_outputs([*bitexts, *glossaries], [output],
+                  hint="Write the proposals to a new file and merge what you keep; nothing was written.")
     known = load_glossaries(glossaries) if glossaries else None
     proposals = extract_terms([(b, read_any_bitext(b)) for b in bitexts], min_count=min_count,
                               glossary=known, names=names, terms=terms)
@@ -292,6 +296,9 @@ def convert_cmd(source_file, output, from_fmt, to_fmt) -> None:
     """
     from aligner.glossary.formats import get_format, read_glossary
 
+    from aligner.io.paths import guard_outputs
+
+    guard_outputs([source_file], [output])
     g = read_glossary(source_file, from_fmt)
     if output == "-":
         if not to_fmt:

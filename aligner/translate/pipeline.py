@@ -300,7 +300,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if use_stdin:
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
-        jobs = runner.prepare(discover(inputs), read)
+        jobs = runner.prepare(discover(inputs, out_dir=out_dir), read)
 
     for job in jobs:
         if job.data.doc.lang == job.data.tgt:

@@ -1,0 +1,177 @@
+"""No command writes over one of its inputs or lands two outputs on one file; batches never read
+their own outputs; bombs and typos get a message, not a traceback; one spelling and one exit
+code for one thing in every command (issue 10). Everything through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aligner.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EN = REPO / "corpus" / "article.en.txt"
+ZH = REPO / "corpus" / "article.zh.txt"
+GLOSSARY = REPO / "glossaries" / "news.tsv"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def pair(tmp_path) -> tuple[Path, Path]:
+    """The first three paragraphs of the corpus article and their translation."""
+    en = EN.read_text(encoding="utf-8").split("\n\n")[:3]
+    zh = ZH.read_text(encoding="utf-8").split("\n\n")[:3]
+    src, tgt = tmp_path / "a.en.txt", tmp_path / "a.zh.txt"
+    src.write_text("\n\n".join(en) + "\n", encoding="utf-8")
+    tgt.write_text("\n\n".join(zh) + "\n", encoding="utf-8")
+    return src, tgt
+
+
+@pytest.fixture
+def bitext(pair, tmp_path) -> Path:
+    out = tmp_path / "b.jsonl"
+    r = run("align", *pair, "-o", out, "-q")
+    assert r.exit_code == 0, r.output
+    return out
+
+
+# --------------------------------------------------------------------------- outputs vs inputs
+
+def _refused(r, before, root, *words):
+    assert r.exit_code == 5, r.output
+    assert "would overwrite the input" in r.output or "same file" in r.output, r.output
+    for w in words:
+        assert w in r.output
+    assert "Traceback" not in r.output
+    assert snapshot(root) == before  # nothing written, nothing replaced
+
+
+def test_align_refuses_to_write_over_its_inputs(pair, tmp_path):
+    src, tgt = pair
+    before = snapshot(tmp_path)
+    _refused(run("align", src, tgt, "-o", tgt), before, tmp_path, "a.zh.txt")
+    _refused(run("align", src, tgt, "-o", tmp_path / "." / "a.en.txt"), before, tmp_path)
+    # A hard link and a symbolic link to the human translation are the translation.
+    os.link(tgt, tmp_path / "hard.jsonl")
+    (tmp_path / "soft.jsonl").symlink_to(tgt)
+    before = snapshot(tmp_path)
+    _refused(run("align", src, tgt, "-o", tmp_path / "hard.jsonl"), before, tmp_path)
+    _refused(run("align", src, tgt, "-o", tmp_path / "soft.jsonl"), before, tmp_path)
+    # An export beside the bitext that would be the bitext itself, or the glossary.
+    g = tmp_path / "g.tsv"
+    shutil.copy(GLOSSARY, g)
+    before = snapshot(tmp_path)
+    _refused(run("align", src, tgt, "-o", tmp_path / "x.tmx", "--format", "tmx"), before, tmp_path)
+    _refused(run("align", src, tgt, "-o", tmp_path / "g.jsonl", "--format", "tsv", "--glossary", g),
+             before, tmp_path)
+
+
+def test_import_export_and_extract_refuse_to_write_over_their_inputs(bitext, tmp_path):
+    tsv = tmp_path / "m.tsv"
+    assert run("export", bitext, "-o", tsv, "-q").exit_code == 0
+    before = snapshot(tmp_path)
+    _refused(run("import", tsv, "-o", tsv), before, tmp_path)
+    _refused(run("export", bitext, "-o", bitext, "--format", "tmx"), before, tmp_path)
+    g = tmp_path / "g.tsv"
+    shutil.copy(GLOSSARY, g)
+    before = snapshot(tmp_path)
+    _refused(run("glossary", "extract", bitext, "-g", g, "-o", g), before, tmp_path)
+    _refused(run("glossary", "convert", g, g), before, tmp_path)
+    # An export whose glob picks up its own earlier output.
+    all_ = tmp_path / "all.jsonl"
+    assert run("export", bitext, "-o", all_, "-q").exit_code == 0
+    before = snapshot(tmp_path)
+    _refused(run("export", *sorted(tmp_path.glob("*.jsonl")), "-o", all_), before, tmp_path)
+
+
+def test_align_pairs_of_one_name_are_refused_before_anything_is_written(tmp_path, pair):
+    for d in ("d1", "d2"):
+        (tmp_path / d).mkdir()
+        shutil.copy(pair[0], tmp_path / d / "ch.en.txt")
+        shutil.copy(pair[1], tmp_path / d / "ch.zh.txt")
+    lst = tmp_path / "pairs.tsv"
+    lst.write_text("d1/ch.en.txt\td1/ch.zh.txt\nd2/ch.en.txt\td2/ch.zh.txt\n", encoding="utf-8")
+    r = run("align", "--pairs", lst, "-o", tmp_path / "out")
+    assert r.exit_code == 5 and "would both be written" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_align_batch_into_one_of_its_input_folders_runs_again(tmp_path, pair):
+    zh, en = tmp_path / "zh", tmp_path / "en"
+    zh.mkdir(), en.mkdir()
+    shutil.copy(pair[1], zh / "ch1.zh.txt")
+    shutil.copy(pair[0], en / "ch1.en.txt")
+    r = run("align", zh, en, "-o", zh, "--format", "tmx")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in zh.iterdir()) == ["ch1.zh-en.jsonl", "ch1.zh-en.tmx", "ch1.zh.txt"]
+    before = snapshot(tmp_path)
+    again = run("align", zh, en, "-o", zh, "--format", "tmx")
+    assert again.exit_code == 0, again.output
+    assert "1 pair(s) already up to date" in again.output
+    assert snapshot(tmp_path) == before
+
+
+def test_translate_into_a_folder_inside_its_input_folder_runs_again(argos_dir, tmp_path, pair):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(pair[0], src / "a.en.txt")
+    r = run("translate", src, "--to", "zh", "--out", src / "out", "--format", "html")
+    assert r.exit_code == 0, r.output
+    before = snapshot(tmp_path)
+    again = run("translate", src, "--to", "zh", "--out", src / "out", "--format", "html")
+    assert again.exit_code == 0, again.output
+    assert "1 file already up to date" in again.output
+    assert snapshot(tmp_path) == before
+    # The same with --out the input folder itself: the earlier translation is not an input.
+    r = run("translate", src, "--out", src)
+    assert r.exit_code == 0, r.output
+    assert (src / "a.zh.txt").is_file()
+    before = snapshot(tmp_path)
+    again = run("translate", src, "--out", src)
+    assert again.exit_code == 0, again.output
+    assert "1 file already up to date" in again.output and "translated" not in again.output
+    assert snapshot(tmp_path) == before
+
+
+def test_a_symlinked_input_is_translated_once_under_the_real_name(argos_dir, tmp_path, pair):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(pair[0], src / "z.en.txt")
+    (src / "a.en.txt").symlink_to("z.en.txt")  # sorts first
+    out = tmp_path / "out"
+    r = run("translate", src, "--to", "zh", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["z.en-zh.jsonl", "z.zh.txt"]
+    # A link whose file is not among the inputs is translated under its own name.
+    (tmp_path / "elsewhere.en.txt").write_text("The cadre resigned.\n", encoding="utf-8")
+    (src / "b.en.txt").symlink_to(tmp_path / "elsewhere.en.txt")
+    r = run("translate", src, "--to", "zh", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert (out / "b.zh.txt").is_file() and not (out / "elsewhere.zh.txt").exists()
+    assert not (out / "a.zh.txt").exists()
+
+
+def test_translate_refuses_a_hard_link_of_an_input_as_output(argos_dir, tmp_path, pair):
+    src = tmp_path / "in"
+    out = tmp_path / "out"
+    src.mkdir(), out.mkdir()
+    shutil.copy(pair[0], src / "a.en.txt")
+    os.link(src / "a.en.txt", out / "a.zh.txt")  # the output would write through to the input
+    before = snapshot(tmp_path)
+    r = run("translate", src / "a.en.txt", "--to", "zh", "--out", out)
+    assert r.exit_code == 5 and "would overwrite the input" in r.output, r.output
+    assert snapshot(tmp_path) == before
