@@ -269,7 +269,7 @@ def header_meta(path: Path) -> dict[str, Any] | None:
     try:
         with open(path, encoding="utf-8") as f:
             header = json.loads(f.readline())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(header, dict) or header.get("type") != "bitext":
         return None

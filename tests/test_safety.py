@@ -175,3 +175,115 @@ def test_translate_refuses_a_hard_link_of_an_input_as_output(argos_dir, tmp_path
     r = run("translate", src / "a.en.txt", "--to", "zh", "--out", out)
     assert r.exit_code == 5 and "would overwrite the input" in r.output, r.output
     assert snapshot(tmp_path) == before
+
+
+# --------------------------------------------------------------------------- bombs
+
+def _members(argosmodel: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(argosmodel) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
+
+
+def _zip(path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_package_with_a_huge_metadata_json_is_refused_before_it_is_read(empty_argos_dir, argosmodel_files,
+                                                                         tmp_path):
+    members = _members(argosmodel_files["en-zh"])
+    [meta_name] = [n for n in members if n.endswith("/metadata.json")]
+    meta = json.loads(members[meta_name])
+    meta["padding"] = " " * (8 << 20)  # valid JSON, 8 MB, a few kB zipped
+    members[meta_name] = json.dumps(meta).encode()
+    bomb = _zip(tmp_path / "bomb.argosmodel", members)
+    assert bomb.stat().st_size < (1 << 20)
+    r = run("models", "install", bomb)
+    assert r.exit_code == 4, r.output
+    assert "metadata.json" in r.output and "bytes" in r.output and "Traceback" not in r.output
+    assert [p.name for p in empty_argos_dir.iterdir()] == []
+
+
+def test_a_bad_package_folder_is_skipped_with_a_warning_naming_it(argos_dir, tmp_path, pair):
+    bad = argos_dir / "other-tool-made-this"
+    bad.mkdir()
+    (bad / "metadata.json").write_text("[" * 100_000 + "]" * 100_000)
+    huge = argos_dir / "huge"
+    huge.mkdir()
+    (huge / "metadata.json").write_text('{"from_code": "en", "to_code": "zh", "x": "' + " " * (2 << 20) + '"}')
+    r = subprocess.run([sys.executable, "-m", "aligner", "models", "list"], capture_output=True, text=True,
+                       cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and "RecursionError" not in r.stderr
+    assert f"skipped {bad}" in r.stderr and f"skipped {huge}" in r.stderr
+    assert "en → zh" in r.stdout and "zh → en" in r.stdout
+    t = subprocess.run([sys.executable, "-m", "aligner", "translate", pair[0], "--to", "zh",
+                        "--out", tmp_path / "out", "-q"], capture_output=True, text=True, cwd=REPO,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert t.returncode == 0, t.stderr
+    assert f"skipped {bad}" in t.stderr and (tmp_path / "out" / "a.zh.txt").is_file()
+
+
+def test_a_gold_file_nested_100000_deep_is_an_input_error(pair, tmp_path):
+    gold = tmp_path / "deep.gold"
+    gold.write_text("[" * 100_000 + "]" * 100_000 + ":[0]\n")
+    r = run("align", *pair, "--gold", gold, "-q")
+    assert r.exit_code == 3, r.output
+    assert "deep.gold:1" in r.output and "nested too deeply" in r.output
+
+
+def test_sigterm_during_models_install_cleans_up_and_stale_folders_are_removed(empty_argos_dir,
+                                                                             argosmodel_files):
+    import signal
+    import time
+
+    root = empty_argos_dir
+    stale = root / ".aligner-install-stale1"
+    (stale / "pkg").mkdir(parents=True)
+    (stale / "pkg" / "model.bin").write_bytes(b"x" * 1000)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ARGOS_PACKAGES_DIR": str(root)}
+    p = subprocess.Popen([sys.executable, "-m", "aligner", "models", "install", argosmodel_files["en-zh"]],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Wait for the install's own staging folder (the stale one is removed first), then SIGTERM.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and p.poll() is None:
+        staging = [d for d in root.glob(".aligner-install-*") if d != stale and any(d.rglob("*"))]
+        if staging and not stale.exists():
+            p.send_signal(signal.SIGTERM)
+            break
+        time.sleep(0.002)
+    out, err = p.communicate(timeout=120)
+    assert not stale.exists()  # removed on the next run
+    if p.returncode == 0:
+        pytest.skip("the install finished before SIGTERM could land")
+    assert p.returncode == 143, err
+    assert "terminated" in err and "Traceback" not in err
+    assert [d.name for d in root.iterdir()] == []  # no .aligner-install-* left, nothing half-installed
+
+
+def _fsize_limited(args, limit=1000):
+    import resource
+    import signal
+
+    def preexec():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail (EFBIG) instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], capture_output=True, text=True,
+                          cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=preexec)
+
+
+@pytest.mark.parametrize("suffix", ["docx", "html", "tmx", "xlf"])
+def test_an_export_that_cannot_be_written_exits_5_without_a_traceback(bitext, tmp_path, suffix):
+    dest = tmp_path / "full" / f"big.{suffix}"
+    r = _fsize_limited(["export", bitext, "-o", dest])
+    assert r.returncode == 5, r.stderr
+    assert "cannot write" in r.stderr
+    assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
+    assert not dest.exists() and not any(dest.parent.glob(".*part"))

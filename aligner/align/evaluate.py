@@ -37,6 +37,10 @@ def read_gold(path: str | Path) -> Beads:
                     continue
                 try:
                     beads.append(parse_bead(line))
+                except RecursionError:  # [[[[... 100,000 deep
+                    raise InputError(f"not a gold bead (nested too deeply): {line.strip()[:60]!r}",
+                                     path=path, line=lineno,
+                                     hint="Gold beads look like [3,4]:[5], one per line.") from None
                 except ValueError as e:
                     raise InputError(f"not a gold bead ({e}): {line.strip()[:60]!r}", path=path,
                                      line=lineno, hint="Gold beads look like [3,4]:[5], one per line.") from None

@@ -7,6 +7,7 @@ import sys
 import click
 
 from aligner.cli import main
+from aligner.translate.engine import OPTION_RANGES
 
 
 @main.command()
@@ -17,15 +18,16 @@ from aligner.cli import main
               help="Target language (default: the other one).")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output directory (required for files; with - the article goes to stdout).")
-@click.option("--beam-size", type=click.IntRange(min=1), default=4, show_default=True,
+@click.option("--beam-size", type=click.IntRange(*OPTION_RANGES["beam_size"]), default=4, show_default=True,
               help="Beam search width (1 = greedy, fastest).")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True,
               help="Where CTranslate2 runs.")
-@click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--threads", type=click.IntRange(*OPTION_RANGES["threads"]), default=0, show_default=True,
               help="CPU threads for the model (0 = CTranslate2's default).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+@click.option("--batch-size", type=click.IntRange(*OPTION_RANGES["batch_size"]), default=32, show_default=True,
               help="Sentences per batch.")
-@click.option("--max-length", "max_decoding_length", type=click.IntRange(min=1), default=256,
+@click.option("--max-length", "max_decoding_length", type=click.IntRange(*OPTION_RANGES["max_decoding_length"]),
+              default=256,
               show_default=True, help="Longest translation of one sentence, in pieces.")
 @click.option("--encoding", default=None,
               help="Input encoding (default: detect UTF-8, UTF-16 with BOM, GB18030, Big5...).")

@@ -23,19 +23,25 @@ def _offline_hint(from_code: str, to_code: str) -> str:
             f"`aligner models install FILE.argosmodel`.")
 
 
+MAX_INDEX_BYTES = 64 << 20
+
+
 def fetch_index(url: str | None = None, timeout: float = 30) -> list[dict[str, Any]]:
     """The Argos package index: a list of package metadata records."""
     url = url or package_index_url()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "aligner"}),
                                     timeout=timeout) as r:
-            data = json.loads(r.read().decode("utf-8"))
+            raw = r.read(MAX_INDEX_BYTES + 1)  # the index is a few hundred kilobytes
+            if len(raw) > MAX_INDEX_BYTES:
+                raise ValueError(f"larger than {MAX_INDEX_BYTES:,} bytes")
+            data = json.loads(raw.decode("utf-8"))
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", None) or e
         raise ModelError(f"cannot download the Argos package index from {url}: {reason}",
                          hint=_offline_hint("FROM", "TO")) from None
-    except ValueError as e:
-        raise ModelError(f"the package index at {url} is not valid JSON ({e})") from None
+    except (ValueError, RecursionError) as e:
+        raise ModelError(f"the package index at {url} is not valid JSON ({e or 'nested too deeply'})") from None
     if not isinstance(data, list):
         raise ModelError(f"the package index at {url} is not a list of packages")
     return [m for m in data if isinstance(m, dict)]
