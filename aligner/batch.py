@@ -330,15 +330,19 @@ class BatchSummary:
 # --------------------------------------------------------------------------- exports
 
 def exporters(formats: Sequence[str]) -> list[Any]:
-    """The exporters `formats` name, once each; an unknown name is an InputError now, before
-    any work. jsonl is the bitext itself, written anyway."""
+    """The exporters `formats` name, once each; an unknown name is a UsageError (exit 2, as
+    an unknown `export --format`) now, before any work. jsonl is the bitext itself, written
+    anyway."""
     if not formats:
         return []
     from aligner.export import get_exporter
 
     found: dict[str, Any] = {}
     for fmt in formats:
-        e = get_exporter(fmt)
+        try:
+            e = get_exporter(fmt)
+        except InputError as error:
+            raise UsageError(f"{error.message} for --format ({error.hint})") from None
         if e.name != "jsonl":
             found.setdefault(e.name, e)
     return list(found.values())

@@ -287,3 +287,186 @@ def test_an_export_that_cannot_be_written_exits_5_without_a_traceback(bitext, tm
     assert "cannot write" in r.stderr
     assert "Traceback" not in r.stderr and "Exception ignored" not in r.stderr
     assert not dest.exists() and not any(dest.parent.glob(".*part"))
+
+
+# --------------------------------------------------------------------------- one code per kind of failure
+
+@pytest.fixture
+def world(bitext, pair, tmp_path):
+    """Files every command can be pointed at: an article pair, a bitext, a memory, a glossary,
+    a plain file where a folder is expected and a folder where a file is expected."""
+    g = tmp_path / "g.tsv"
+    shutil.copy(GLOSSARY, g)
+    assert run("export", bitext, "-o", tmp_path / "m.tsv", "-q").exit_code == 0
+    (tmp_path / "FILE").write_text("not a folder\n")
+    (tmp_path / "D").mkdir()
+    return {"en": pair[0], "zh": pair[1], "b": bitext, "g": g, "m": tmp_path / "m.tsv",
+            "FILE": tmp_path / "FILE", "D": tmp_path / "D", "t": tmp_path}
+
+
+KINDS = {
+    # an output that cannot be written there: 5
+    "output is a file where a folder is needed": (5, [
+        "translate {en} --to zh --out {FILE}",
+        "translate {en} --to zh --out {FILE}/sub/",
+        "align {t}/en {t}/zh -o {FILE}",
+        "align {t}/en {t}/zh -o {FILE}/sub/",
+        "align {en} {zh} -o {FILE}/sub/x.jsonl",
+        "export {b} -o {FILE}/x.tmx",
+        "import {m} -o {FILE}/x.jsonl",
+        "glossary extract {b} -o {FILE}/x.tsv",
+        "glossary convert {g} {FILE}/x.tbx",
+    ]),
+    "output is a folder where a file is needed": (5, [
+        "align {en} {zh} -o {D}",
+        "export {b} -o {D} --format tmx",
+        "import {m} -o {D}",
+        "glossary extract {b} -o {D}",
+        "glossary convert {g} {D} --to-format tbx",
+    ]),
+    "output is an input": (5, [
+        "align {en} {zh} -o {zh}",
+        "export {b} -o {b} --format tmx",
+        "import {m} -o {m}",
+        "glossary extract {b} -g {g} -o {g}",
+        "glossary convert {g} {g}",
+    ]),
+    # the command line: 2
+    "unknown format": (2, [
+        "translate {en} --to zh --out {t}/o --format pdf",
+        "align {en} {zh} -o {t}/x.jsonl --format pdf",
+        "align {t}/en {t}/zh -o {t}/o --format pdf",
+        "export {b} -o {t}/x.out --format pdf",
+        "import {m} -o {t}/x.jsonl --format pdf",
+        "glossary list {g} --format pdf",
+        "glossary convert {g} {t}/x.out --to-format pdf",
+    ]),
+    "format not told by the name": (2, [
+        "export {b} -o {t}/x.out",
+        "import {FILE} -o {t}/x.jsonl",
+        "glossary list {FILE}",
+        "glossary convert {g} {t}/x.out",
+    ]),
+    "number out of range": (2, [
+        "translate {en} --out {t}/o --threads 100000",
+        "translate {en} --out {t}/o --batch-size 100000000000",
+        "translate {en} --out {t}/o --beam-size 0",
+        "translate {en} --out {t}/o --max-length 1000000",
+        "align {en} {zh} --max-bead 100",
+        "export {b} -o {t}/x.html --low-score 7",
+        "glossary extract {b} --min-count 0",
+    ]),
+    # an input: 3
+    "input is a folder": (3, [
+        "align {D} {zh} -o {t}/x.jsonl",
+        "align {en} {zh} --translation {D}",
+        "align {en} {zh} --gold {D}",
+        "align {en} {zh} -g {D}",
+        "align --pairs {D} -o {t}/o",
+        "translate {en} --to zh --out {t}/o -g {D}",
+        "export {D} -o {t}/x.tmx",
+        "export {b} -g {D} -o {t}/x.html",
+        "import {D} -o {t}/x.jsonl --format tmx",
+        "glossary check {D} -g {g}",
+        "glossary check {b} -g {D}",
+        "glossary extract {D}",
+        "glossary list {D}",
+        "glossary lint {D}",
+        "glossary convert {D} {t}/x.tsv",
+        "models install {D}",
+    ]),
+    "input is missing": (3, [
+        "translate {t}/nope.txt --out {t}/o",
+        "align {t}/nope.txt {zh}",
+        "align {en} {zh} --gold {t}/nope.gold",
+        "export {t}/nope.jsonl -o {t}/x.tmx",
+        "import {t}/nope.tmx -o {t}/x.jsonl",
+        "glossary check {t}/nope.jsonl -g {g}",
+        "glossary extract {t}/nope.jsonl",
+        "glossary lint {t}/nope.tsv",
+        "models install {t}/nope.argosmodel",
+    ]),
+}
+
+
+@pytest.fixture
+def pair_folders(world):
+    t = world["t"]
+    (t / "en").mkdir()
+    (t / "zh").mkdir()
+    shutil.copy(world["en"], t / "en" / "a.en.txt")
+    shutil.copy(world["zh"], t / "zh" / "a.zh.txt")
+    return world
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_one_kind_of_failure_has_one_exit_code_in_every_command(kind, pair_folders, argos_dir):
+    code, commands = KINDS[kind]
+    world = pair_folders
+    fields = {k: str(v) for k, v in world.items()}
+    for template in commands:
+        args = template.format(**fields).split()
+        before = snapshot(world["t"])
+        r = run(*args)
+        assert r.exit_code == code, f"{template}: exit {r.exit_code}, expected {code}\n{r.output}"
+        assert "Traceback" not in r.output, template
+        after = snapshot(world["t"])
+        assert {k: v for k, v in after.items() if not k.startswith("argos-packages")} == \
+            {k: v for k, v in before.items() if not k.startswith("argos-packages")}, template
+
+
+def test_device_cuda_without_a_gpu_is_a_usage_error_not_no_model(argos_dir, pair, tmp_path):
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("this machine has a GPU")
+    r = run("translate", pair[0], "--to", "zh", "--out", tmp_path / "o", "--device", "cuda")
+    assert r.exit_code == 2, r.output
+    assert "--device" in r.output and "no CUDA device" in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def _commands():
+    import click
+
+    def walk(cmd, path):
+        if isinstance(cmd, click.Group):
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, path + [name])
+        else:
+            yield " ".join(path), cmd
+    return list(walk(main, []))
+
+
+def test_every_numeric_option_is_bounded_and_says_its_bound():
+    import click
+
+    for name, cmd in _commands():
+        for p in cmd.params:
+            if isinstance(p.type, (click.types.IntParamType, click.types.FloatParamType)):
+                assert isinstance(p.type, (click.IntRange, click.FloatRange)), f"{name} {p.opts}"
+                assert p.type.min is not None and p.type.max is not None, f"{name} {p.opts}: unbounded"
+                help_text = run(*name.split(), "--help").output
+                assert f"x<={p.type.max}" in help_text.replace(" ", "") or str(p.type.max) in help_text, \
+                    f"{name} {p.opts}: --help does not show the bound"
+
+
+def test_one_spelling_for_one_thing_in_every_command():
+    """The output, the format, the glossary and quiet are spelt alike wherever they exist."""
+    spellings = {"glossaries": {"-g", "--glossary"}, "quiet": {"-q", "--quiet"}}
+    for name, cmd in _commands():
+        for p in cmd.params:
+            opts = set(p.opts)
+            if "--glossary" in opts:
+                assert spellings["glossaries"] <= opts, f"{name}: {sorted(opts)}"
+            if "--quiet" in opts:
+                assert spellings["quiet"] <= opts, f"{name}: {sorted(opts)}"
+            if opts & {"-o", "--out", "--output"}:
+                assert {"-o", "--out", "--output"} <= opts, f"{name}: {sorted(opts)}"
+            if "--format" in opts:
+                assert "-f" in opts, f"{name}: {sorted(opts)}"
+            if name != "glossary convert" and opts & {"--from", "--to"}:
+                assert p.name in ("src_lang", "tgt_lang"), f"{name}: --from/--to must be languages"
+    # and they work: -g in align
+    assert "-g, --glossary" in run("align", "--help").output
+    assert "-g, --glossary" in run("translate", "--help").output

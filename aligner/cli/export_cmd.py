@@ -23,11 +23,11 @@ def _load_glossary(paths: tuple[str, ...]):
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(names("write")), case_sensitive=False),
               default=None, help="Output format (default: from the -o file's extension: .tmx .xlf .xliff .tsv .csv "
                    ".jsonl .docx .html).")
-@click.option("-o", "--output", required=True, metavar="FILE",
+@click.option("-o", "--output", "--out", "output", required=True, metavar="FILE",
               help="The file to write (- for stdout, with --format).")
-@click.option("--low-score", type=float, default=DEFAULT_LOW_SCORE, show_default=True,
+@click.option("--low-score", type=click.FloatRange(0, 1), default=DEFAULT_LOW_SCORE, show_default=True,
               help="Beads scoring below this are flagged for review (XLIFF state, HTML, DOCX).")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Glossary whose terms to highlight in HTML/DOCX (repeatable).")
 @click.option("--title", default=None, help="Title of the HTML page / DOCX document.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
@@ -67,7 +67,7 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
 
 @main.command("import")
 @click.argument("memory", metavar="FILE.tmx|.xlf|.tsv|.csv")
-@click.option("-o", "--output", required=True, metavar="BITEXT.jsonl",
+@click.option("-o", "--output", "--out", "output", required=True, metavar="BITEXT.jsonl",
               help="The bitext to write (- for stdout).")
 @click.option("-f", "--format", "fmt", type=click.Choice(names("memory"), case_sensitive=False),
               default=None, help="Input format (default: from the file's extension).")

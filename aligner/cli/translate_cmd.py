@@ -16,7 +16,7 @@ from aligner.translate.engine import OPTION_RANGES
               help="Source language (default: detected from the script of each file).")
 @click.option("--to", "tgt_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Target language (default: the other one).")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("-o", "--out", "--output", "out_dir", type=click.Path(), default=None,
               help="Output directory (required for files; with - the article goes to stdout).")
 @click.option("--beam-size", type=click.IntRange(*OPTION_RANGES["beam_size"]), default=4, show_default=True,
               help="Beam search width (1 = greedy, fastest).")
@@ -32,9 +32,9 @@ from aligner.translate.engine import OPTION_RANGES
 @click.option("--encoding", default=None,
               help="Input encoding (default: detect UTF-8, UTF-16 with BOM, GB18030, Big5...).")
 @click.option("--presplit", is_flag=True, help="Inputs have one sentence per line: do not split them.")
-@click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Glossary whose terms the translation must use (repeatable).")
-@click.option("--format", "formats", multiple=True, metavar="FMT",
+@click.option("-f", "--format", "formats", multiple=True, metavar="FMT",
               help="Also export each bitext as FMT beside it (tmx, xliff, tsv, csv, docx, html; "
                    "repeatable), e.g. NAME.en-zh.tmx.")
 @click.option("--force", is_flag=True, help="Translate again even files whose outputs are up to date.")
@@ -67,6 +67,6 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
     try:
         summary = translate_files(list(inputs), src_lang, tgt_lang, out_dir, options)
     except UsageError as e:  # the library's rule, shown the way click shows usage errors
-        raise click.UsageError(e.message) from None
+        raise click.UsageError(str(e)) from None
     if not quiet:
         click.echo(summary.describe(), err=True)
