@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 
 from aligner.model import Document
+from aligner.text.scripts import HAN_RANGES, HAN_RE
 
 __all__ = ["split_sentences", "segment", "segment_text", "EN_ABBREVIATIONS"]
 
@@ -68,15 +69,13 @@ _EN_LINE_END = re.compile(r"[.!?\u2026][" + re.escape(_EN_CLOSERS) + r"]*$")
 
 # --- Chinese --------------------------------------------------------------------------
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ZH_CLOSERS = "\"'\u201d\u2019\u300d\u300f\uff09)]\u3011\u300b\u3009\uff3d\uff5d\u00bb}"
 _ZH_END = re.compile(r"[\u3002\uff01\uff1f!?\u2026\uff1b.]+[" + re.escape(_ZH_CLOSERS) + r"]*")
 _ZH_STRONG = set("\u3002\uff01\uff1f\u2026")  # 。！？…
 _ZH_QUOTES_CLOSE = set("\"'\u201d\u2019\u300d\u300f")
 # After a quotation that ends with 。！？: `“……！”他说。` — a short speech tag followed by
 # punctuation finishes the same sentence, so the quotation does not end it.
-_ZH_SPEECH_TAG = re.compile(r"[" + _CJK + r"]{0,4}?(?:说|道|问|答|喊|叫|称|表示)[\u3002\uff01\uff1f\uff0c\uff1a,:]")
-_IS_CJK = re.compile(r"[" + _CJK + r"]")
+_ZH_SPEECH_TAG = re.compile(r"[" + HAN_RANGES + r"]{0,4}?(?:说|道|问|答|喊|叫|称|表示)[\u3002\uff01\uff1f\uff0c\uff1a,:]")
 
 
 def _is_lang_zh(lang: str) -> bool:
@@ -218,7 +217,7 @@ def _split_zh_line(text: str, a: int, b: int, out: list[tuple[int, int]]) -> Non
                 if nxt.isascii() and nxt.isalnum():
                     continue
             elif set(punct) <= {"."}:
-                if not (_IS_CJK.match(prev) and (nxt.isspace() or _IS_CJK.match(nxt))):
+                if not (HAN_RE.match(prev) and (nxt.isspace() or HAN_RE.match(nxt))):
                     continue  # 3.5, www.example.com, an English abbreviation
             else:  # contains ；, possibly mixed with ! ? .
                 if not nxt.isspace():

@@ -14,7 +14,7 @@ from aligner.align.numerals import en_numbers, zh_numbers
 from aligner.align.pairing import Pairing, Side
 from aligner.align.signals import available_signals, get_signal
 from aligner.align.signals.names import en_names, pinyin_syllables, zh_pinyin_runs
-from aligner.align.text import en_content_stems, stem
+from aligner.text.tokens import en_content_stems, stem
 
 REPO = Path(__file__).resolve().parent.parent
 

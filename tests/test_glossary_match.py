@@ -95,9 +95,9 @@ def test_zh_en_direction_accepts_aliases_and_knows_forbidden_renderings(news):
     assert "Zhu" in entry.accepted
     # "Chu Chih-chiang -> 朱志强, forbidden": 朱志强 is an approved target, so the English
     # side is the forbidden one.
-    assert entry.forbidden == ["Chu Chih-chiang"]
+    assert entry.forbidden == ("Chu Chih-chiang",)
     en_entry = news.direction("en", "zh").find("Zhu Zhiqiang")[0].entry
-    assert en_entry.forbidden == ["朱智强"]
+    assert en_entry.forbidden == ("朱智强",)
     assert [m.text for m in news.find_forbidden("Chu Chih-chiang said", "en")] == ["Chu Chih-chiang"]
     assert [m.text for m in news.find_forbidden("骨干朱智强", "zh")] == ["骨干", "朱智强"]
 

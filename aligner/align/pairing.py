@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from aligner.align import text as T
+from aligner.text import tokens as T
 from aligner.align.numerals import en_numbers, zh_numbers
 
 
@@ -30,7 +30,7 @@ class Side:
 
     @cached_property
     def lengths(self) -> np.ndarray:
-        return np.array([T.char_length(s, self.lang) for s in self.sentences], dtype=np.float64)
+        return np.array([_char_length(s) for s in self.sentences], dtype=np.float64)
 
     @cached_property
     def en_stems(self) -> list[list[str]]:
@@ -84,3 +84,8 @@ class Pairing:
     @property
     def zh_is_src(self) -> bool:
         return self.src.is_zh
+
+
+def _char_length(text: str) -> int:
+    """Length for the length signal: characters without spaces (Chinese has none)."""
+    return len("".join(text.split()))

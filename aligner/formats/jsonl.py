@@ -16,30 +16,22 @@ from aligner.errors import InputError
 from aligner.formats.base import Format, WriteOptions
 from aligner.formats.common import document_name
 from aligner.io.bitext_jsonl import read_bitext, read_bitext_bytes, write_bitext
-from aligner.model import Bead, Bitext, Document
+from aligner.model import Bead, Bitext, Document, TextBuilder
 
 DOCUMENT_SEPARATOR = "\n\n"
 
 
 def _join_documents(docs: list[Document], lang: str) -> tuple[Document, list[int]]:
     """One document holding `docs` in order, and the segment-id offset of each."""
-    merged = Document(lang=lang, text="", path=None)
-    parts: list[str] = []
-    pos = 0
+    text = TextBuilder()
     offsets = []
     for i, doc in enumerate(docs):
         if i:
-            parts.append(DOCUMENT_SEPARATOR)
-            pos += len(DOCUMENT_SEPARATOR)
-        offsets.append(len(merged.segments))
-        para0 = (merged.segments[-1].paragraph + 1) if merged.segments else 0
-        for s in doc.segments:
-            merged.segments.append(type(s)(len(merged.segments), pos + s.start, pos + s.end, s.text,
-                                           para0 + s.paragraph))
-        parts.append(doc.text)
-        pos += len(doc.text)
-    merged.text = "".join(parts)
-    return merged, offsets
+            text.add(DOCUMENT_SEPARATOR)
+        offsets.append(text.segment_count)
+        last = text.last_paragraph
+        text.add_document(doc, 0 if last is None else last + 1)
+    return text.document(lang), offsets
 
 
 def merge_bitexts(bitexts: list[Bitext]) -> Bitext:

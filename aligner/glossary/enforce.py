@@ -35,7 +35,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from aligner.glossary.match import has_cjk, norm_zh
+from aligner.text.normalize import norm_zh
+from aligner.text.scripts import HAN_RANGES, has_cjk
 from aligner.glossary.model import Direction, Glossary, Match
 
 METHODS = ("attention", "prefix")
@@ -390,7 +391,7 @@ def _apply(text: str, edits: list[tuple[int, int, str]], tgt_lang: str) -> str:
 
 
 _WORD = re.compile(r"\w")
-_TOKENS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+")
+_TOKENS = re.compile(f"[{HAN_RANGES}]|[^\\W{HAN_RANGES}]+")  # a Han character, or a word
 
 
 def _keeps_content(old: str, new: str, rendering: str, share: float = 0.15) -> bool:

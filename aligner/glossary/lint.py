@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from aligner.glossary.formats import get_format
 from aligner.glossary.formats.base import Problem, build_glossary, read_bytes
-from aligner.glossary.match import Matcher, has_cjk
+from aligner.glossary.match import Matcher
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key
+from aligner.text.scripts import has_cjk
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -84,98 +86,122 @@ def _q(s: str) -> str:
     return f'"{s}"'
 
 
-def lint_terms(g: Glossary) -> list[Problem]:
-    """Checks on the meaning of the rows (the reader already reported malformed ones)."""
-    out: list[Problem] = []
-    approved = [t for t in g.terms if t.status != "forbidden"]
+class _Rows:
+    """What the rules share: the glossary, its approved rows and the first row per key."""
 
+    def __init__(self, g: Glossary):
+        self.g = g
+        self.terms = g.terms
+        self.approved = [t for t in g.terms if t.status != "forbidden"]
+        self.first_by_source: dict[str, Term] = {}
+        for t in self.approved:
+            self.first_by_source.setdefault(self.skey(t), t)
+        self.first_by_target: dict[str, Term] = {}
+        for t in self.approved:
+            if t.target:
+                self.first_by_target.setdefault(self.tkey(t), t)
+
+    @staticmethod
     def skey(t: Term, form: str | None = None) -> str:
         form = t.source if form is None else form
         return concept_key(form, t.src_lang, t.sensitive(form))
 
+    @staticmethod
     def tkey(t: Term) -> str:
         return concept_key(t.side(t.tgt_lang), t.tgt_lang)
 
-    # duplicates: the same row twice
+
+def _duplicates(r: _Rows) -> Iterator[Problem]:
+    """The same row twice."""
     seen: dict[tuple, Term] = {}
-    for t in g.terms:
-        k = (skey(t), tkey(t), t.status)
+    for t in r.terms:
+        k = (r.skey(t), r.tkey(t), t.status)
         if k in seen:
-            out.append(Problem(t.line, "duplicate", f"{_q(t.source)} -> {t.target or t.source} "
-                               f"({t.status}) repeats line {seen[k].line}",
-                               hint="Delete one of the two rows."))
+            yield Problem(t.line, "duplicate", f"{_q(t.source)} -> {t.target or t.source} "
+                          f"({t.status}) repeats line {seen[k].line}",
+                          hint="Delete one of the two rows.")
         else:
             seen[k] = t
 
-    # conflicts: one source, several targets
-    first_by_source: dict[str, Term] = {}
-    for t in approved:
-        k = skey(t)
-        prev = first_by_source.get(k)
-        if prev is None:
-            first_by_source[k] = t
-        elif tkey(prev) != tkey(t):
-            out.append(Problem(t.line, "conflict", f"{_q(t.source)} has targets "
-                               f"{prev.side(prev.tgt_lang)} (line {prev.line}) and "
-                               f"{t.side(t.tgt_lang)} (line {t.line})",
-                               hint="Keep one rendering; mark a wrong one as forbidden. "
-                                    "Translation uses the first."))
-    # an alias that is also a term (or another term's alias) with another rendering
-    alias_owner: dict[str, Term] = {}
-    for t in approved:
-        for a in t.aliases:
-            k = skey(t, a)
-            other = first_by_source.get(k)
-            if other is not None and other is not t and tkey(other) != tkey(t):
-                out.append(Problem(t.line, "conflict", f"alias {_q(a)} of {_q(t.source)} is also "
-                                   f"the term on line {other.line} ({other.side(other.tgt_lang)})",
-                                   hint="An alias must not be a term of its own."))
-            prev = alias_owner.get(k)
-            if prev is not None and prev is not t and tkey(prev) != tkey(t):
-                out.append(Problem(t.line, "conflict", f"alias {_q(a)} is also an alias of "
-                                   f"{_q(prev.source)} (line {prev.line})"))
-            alias_owner.setdefault(k, t)
-    # a rendering that is both preferred and forbidden for the same term
-    approved_pairs = {(skey(t), tkey(t)): t for t in approved}
-    for t in g.terms:
-        if t.status == "forbidden":
-            other = approved_pairs.get((skey(t), tkey(t)))
-            if other is not None:
-                out.append(Problem(t.line, "conflict", f"{_q(t.source)} -> {t.target} is forbidden "
-                                   f"here but preferred on line {other.line}"))
 
-    # a target shared by several sources: ambiguous from the other side
-    first_by_target: dict[str, Term] = {}
-    for t in approved:
+def _source_conflicts(r: _Rows) -> Iterator[Problem]:
+    """One source, several targets."""
+    for t in r.approved:
+        prev = r.first_by_source[r.skey(t)]
+        if prev is not t and r.tkey(prev) != r.tkey(t):
+            yield Problem(t.line, "conflict", f"{_q(t.source)} has targets "
+                          f"{prev.side(prev.tgt_lang)} (line {prev.line}) and "
+                          f"{t.side(t.tgt_lang)} (line {t.line})",
+                          hint="Keep one rendering; mark a wrong one as forbidden. "
+                               "Translation uses the first.")
+
+
+def _alias_conflicts(r: _Rows) -> Iterator[Problem]:
+    """An alias that is also a term (or another term's alias) with another rendering."""
+    alias_owner: dict[str, Term] = {}
+    for t in r.approved:
+        for a in t.aliases:
+            k = r.skey(t, a)
+            other = r.first_by_source.get(k)
+            if other is not None and other is not t and r.tkey(other) != r.tkey(t):
+                yield Problem(t.line, "conflict", f"alias {_q(a)} of {_q(t.source)} is also "
+                              f"the term on line {other.line} ({other.side(other.tgt_lang)})",
+                              hint="An alias must not be a term of its own.")
+            prev = alias_owner.get(k)
+            if prev is not None and prev is not t and r.tkey(prev) != r.tkey(t):
+                yield Problem(t.line, "conflict", f"alias {_q(a)} is also an alias of "
+                              f"{_q(prev.source)} (line {prev.line})")
+            alias_owner.setdefault(k, t)
+
+
+def _preferred_and_forbidden(r: _Rows) -> Iterator[Problem]:
+    """A rendering that is both preferred and forbidden for the same term."""
+    approved_pairs = {(r.skey(t), r.tkey(t)): t for t in r.approved}
+    for t in r.terms:
+        if t.status == "forbidden":
+            other = approved_pairs.get((r.skey(t), r.tkey(t)))
+            if other is not None:
+                yield Problem(t.line, "conflict", f"{_q(t.source)} -> {t.target} is forbidden "
+                              f"here but preferred on line {other.line}")
+
+
+def _shared_targets(r: _Rows) -> Iterator[Problem]:
+    """A target shared by several sources: ambiguous from the other side."""
+    for t in r.approved:
         if not t.target:
             continue
-        k = tkey(t)
-        prev = first_by_target.get(k)
-        if prev is None:
-            first_by_target[k] = t
-        elif skey(prev) != skey(t):
-            out.append(Problem(t.line, "shared-target", f"{t.target} is the target of "
-                               f"{_q(prev.source)} (line {prev.line}) and {_q(t.source)}; "
-                               f"translating {t.tgt_lang}->{t.src_lang} uses {_q(prev.source)}",
-                               severity="warning",
-                               hint="Fine for synonyms; otherwise make the targets differ."))
+        prev = r.first_by_target[r.tkey(t)]
+        if prev is not t and r.skey(prev) != r.skey(t):
+            yield Problem(t.line, "shared-target", f"{t.target} is the target of "
+                          f"{_q(prev.source)} (line {prev.line}) and {_q(t.source)}; "
+                          f"translating {t.tgt_lang}->{t.src_lang} uses {_q(prev.source)}",
+                          severity="warning",
+                          hint="Fine for synonyms; otherwise make the targets differ.")
 
-    # forbidden rows whose term has no preferred row
-    for t in g.terms:
+
+def _lone_forbidden(r: _Rows) -> Iterator[Problem]:
+    """Forbidden rows whose term has no preferred row."""
+    for t in r.terms:
         if t.status != "forbidden":
             continue
-        if skey(t) not in first_by_source and tkey(t) not in first_by_target:
-            out.append(Problem(t.line, "forbidden", f"no preferred row for {_q(t.source)} or "
-                               f"{t.target}; {t.target} is taken as the forbidden rendering",
-                               severity="warning", hint="Add the preferred rendering as a row."))
-    for t in g.terms:
-        if t.status == "dnt" and t.target and t.target != t.source:
-            out.append(Problem(t.line, "dnt", f"{_q(t.source)} is do-not-translate but its "
-                               f"target is {t.target}", severity="warning",
-                               hint="Leave the target empty or equal to the source."))
+        if r.skey(t) not in r.first_by_source and r.tkey(t) not in r.first_by_target:
+            yield Problem(t.line, "forbidden", f"no preferred row for {_q(t.source)} or "
+                          f"{t.target}; {t.target} is taken as the forbidden rendering",
+                          severity="warning", hint="Add the preferred rendering as a row.")
 
-    # wrong script
-    for t in g.terms:
+
+def _dnt_with_target(r: _Rows) -> Iterator[Problem]:
+    """A do-not-translate row whose target differs from its source."""
+    for t in r.terms:
+        if t.status == "dnt" and t.target and t.target != t.source:
+            yield Problem(t.line, "dnt", f"{_q(t.source)} is do-not-translate but its "
+                          f"target is {t.target}", severity="warning",
+                          hint="Leave the target empty or equal to the source.")
+
+
+def _wrong_script(r: _Rows) -> Iterator[Problem]:
+    """A Chinese form without Chinese characters, an English one with them."""
+    for t in r.terms:
         if t.status == "dnt":
             continue
         for lang, forms in ((t.src_lang, [t.source] + list(t.aliases)), (t.tgt_lang, [t.target])):
@@ -183,14 +209,28 @@ def lint_terms(g: Glossary) -> list[Problem]:
                 if not f:
                     continue
                 if lang == "zh" and not has_cjk(f):
-                    out.append(Problem(t.line, "script", f"{f!r} should be Chinese but has no "
-                                       "Chinese characters", hint="Swapped columns? A dnt term?"))
+                    yield Problem(t.line, "script", f"{f!r} should be Chinese but has no "
+                                  "Chinese characters", hint="Swapped columns? A dnt term?")
                 elif lang == "en" and has_cjk(f):
-                    out.append(Problem(t.line, "script", f"{f!r} should be English but has "
-                                       "Chinese characters", hint="Swapped columns?"))
+                    yield Problem(t.line, "script", f"{f!r} should be English but has "
+                                  "Chinese characters", hint="Swapped columns?")
 
-    out += _substrings(g, approved)
-    return out
+
+def _substring_terms(r: _Rows) -> Iterator[Problem]:
+    return iter(_substrings(r.g, r.approved))
+
+
+#: The rules, in the order their problems are listed (before sorting by line).
+RULES: list[Callable[[_Rows], Iterable[Problem]]] = [
+    _duplicates, _source_conflicts, _alias_conflicts, _preferred_and_forbidden, _shared_targets,
+    _lone_forbidden, _dnt_with_target, _wrong_script, _substring_terms,
+]
+
+
+def lint_terms(g: Glossary) -> list[Problem]:
+    """Checks on the meaning of the rows (the reader already reported malformed ones)."""
+    rows = _Rows(g)
+    return [p for rule in RULES for p in rule(rows)]
 
 
 def _substrings(g: Glossary, approved: list[Term]) -> list[Problem]:

@@ -29,8 +29,9 @@ from itertools import chain, compress, repeat
 from operator import attrgetter
 from typing import Iterable, Iterator, NamedTuple
 
-from aligner.glossary.match import (Matcher, count_cjk, en_key, en_keys, gc_paused_on_long_text,
-                                    is_acronym, paused_gc, zh_key, zh_keys)
+from aligner.glossary.match import (Matcher, en_key, en_keys, gc_paused_on_long_text, is_acronym,
+                                    paused_gc, zh_key, zh_keys)
+from aligner.text.scripts import count_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
 CASES = ("sensitive", "insensitive")
@@ -115,21 +116,21 @@ def detect_languages(pairs: Iterable[tuple[str, str]]) -> tuple[str, str]:
 @dataclass(eq=False, slots=True)
 class Entry:
     """A term in one direction: its source forms, the rendering translations must use,
-    the other acceptable renderings, and forbidden ones."""
+    the other acceptable renderings, and forbidden ones.
+
+    The forms are tuples, made once per entry: a glossary of 100,000 terms has 100,000
+    entries per direction, and tuples of strings are objects the cyclic collector stops
+    tracking, where lists would be rescanned by every collection while a glossary loads."""
 
     id: int
     term: Term  # the row whose rendering is enforced (the first approved row in file order)
     source: str  # the canonical source form in this direction
     rendering: str
-    accepted: list[str]
-    forbidden: list[str] = field(default_factory=list)
-    forms: list[str] = field(default_factory=list)  # source forms: term and aliases
-    rows: list[Term] = field(default_factory=list)
-    sensitive: list[bool] = field(default_factory=list)  # per form in `forms`
-
-    @property
-    def dnt(self) -> bool:
-        return self.term.status == "dnt"
+    accepted: tuple[str, ...]
+    forbidden: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()  # source forms: term and aliases
+    rows: tuple[Term, ...] = ()
+    sensitive: tuple[bool, ...] = ()  # per form in `forms`
 
 
 class Match(NamedTuple):
@@ -174,27 +175,27 @@ class Direction:
                 continue
             entry = get(key)
             if entry is None:
-                entry = Entry(len(entries), term, s_form, t_form, [t_form], [], [s_form],
-                              [term], [sens])
+                entry = Entry(len(entries), term, s_form, t_form, (t_form,), (), (s_form,),
+                              (term,), (sens,))
                 append(entry)
                 by_key[key] = entry
             else:
                 if t_form not in entry.accepted:
-                    entry.accepted.append(t_form)
-                entry.rows.append(term)
+                    entry.accepted += (t_form,)
+                entry.rows += (term,)
                 if s_form not in entry.forms:
-                    entry.forms.append(s_form)
-                    entry.sensitive.append(sens)
+                    entry.forms += (s_form,)
+                    entry.sensitive += (sens,)
             if term.aliases:
                 if term.src_lang == src_lang:
                     for a in term.aliases:
                         if a not in entry.forms:
-                            entry.forms.append(a)
-                            entry.sensitive.append(term.sensitive(a))
+                            entry.forms += (a,)
+                            entry.sensitive += (term.sensitive(a),)
                 else:  # into the aliases' language: they are acceptable renderings
                     for a in term.aliases:
                         if a not in entry.accepted:
-                            entry.accepted.append(a)
+                            entry.accepted += (a,)
         for term in glossary.terms:
             if term.status != "forbidden" or glossary.forbidden_lang(term) != tgt_lang:
                 continue
@@ -202,8 +203,8 @@ class Direction:
             entry = by_key.get(concept_key(good, src_lang, term.sensitive(good)))
             bad = term.side(tgt_lang)
             if entry is not None and bad and bad not in entry.forbidden:
-                entry.forbidden.append(bad)
-                entry.rows.append(term)
+                entry.forbidden += (bad,)
+                entry.rows += (term,)
         self._source_matcher: Matcher | None = None
         self._rendering_matcher: Matcher | None = None
         self._forbidden_matcher: Matcher | None = None

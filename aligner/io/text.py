@@ -21,6 +21,7 @@ from charset_normalizer import from_bytes
 from aligner.errors import InputError
 from aligner.model import Document
 from aligner.segment import segment
+from aligner.text.scripts import count_cjk, count_latin_words
 
 __all__ = ["decode_bytes", "decode_unicode", "detect_language", "normalize_lang", "read_document",
            "iter_input_files", "lone_surrogate", "SUPPORTED_LANGS", "STDIN_NAME"]
@@ -176,8 +177,6 @@ def surrogate_error(char: str, path, line: int | None) -> InputError:
                            "that escape (an emoji is written as a pair, e.g. \\ud83d\\ude00).")
 
 
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
@@ -210,8 +209,8 @@ def detect_language(text: str, path=None) -> str:
     supported: a text with neither raises InputError (pass --from/--to to say).
     """
     sample = text[:200_000]  # plenty to decide; keeps huge files fast
-    cjk = len(_CJK_RE.findall(sample))
-    latin = len(_LATIN_WORD_RE.findall(sample))
+    cjk = count_cjk(sample)
+    latin = count_latin_words(sample)
     if cjk == 0 and latin == 0:
         raise InputError("cannot tell the language: the text has neither Latin letters nor Chinese characters",
                          path=_display(path),

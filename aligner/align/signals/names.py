@@ -18,7 +18,8 @@ import unicodedata
 from aligner.align.cedict import load_lexicon
 from aligner.align.pairing import Pairing
 from aligner.align.signals.base import CoverageSignal, register
-from aligner.align.text import EN_STOPWORDS, is_han
+from aligner.text.scripts import is_han
+from aligner.text.tokens import EN_STOPWORDS
 
 PINYIN_SYLLABLES = frozenset("""
 a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from aligner.errors import InputError
 from aligner.glossary.match import paused_gc
+from aligner.errors import InputError
 from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_languages
 from aligner.io.atomic import atomic_write_bytes
 from aligner.io.text import decode_unicode
@@ -72,13 +72,13 @@ class GlossaryFormat:
         data = read_bytes(path)
         with paused_gc():
             parsed = self.parse(data, name, keep_raw=False)
-        for p in parsed.problems:
-            if p.severity == "error":
-                raise InputError(p.message, path=name, line=p.line, hint=p.hint)
-        if not parsed.terms:
-            raise InputError("the glossary has no terms", path=name,
-                             hint="Add rows with at least a source and a target.")
-        return build_glossary(parsed, name)
+            for p in parsed.problems:
+                if p.severity == "error":
+                    raise InputError(p.message, path=name, line=p.line, hint=p.hint)
+            if not parsed.terms:
+                raise InputError("the glossary has no terms", path=name,
+                                 hint="Add rows with at least a source and a target.")
+            return build_glossary(parsed, name)
 
     def write(self, glossary: Glossary, path: str | Path) -> None:
         atomic_write_bytes(path, self.dumps(glossary))

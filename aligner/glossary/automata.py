@@ -1,0 +1,82 @@
+"""The two automaton back-ends of the glossary matcher.
+
+English: pyahocorasick, keys " form " (see aligner.glossary.match), value (length, first
+payload, all payloads or None). Chinese: daachorse, a character-wise double-array automaton in
+Rust that selects leftmost-longest matches itself; Latin runs inside Chinese are wrapped in
+sentinels so they keep word boundaries, and lone surrogates are mapped to plane 15.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import Any
+
+import ahocorasick
+import daachorse
+
+from aligner.text.scripts import ASCII_ALNUM_RUN_RE
+
+# Latin words inside Chinese text keep word boundaries (GDP is not in GDPR). Rather than
+# check each match (which would also undo the automaton's longest-match choice), every run
+# of ASCII letters and digits is wrapped in two sentinels, in the forms and in the text
+# alike: a form's run then only matches a whole run of the text. Done only when some form
+# starts or ends with a Latin letter or digit, and only on texts that have one. The
+# sentinels are Unicode noncharacters (reserved for a program's internal use) that no form
+# of the glossary contains; the same characters written in a text cannot pass for them,
+# as in the text every run is already wrapped in the inserted ones.
+LATIN_RUN_RE = ASCII_ALNUM_RUN_RE
+LATIN_EDGE_RE = re.compile("(?:^|\x00)[0-9A-Za-z]|[0-9A-Za-z](?:\x00|\\Z)")
+SENTINELS = [(chr(c), chr(c + 1)) for c in range(0xFDD0, 0xFDF0, 2)]
+
+
+def mark_latin(text: str, sentinels: tuple[str, str] = SENTINELS[0]) -> tuple[str, list[int]]:
+    """`text` with each run of ASCII letters and digits wrapped in the two sentinels, and
+    the positions of the inserted sentinels (sorted), to map offsets in the marked text
+    back: original = marked - bisect_left(positions, marked)."""
+    marked = LATIN_RUN_RE.sub(sentinels[0] + "\\g<0>" + sentinels[1], text)
+    positions: list[int] = []
+    for k, m in enumerate(LATIN_RUN_RE.finditer(text)):
+        positions += (m.start() + 2 * k, m.end() + 2 * k + 1)
+    return marked, positions
+
+
+# daachorse takes UTF-8, which has no lone surrogates (a text decoded with surrogateescape
+# has them): they become private-use characters of plane 15, one for one, in forms and texts.
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
+SURROGATE_TABLE = {cp: 0xF0000 + cp - 0xD800 for cp in range(0xD800, 0xE000)}
+
+
+def free_sentinels(keys: str) -> tuple[str, str]:
+    """A pair of sentinels that `keys` (all forms, joined) does not contain."""
+    for pair in SENTINELS:
+        if pair[0] not in keys and pair[1] not in keys:
+            return pair
+    raise ValueError("the glossary's forms use every Unicode noncharacter U+FDD0-U+FDEF")
+
+
+def marked(text: str, sentinels: tuple[str, str]) -> str:
+    return LATIN_RUN_RE.sub(sentinels[0] + "\\g<0>" + sentinels[1], text)
+
+
+def english_automaton(first: dict[str, Any], more: dict[str, list]) -> Any:
+    """An English automaton: key " form " -> (len(form), first payload, all payloads or None)."""
+    if not first:
+        return None
+    automaton = ahocorasick.Automaton()
+    keys = list(first)
+    # " form " for every key; C-level calls (map, zip, deque) for the 100,000 add_word calls
+    padded = (" " + " \x00 ".join(keys) + " ").split("\x00")
+    if len(padded) != len(keys):  # a key with \x00 in it
+        padded = [" " + k + " " for k in keys]
+    values = zip(map(len, keys), first.values(), map(more.get, keys))
+    deque(map(automaton.add_word, padded, values), maxlen=0)
+    automaton.make_automaton()
+    return automaton
+
+
+def chinese_automaton(patterns: list[str], *, overlapping: bool) -> Any:
+    """A daachorse automaton over `patterns`: every match (`find_overlapping`) or, by
+    default, leftmost-longest ones (`find`)."""
+    kind = daachorse.MATCH_KIND_STANDARD if overlapping else daachorse.MATCH_KIND_LEFTMOST_LONGEST
+    return daachorse.CharwiseDoubleArrayAhoCorasick(patterns, match_kind=kind)
