@@ -122,18 +122,20 @@ def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".
 
     A file named twice (itself and through its directory, or through a symbolic link) comes
     once: under its own name when it is among the inputs, under the link's name when only
-    the link is. A directory's files never include the run's own outputs: nothing below
-    `out_dir` when it lies inside the directory, nor what an earlier run wrote into it
-    (`earlier_outputs`). Every argument is listed, in the order given, before any file is read."""
+    the link is. The inputs never include the run's own outputs: nothing a directory holds
+    below `out_dir` when `out_dir` lies inside it, nor what an earlier run wrote into
+    `out_dir` (`earlier_outputs`), even when named one by one (a shell's `in/*.txt`). Every argument is listed, in the order given, before any file is read."""
     skip = earlier_outputs(out_dir)
     found: list[tuple[Path, Path, bool]] = []  # path, its output folder, named itself
     for arg in inputs:
         base = Path(arg) if Path(arg).is_dir() else None
         for path in iter_input_files([str(arg)], tuple(suffixes)):
+            if skip and str(path) != "-" and file_keys(path) & skip:
+                continue  # an earlier output of this command (named by a glob: in/*.txt), not an input
             if base is not None and out_dir is not None and str(out_dir) != "-":
                 out = Path(out_dir)
-                if (is_within(path, out) and not is_within(base, out)) or file_keys(path) & skip:
-                    continue  # an output of this command, not an input
+                if is_within(path, out) and not is_within(base, out):
+                    continue  # below --out, inside this input folder
             found.append((path, path.parent.relative_to(base) if base is not None else Path(), base is None))
     # One entry per file: the real file rather than a link to it.
     chosen: dict[Path, int] = {}

@@ -145,6 +145,11 @@ def test_translate_into_a_folder_inside_its_input_folder_runs_again(argos_dir, t
     assert again.exit_code == 0, again.output
     assert "1 file already up to date" in again.output and "translated" not in again.output
     assert snapshot(tmp_path) == before
+    # ... and named one by one, as a shell's in/*.txt names them.
+    again = run("translate", *sorted(src.glob("*.txt")), "--out", src)
+    assert again.exit_code == 0, again.output
+    assert "1 file already up to date" in again.output and "translated" not in again.output
+    assert snapshot(tmp_path) == before
 
 
 def test_a_symlinked_input_is_translated_once_under_the_real_name(argos_dir, tmp_path, pair):
