@@ -475,3 +475,24 @@ def test_one_spelling_for_one_thing_in_every_command():
     # and they work: -g in align
     assert "-g, --glossary" in run("align", "--help").output
     assert "-g, --glossary" in run("translate", "--help").output
+
+
+def test_a_package_that_would_unpack_to_gigabytes_is_refused_before_it_is_unpacked(empty_argos_dir,
+                                                                                   argosmodel_files, tmp_path):
+    import struct
+
+    data = bytearray(argosmodel_files["en-zh"].read_bytes())
+    # Make the central directory say model.bin unpacks to 4 GB (a zip bomb's claim).
+    pos = 0
+    while (pos := data.find(b"PK\x01\x02", pos)) >= 0:
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        name = bytes(data[pos + 46:pos + 46 + name_len])
+        if name.endswith(b"model/model.bin"):
+            struct.pack_into("<I", data, pos + 24, 0xFFFF0000)
+        pos += 4
+    bomb = tmp_path / "bomb.argosmodel"
+    bomb.write_bytes(bytes(data))
+    r = run("models", "install", bomb)
+    assert r.exit_code == 4, r.output
+    assert "would unpack to" in r.output and "Traceback" not in r.output
+    assert [p.name for p in empty_argos_dir.iterdir()] == []

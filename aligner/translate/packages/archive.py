@@ -26,6 +26,8 @@ from aligner.translate.packages.package import (MAX_METADATA_BYTES, InstalledPac
 from aligner.translate.packages.settings import TEMP_PREFIX, packages_dir
 
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
+# The most an .argosmodel may unpack to: the largest Argos packages are under 1 GB.
+MAX_PACKAGE_BYTES = 3 << 30
 
 
 def _refuse(path: Path, why: str, hint: str | None = None) -> ModelError:
@@ -63,6 +65,13 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile) -> tuple[str, dict[str, Any]]:
     top = tops.pop()
     if top.startswith("."):  # hidden folders are never packages (and are our temporary ones)
         raise _refuse(path, f"not an Argos package: its folder {top!r} is hidden")
+    # What the members would take on disk, as the zip states it (zipfile never reads a member
+    # past its stated size): a zip bomb is refused before a byte of it is read.
+    total = sum(i.file_size for i in names)
+    if total > MAX_PACKAGE_BYTES:
+        raise _refuse(path, f"the archive would unpack to {total:,} bytes; Argos packages take a few "
+                            f"hundred megabytes (at most {MAX_PACKAGE_BYTES:,} bytes are unpacked)",
+                      hint="The file may be a zip bomb; nothing was installed.")
     members = {str(PurePosixPath(i.filename)).rstrip("/") for i in names}
     missing = [f for f in REQUIRED_FILES if f"{top}/{f}" not in members]
     if "metadata.json" in missing:
