@@ -372,10 +372,12 @@ def export_beside(bitext: Bitext, bitext_path: str | Path, formats: Sequence[str
 
 # --------------------------------------------------------------------------- the run
 
-def check_outputs(jobs: Sequence[Job], verb: str = "translate") -> None:
-    """No two jobs may write the same output, and no output may overwrite an input."""
+def check_outputs(jobs: Sequence[Job], verb: str = "translate", extra_inputs: Sequence[str | Path] = ()) -> None:
+    """No two jobs may write the same output, and no output may overwrite an input (the jobs'
+    own, or `extra_inputs` every job reads: glossaries, a list of pairs)."""
     # Paths name files in several ways (./a, a symbolic link, a hard link): compare the files.
     inputs = {key: str(p) for j in jobs for p in j.inputs if str(p) != "-" for key in file_keys(p)}
+    inputs.update({key: str(p) for p in extra_inputs if str(p) != "-" for key in file_keys(p)})
     seen: dict[object, str] = {}
     for job in jobs:
         for out in job.outputs:
@@ -433,11 +435,12 @@ class Runner:
         decides so."""
         return [make_job(item) for item in items]
 
-    def plan(self, jobs: Sequence[Job]) -> None:
-        """Name every job's exports and check every output against the inputs and each other."""
+    def plan(self, jobs: Sequence[Job], extra_inputs: Sequence[str | Path] = ()) -> None:
+        """Name every job's exports and check every output against the inputs (the jobs' and
+        `extra_inputs`, such as glossaries) and each other."""
         for job in jobs:
             job.exports = export_paths(job.bitext_out, self._formats)
-        check_outputs(jobs, self.verb)
+        check_outputs(jobs, self.verb, extra_inputs)
 
     def run(self, jobs: Sequence[Job], work: Callable[[list[Job]], Iterable[tuple[Job, Bitext]]]) -> BatchSummary:
         out_dir = self.options.out_dir

@@ -496,3 +496,14 @@ def test_a_package_that_would_unpack_to_gigabytes_is_refused_before_it_is_unpack
     assert r.exit_code == 4, r.output
     assert "would unpack to" in r.output and "Traceback" not in r.output
     assert [p.name for p in empty_argos_dir.iterdir()] == []
+
+
+def test_a_batch_output_may_not_land_on_a_glossary(argos_dir, tmp_path, pair):
+    out = tmp_path / "out"
+    out.mkdir()
+    g = out / "a.zh.txt"  # a glossary kept, oddly, where the translation will go
+    g.write_text("source\ttarget\ncadre\t干部\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    r = run("translate", pair[0], "--to", "zh", "--out", out, "--glossary", g, "--format", "tsv")
+    assert r.exit_code == 5 and "would overwrite the input" in r.output, r.output
+    assert snapshot(tmp_path) == before

@@ -331,7 +331,7 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
     runner = Runner(BatchOptions(out_dir=out, formats=formats, force=force), BatchResult(), verb="align")
     runner.export_glossary = glossary
     batch = runner.prepare(jobs, read)
-    runner.plan(batch)
+    runner.plan(batch, extra_inputs=list(getattr(glossary, "paths", None) or []))
     return runner.run(batch, work)  # type: ignore[return-value]
 
 

@@ -307,7 +307,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
             tgt = job.data.tgt
             raise InputError(f"the text is already in {tgt}", path=job.name,
                              hint=f"Pass --from if the language was misdetected, or --to {other_language(tgt)}.")
-    runner.plan(jobs)
+    runner.plan(jobs, extra_inputs=list(opts.glossaries))  # no output may land on a glossary either
 
     # The models, before any output: a missing one is reported with how to install it.
     packages: dict[tuple[str, str], InstalledPackage] = {}
