@@ -472,7 +472,10 @@ class Runner:
             out.write(bitext.target.text)
             out.flush()
         elif isinstance(job.document_out, Path):
-            atomic_write_text(job.document_out, bitext.target.text)
+            # A formatted document (DOCX, HTML...) is written by its format; text as text.
+            writer = getattr(job.data, "writer", None)
+            if writer is None or not writer(job.document_out, bitext):
+                atomic_write_text(job.document_out, bitext.target.text)
             remove_stale_parts(job.document_out, self.started_wall)
         if job.bitext_out is not None:
             for export in export_beside(bitext, job.bitext_out, self._formats, glossary=self.export_glossary):

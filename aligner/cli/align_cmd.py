@@ -78,6 +78,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
       aligner align zh/ en/ -o aligned/                 # files paired by name
       aligner align --pairs pairs.tsv -o aligned/       # SOURCE<TAB>TARGET per line
       aligner align corpus/article.en.txt corpus/article.zh.txt -o out/article.en-zh.jsonl --format html
+      aligner align report.en.docx report.zh.docx -o out/report.en-zh.jsonl   # also html, odt, epub, srt
     """
     from aligner.align import files as F
 
@@ -121,9 +122,17 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
 
     started = time.perf_counter()
     try:
-        bitext = F.align_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,
-                               encoding=encoding, translation=translation, mt=mt, glossary=glossary,
-                               signals=names, max_bead=max_bead, progress=progress)
+        from aligner import docalign
+
+        if docalign.is_document(src) or docalign.is_document(tgt):  # DOCX, HTML, ... read as documents
+            bitext = docalign.align_document_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang,
+                                                   encoding=encoding, translation=translation, mt=mt,
+                                                   glossary=glossary, signals=names, max_bead=max_bead,
+                                                   progress=progress)
+        else:
+            bitext = F.align_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,
+                                   encoding=encoding, translation=translation, mt=mt, glossary=glossary,
+                                   signals=names, max_bead=max_bead, progress=progress)
     finally:
         if bar is not None:
             bar.update(bar.total - bar.n)

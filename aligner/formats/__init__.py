@@ -55,8 +55,14 @@ for _name, _target, _kinds in (
     ("tsv", "aligner.formats.tsv:TsvFormat", ("read", "write", "memory")),
     ("csv", "aligner.formats.tsv:CsvFormat", ("read", "write", "memory")),
     ("jsonl", "aligner.formats.jsonl:JsonlFormat", ("read", "write")),
-    ("docx", "aligner.formats.docx:DocxFormat", ("write",)),
-    ("html", "aligner.formats.html:HtmlFormat", ("write",)),
+    ("docx", "aligner.formats.docx:DocxFormat", ("write", "document")),
+    ("html", "aligner.formats.html:HtmlFormat", ("write", "document")),
+    ("srt", "aligner.formats.subtitles:SrtFormat", ("document",)),
+    ("vtt", "aligner.formats.subtitles:VttFormat", ("document",)),
+    ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
+    ("odt", "aligner.formats.odf:OdfFormat", ("document",)),
+    ("epub", "aligner.formats.epub:EpubFormat", ("document",)),
+    ("pptx", "aligner.formats.pptx:PptxFormat", ("document",)),
 ):
     register(_target, name=_name, kinds=_kinds)
 

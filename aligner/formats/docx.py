@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from typing import IO
 
+from aligner.documents.docx import DocxDocument
 from aligner.formats.base import Format, WriteOptions
 from aligner.formats.common import document_name, visible_controls
 from aligner.formats.review import Highlight, bead_terms, review_reasons, summarize, violations
@@ -62,7 +63,7 @@ def _fill(paragraph, text: str, spans: list[Highlight]) -> None:
             pos = h.end
 
 
-class DocxFormat(Format):
+class DocxFormat(DocxDocument, Format):
     name = "docx"
     extensions = (".docx",)
     mime_types = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)

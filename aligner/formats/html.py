@@ -13,6 +13,7 @@ import html
 from typing import IO
 
 from aligner import __version__
+from aligner.documents.html import HtmlDocument
 from aligner.formats.base import Format, WriteOptions
 from aligner.formats.common import document_name, lang_tag, visible_controls
 from aligner.formats.review import Highlight, bead_terms, review_reasons, summarize, violations
@@ -205,9 +206,10 @@ def render_html(bitexts: list[Bitext], options: WriteOptions) -> str:
     return "\n".join(out) + "\n"
 
 
-class HtmlFormat(Format):
+class HtmlFormat(HtmlDocument, Format):
     name = "html"
     extensions = (".html", ".htm")
+    read_extensions = (".html", ".htm", ".xhtml")  # documents to translate
     mime_types = ("text/html",)
     description = "one self-contained review page: side by side, terms highlighted, problems flagged"
 

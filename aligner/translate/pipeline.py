@@ -27,6 +27,8 @@ from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, 
                               read_document)
 from aligner.model import Bead, Bitext, Document, TextBuilder
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
+from aligner.translate.documents import (document_format, input_suffixes, skipped_in_directories,
+                                         translate_rich, unknown_kind)
 from aligner.translate.packages import InstalledPackage, require_package
 
 # Sentences translated before the files they complete are written: large enough for full,
@@ -174,6 +176,7 @@ class RunSummary(BatchSummary):
     sentences: int = 0          # sentences translated in this run
     results: list[FileResult] = field(default_factory=list)
     terms: TermCounts | None = None  # with glossaries
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, why) left out of folders
 
     @property
     def sentences_per_second(self) -> float:
@@ -199,6 +202,9 @@ class RunSummary(BatchSummary):
         if self.skipped:
             text += (f"; {self.skipped} file{'s' * (self.skipped != 1)} already up to date "
                      "(--force translates them again)")
+        if self.unsupported:
+            text += f"\nskipped {len(self.unsupported)} file{'s' * (len(self.unsupported) != 1)} of the folders:"
+            text += "".join(f"\n  {path}: {why}" for path, why in self.unsupported)
         if self.terms is not None and self.files:
             t = self.terms
             text += (f"\nglossary: {t.found} term{'s' * (t.found != 1)} found, {t.ok} already right, "
@@ -233,10 +239,20 @@ class TranslateOptions:
 
 @dataclass
 class _Source:
-    """A Job's data: the segmented input and the language it is translated into."""
+    """A Job's data: the segmented input and the language it is translated into; for a
+    formatted document, its format and the translations its writer takes."""
 
     doc: Document
     tgt: str
+    format: Any = None
+    translations: Any = None
+
+    def writer(self, path: Path, bitext: Bitext) -> bool:
+        """Write a formatted document's translation to `path` (False: plain text, not mine)."""
+        if self.format is None:
+            return False
+        self.format.write_document(self.doc, self.translations, path, tgt_lang=self.tgt)
+        return True
 
 
 def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
@@ -283,7 +299,24 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     # Read every input first: a bad file stops the run before anything is written.
     def read(item: tuple[Path, Path]) -> Job:
         path, sub = item
-        doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
+        fmt = document_format(path)
+        if fmt is not None and opts.presplit and fmt.name == "markdown":
+            fmt = None  # one segment per line: the text reader's presplit
+        if fmt is not None:  # a formatted document (DOCX, HTML, ...): aligner.translate.documents
+            doc = fmt.read_document(path, lang=src_lang, encoding=opts.encoding)
+            _check_language(doc, src_lang)
+            tgt = tgt_lang or other_language(doc.lang)
+            text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
+            text_out = text_out.with_name(f"{output_stem(path)}.{tgt}{path.suffix}")
+            job = _job(str(path), [path], doc, tgt, file_sha256(path), text_out, bitext_out)
+            job.data.format = fmt
+            return job
+        try:
+            doc = read_document(path, lang=src_lang, encoding=opts.encoding, presplit=opts.presplit)
+        except InputError as e:
+            if "binary" in e.message and path.suffix.lower() not in (".txt", ".md", ".text"):
+                raise unknown_kind(path) from None
+            raise
         _check_language(doc, src_lang)
         tgt = tgt_lang or other_language(doc.lang)
         text_out, bitext_out = output_paths(path, doc.lang, tgt, Path(out_dir) / sub)  # type: ignore[arg-type]
@@ -300,7 +333,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if use_stdin:
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
-        jobs = runner.prepare(discover(inputs, out_dir=out_dir), read)
+        runner.summary.unsupported = skipped_in_directories(inputs)  # type: ignore[attr-defined]
+        jobs = runner.prepare(discover(inputs, input_suffixes(), out_dir=out_dir), read)
 
     for job in jobs:
         if job.data.doc.lang == job.data.tgt:
@@ -358,14 +392,21 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
         for pair, engine in engines.items():
             pair_jobs = [j for j in todo if (j.data.doc.lang, j.data.tgt) == pair]
             for wave in _waves(pair_jobs, max(WAVE_SENTENCES, opts.batch_size * 64)):
-                bitexts = translate_documents(
-                    engine, [j.data.doc for j in wave], pair[1], glossary=glossary,
+                plain = [j for j in wave if j.data.format is None]
+                bitexts = dict(zip(map(id, plain), translate_documents(
+                    engine, [j.data.doc for j in plain], pair[1], glossary=glossary,
                     # The article sits next to its bitext: its name is enough, and keeps the
                     # bitext the same wherever the output directory is.
                     target_paths=[j.document_out.name if isinstance(j.document_out, Path) else "-"
-                                  for j in wave],
-                    progress=bar.update if bar is not None else None, term_counts=summary.terms)
-                for job, bitext in zip(wave, bitexts):
+                                  for j in plain],
+                    progress=bar.update if bar is not None else None, term_counts=summary.terms)))
+                for j in wave:
+                    if j.data.format is not None:  # with attention, for its inline codes
+                        bitexts[id(j)], j.data.translations = translate_rich(
+                            engine, j.data.doc, pair[1], glossary=glossary, term_counts=summary.terms,
+                            target_path=j.document_out.name,
+                            progress=bar.update if bar is not None else None)
+                for job, bitext in ((j, bitexts[id(j)]) for j in wave):
                     yield job, bitext
                     done += 1
                     if bar is not None:
