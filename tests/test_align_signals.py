@@ -211,18 +211,23 @@ def test_embedding_signal_from_vectors():
     src = base
     tgt = np.vstack([base[0], base[1], base[2] * 0.5, base[2] * 0.5 + 0.01, base[3], base[4], base[5]])
     p = _pairing([f"s{i}" for i in range(6)], [f"t{i}" for i in range(7)], "en", "zh")
-    sig = get_signal("embedding", src_vectors=src, tgt_vectors=tgt)
+    # target 3 is a near twin of target 2 (the two halves of one translation): twin_cos
+    # above 1 keeps their evidence, which this test is about
+    sig = get_signal("embedding", src_vectors=src, tgt_vectors=tgt, twin_cos=1.01)
     assert sig.applies(p)
     sig.prepare(p)
     assert sig.pair_score(0, 0) > sig.pair_score(0, 4)
     band = Band.full(6, 7, 6)
     sig.score_cells(band)
     grid = BeadGrid(band)
-    # the 1-2 bead (2 -> 2, 3) is scored from the sum of the two target vectors
-    s12 = sig.bead_score(grid, 1, 2)[3, 4]
-    s11 = sig.bead_score(grid, 1, 1)[3, 3]
-    assert s12 > s11
-    assert not get_signal("embedding").applies(p)  # no model given
+    # the 1-2 bead (2 -> 2, 3) is scored from the sum of the two target vectors: its margin
+    # is that of the whole translation, above the half-bead 1-1
+    x12, _ = sig.margin(grid, 1, 2)
+    x11, _ = sig.margin(grid, 1, 1)
+    assert x12[3, 4] > x11[3, 3]
+    assert x12[3, 4] == pytest.approx(sig.bead_margin([2], [2, 3]), abs=1e-5)
+    assert sig.bead_score(grid, 1, 2)[3, 4] > 0 > sig.pair_score(0, 4)
+    assert get_signal("embedding").applies(p)  # the built-in encoder needs no model path
 
 
 def test_registry():

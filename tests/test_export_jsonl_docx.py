@@ -46,7 +46,7 @@ def test_docx_is_a_two_column_review_table(tmp_path):
                      origins={1: "mt"}, scores={1: 0.3},
                      metas={0: {"terms": [{"source": "Zhu Zhiqiang", "target": "朱志强", "status": "ok"}]}})
     out = tmp_path / "review.docx"
-    export_bitexts([bt], None, out, title="Client review")
+    export_bitexts([bt], None, out, title="Client review", columns=False)  # without id and score columns
     d = docx.Document(str(out))
     assert d.paragraphs[0].text == "Client review"
     assert len(d.tables) == 1
@@ -55,14 +55,15 @@ def test_docx_is_a_two_column_review_table(tmp_path):
     assert [c.text for c in table.rows[0].cells] == ["English", "中文"]
     assert [table.rows[i + 1].cells[0].text for i in range(3)] == ["Zhu Zhiqiang quit.", "Machine output.",
                                                                    "Bell\u2407 inside."]
-    assert table.rows[1].cells[1].text == "朱志强退出了。"
+    assert table.rows[1].cells[1].paragraphs[0].text == "朱志强退出了。"
     highlighted = [r.text for cell in table.rows[1].cells for p in cell.paragraphs for r in p.runs
                    if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
     assert highlighted == ["Zhu Zhiqiang", "朱志强"]
     flagged = table.rows[2].cells[1].paragraphs
     assert flagged[0].text == "机器输出。"
     assert flagged[1].text == "Check: machine translation, low score 0.30"
-    assert len(table.rows[1].cells[1].paragraphs) == 1  # nothing to check there
+    # nothing to check there; the term the model got right is said so
+    assert [p.text for p in table.rows[1].cells[1].paragraphs][1:] == ["Zhu Zhiqiang \u2192 朱志强: right from the model"]
 
 
 def test_docx_of_several_bitexts_has_a_table_each(tmp_path):

@@ -59,7 +59,7 @@ def test_one_file_per_bitext_and_states_for_review():
     states = [u.find(f"{NS}target").get("state") for u in units]
     assert states == ["translated", "needs-review-translation", "needs-review-translation",
                       "needs-review-translation", "needs-translation", "needs-review-translation"]
-    assert units[1].find(f"{NS}target").get("state-qualifier") == "leveraged-mt"
+    assert units[1].find(f"{NS}target").get("state-qualifier") == "mt-suggestion"
     notes = [n.text for n in units[3].findall(f"{NS}note")]
     assert "glossary violation: CCP should be translated as 中共 (found 共产党)" in notes
     assert "review: glossary violation" in notes

@@ -29,9 +29,9 @@ PAIRS = [("The cadre met Zhu Zhiqiang in Nanjing.", "干部在南京见了朱志
 
 def test_names_by_kind_and_the_kinds_match_the_classes():
     assert set(formats.names()) >= {"tmx", "xliff", "tsv", "csv", "jsonl", "docx", "html"}
-    assert set(formats.names("read")) == {"tmx", "xliff", "tsv", "csv", "jsonl"}
-    assert set(formats.names("memory")) == {"tmx", "xliff", "tsv", "csv"}
-    assert set(formats.names("write")) == {"tmx", "xliff", "tsv", "csv", "jsonl", "docx", "html"}
+    assert set(formats.names("read")) == {"tmx", "xliff", "xliff2", "tsv", "csv", "jsonl"}
+    assert set(formats.names("memory")) == {"tmx", "xliff", "xliff2", "tsv", "csv"}
+    assert set(formats.names("write")) == {"tmx", "xliff", "xliff2", "tsv", "csv", "jsonl", "docx", "html"}
     # The kinds written in the registry (so that --help imports nothing) are what the
     # classes actually implement.
     for name in formats.names():
@@ -51,7 +51,7 @@ def test_get_format_by_name_any_case_and_unknown_names_list_the_formats():
     # the list says which can.
     with pytest.raises(InputError, match="unknown input format 'docx'") as e:
         formats.get_format("docx", "read")
-    assert e.value.hint == "Formats: csv, jsonl, tmx, tsv, xliff"
+    assert e.value.hint == "Formats: csv, jsonl, tmx, tsv, xliff, xliff2"
     with pytest.raises(NotImplementedError):
         formats.get_format("html").read_bitexts(b"<html></html>")
 
@@ -68,16 +68,19 @@ def test_format_for_path_by_extension(path, want, expected):
     assert formats.format_for_path(path, want=want) == expected
 
 
-@pytest.mark.parametrize("name", ["tmx", "xliff", "tsv", "csv", "jsonl"])
+@pytest.mark.parametrize("name", ["tmx", "xliff", "xliff2", "tsv", "csv", "jsonl"])
 def test_each_readable_format_reads_back_what_it_wrote(tmp_path, name):
     bt = make_bitext(PAIRS, scores={0: 0.75})
     fmt = formats.get_format(name)
     out = tmp_path / ("memory" + fmt.suffix)
     fmt.write_bitexts([bt], out)
-    assert formats.format_for_path(out, want="read") == name
+    # An .xlf file is read by the xliff reader, which hands XLIFF 2.0 to the xliff2 module.
+    assert formats.format_for_path(out, want="read") == ("xliff" if name == "xliff2" else name)
     [back] = formats.get_format(formats.format_for_path(out, want="read")).read_bitexts(out)
     assert (back.src_lang, back.tgt_lang) == ("en", "zh")
-    assert [(s, t) for _, s, t in back.pairs()] == [(s or "", t or "") for s, t in PAIRS]
+    # A translation memory holds translations: beads with an empty side are no TMX units.
+    expected = [(s, t) for s, t in PAIRS if s and t] if name == "tmx" else [(s or "", t or "") for s, t in PAIRS]
+    assert [(s, t) for _, s, t in back.pairs()] == expected
     assert back.beads[0].score == pytest.approx(0.75)
     # From the file's bytes, the same bitext; `name` names it.
     [from_bytes] = fmt.read_bitexts(out.read_bytes(), name=str(out))

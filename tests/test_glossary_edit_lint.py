@@ -134,8 +134,13 @@ def test_lint_of_a_clean_glossary_has_no_errors(tmp_path):
     assert report.ok and report.problems == []
 
 
-def test_lint_of_a_file_without_header_reports_it(tmp_path):
+def test_lint_of_a_file_without_header_reads_its_first_row_as_a_term(tmp_path):
+    # issue 10: a two-column list without a header is read (docs/glossaries.md); a header
+    # row that names no known column and is no term pair is still an error.
     path = tmp_path / "x.tsv"
     path.write_text("cadre\t干部\n", encoding="utf-8")
+    report = lint_glossary(path)
+    assert report.errors == [] and report.terms == 1
+    path.write_text("term\trendering\ncadre\t干部\n", encoding="utf-8")
     report = lint_glossary(path)
     assert [(p.line, p.code) for p in report.errors] == [(1, "header"), (1, "header")]

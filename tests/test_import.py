@@ -49,7 +49,8 @@ def test_third_party_tmx(tmp_path):
     bt = import_tm(path)
     assert (bt.src_lang, bt.tgt_lang) == ("en", "zh")
     assert [(b.kind, s, t) for b, s, t in bt.pairs()] == [
-        ("1-1", "Click Save now.", "立即点击保存。"),  # native codes <b> are not text
+        # native codes <b> are not text: they are placeholders, recorded in the bead's meta
+        ("1-1", "Click \u27e81\u27e9Save\u27e8/1\u27e9 now.", "立即点击\u27e81\u27e9保存\u27e8/1\u27e9。"),
         ("1-0", "Only the source.", ""),
         ("1-1", "Zhu Zhiqiang quit the Party.", "朱志强宣布退党。")]
     assert bt.beads[0].meta["props"] == {"x-Client": "Epoch"}
@@ -63,7 +64,7 @@ def test_languages_from_the_command_line_win(tmp_path):
     path.write_text(THIRD_PARTY_TMX, encoding="utf-8")
     bt = import_tm(path, src_lang="zh-CN", tgt_lang="en")
     assert (bt.src_lang, bt.tgt_lang) == ("zh", "en")
-    assert bt.src_text(bt.beads[0]) == "立即点击保存。"
+    assert bt.src_text(bt.beads[0]) == "立即点击\u27e81\u27e9保存\u27e8/1\u27e9。"
     with pytest.raises(InputError, match="unsupported language 'fr'"):
         import_tm(path, tgt_lang="fr")
 
@@ -96,18 +97,25 @@ def test_segmented_xliff_from_a_cat_tool(tmp_path):
     bt = import_tm(path)
     assert (bt.src_lang, bt.tgt_lang) == ("en", "zh")
     assert [(s, t) for _, s, t in bt.pairs()] == [
-        ("First sentence.", "第一句。"), ("Second sentence.", "第二句。"),
-        ("Plain unit with a placeholder.", "带占位符的普通单元。")]
-    assert bt.beads[2].meta == {"id": "u2", "document": "news.docx", "state": "final", "notes": ["client note"]}
+        ("First sentence.", "第一句。"), ("Second \u27e81\u27e9sentence\u27e8/1\u27e9.", "第二\u27e81\u27e9句\u27e8/1\u27e9。"),
+        ("Plain unit with \u27e81/\u27e9a placeholder.", "带\u27e81/\u27e9占位符的普通单元。")]
+    meta = dict(bt.beads[2].meta)
+    assert [c["xml"] for c in meta.pop("inline")["source"]] == ['<x xmlns="urn:oasis:names:tc:xliff:document:1.2" id="1"/>']
+    assert meta == {"id": "u2", "document": "news.docx", "state": "final", "notes": ["client note"]}
 
 
-def test_xliff_2_is_refused_with_a_hint(tmp_path):
+def test_xliff_2_is_read(tmp_path):
     path = tmp_path / "v2.xlf"
-    path.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en">'
-                    '<file id="f"><unit id="1"><segment><source>A</source></segment></unit></file></xliff>')
-    with pytest.raises(InputError, match="XLIFF 2.0 is not supported") as e:
-        import_tm(path)
-    assert "XLIFF 1.2" in e.value.hint
+    path.write_text('<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="en" trgLang="zh-TW">'
+                    '<file id="f"><unit id="1"><segment state="final"><source>A cadre.</source>'
+                    '<target>一名幹部。</target></segment></unit>'
+                    '<unit id="2" translate="no"><segment><source>ACME</source></segment></unit></file></xliff>',
+                    encoding="utf-8")
+    bt = import_tm(path)
+    assert [(s, t) for _, s, t in bt.pairs()] == [("A cadre.", "一名幹部。")]
+    assert (bt.src_lang, bt.tgt_lang) == ("en", "zh")
+    assert bt.meta["lang_tags"] == {"target": "zh-TW"}
+    assert bt.meta["import"]["not_translatable"] == 1
 
 
 def test_tsv_with_a_header_keeps_other_columns(tmp_path):

@@ -153,15 +153,7 @@ class BeadGrid:
             if row_cap is not None:
                 w = np.minimum(w, row_cap[:, None])
             self._cache[wkey] = w
-        cl = self.band.cell_lo
-        last = max(self.band.n - 1, 0)
-        out = np.zeros(self.I.shape)
-        for r in range(1, a + 1):
-            k = self.I[:, 0] - r
-            kk = np.clip(k, 0, last)
-            out += self._gather(w, np.broadcast_to(k[:, None], self.I.shape),
-                                self.J - b - cl[kk][:, None])
-        return out
+        return self.rows_sum(w, a, b)
 
     # ------------------------------------------------------- exact coverage building blocks
     def shift_rows(self, x: np.ndarray, r: int, fill=0) -> np.ndarray:
@@ -191,25 +183,34 @@ class BeadGrid:
     def window_sum(x: np.ndarray, b: int) -> np.ndarray:
         return BeadGrid._row_windows(x, b)
 
+    def _row_gather(self, v: np.ndarray, r: int, b: int) -> np.ndarray:
+        """For every end state (i, j): v[i - r, column of j - b] (0 outside)."""
+        cl = self.band.cell_lo
+        k = self.I[:, 0] - r
+        kk = np.clip(k, 0, max(self.band.n - 1, 0))
+        return self._gather(v, np.broadcast_to(k[:, None], self.I.shape), self.J - b - cl[kk][:, None])
+
     def rows_sum(self, v: np.ndarray, a: int, b: int) -> np.ndarray:
         """For every end state (i, j): sum over r = 1..a of v[i - r, column of j - b]
-        (v holds, per cell row, values of windows of b target sentences starting there)."""
-        cl = self.band.cell_lo
-        last = max(self.band.n - 1, 0)
-        out = np.zeros(self.I.shape)
-        for r in range(1, a + 1):
-            k = self.I[:, 0] - r
-            kk = np.clip(k, 0, last)
-            out += self._gather(v, np.broadcast_to(k[:, None], self.I.shape), self.J - b - cl[kk][:, None])
-        return out
+        (v holds, per cell row, values of windows of b target sentences starting there).
+        The search asks for a = 1, 2, 3 ... with one b in turn: the sum for a - 1 is kept and
+        one row added (a bead type costs one gather, not a)."""
+        self._alive[id(v)] = v
+        key = ("rows", id(v), b)
+        done = self._cache.get(key)
+        if done is not None and done[0] <= a:
+            r0, out = done
+            out = out.copy()
+        else:
+            r0, out = 0, np.zeros(self.I.shape)
+        for r in range(r0 + 1, a + 1):
+            out += self._row_gather(v, r, b)
+        self._cache[key] = (a, out)
+        return out.copy()  # callers add to it
 
     def at_last_row(self, v: np.ndarray, a: int, b: int) -> np.ndarray:
         """For every end state (i, j) with i >= a: v[i - 1, column of j - b]."""
-        cl = self.band.cell_lo
-        k = self.I[:, 0] - 1
-        kk = np.clip(k, 0, max(self.band.n - 1, 0))
-        out = self._gather(v, np.broadcast_to(k[:, None], self.I.shape), self.J - b - cl[kk][:, None])
-        return np.where(self.I >= a, out, 0.0)
+        return np.where(self.I >= a, self._row_gather(v, 1, b), 0.0)
 
     def clear(self) -> None:
         self._cache.clear()

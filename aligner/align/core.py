@@ -11,6 +11,7 @@ the first alignment of this very text.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
@@ -21,14 +22,17 @@ from aligner.align import search as S
 from aligner.align.band import Band, BeadGrid
 from aligner.align.pairing import Pairing, Side
 from aligner.align.signals import Signal, get_signal
-from aligner.align.signals.base import CombinedCoverage, CoverageSignal
+from aligner.align.signals.embedding import ENCODE_ALL_SENTENCES
+from aligner.align.signals.coverage import CombinedCoverage, CoverageSignal
 from aligner.errors import InputError
 from aligner.model import Bead, Bitext, Document
 
 #: Signals used when the caller names none; each is used only where it applies
 #: (translation with a translation, glossary with a glossary, lexicon and names for zh-en).
 DEFAULT_SIGNALS = ("length", "lexicon", "cooccurrence", "names", "numbers", "punctuation", "glossary",
-                   "translation")
+                   "translation", "embedding")
+#: The aligner without a sentence encoder (`--no-embedding`): dictionaries, lengths and the text.
+MODEL_FREE_SIGNALS = tuple(n for n in DEFAULT_SIGNALS if n != "embedding")
 
 #: Weight of each signal's log-likelihood ratio in a bead's score. The coverage signals count
 #: each word link twice (from the Chinese word and from the English word), hence about 1/2.
@@ -40,6 +44,19 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: With a translation of the source, the dictionary says less that is new and the same links
 #: would be counted again: less weight on the lexicon, more on lengths to balance the evidence.
 WITH_TRANSLATION: dict[str, float] = {"length": 1.5, "lexicon": 0.35, "cooccurrence": 0.35}
+
+#: Long texts (see embedding.ENCODE_ALL_SENTENCES) are encoded only where the model-free
+#: alignment is uncertain: the sentences of beads whose posterior is below this, with
+#: UNCERTAIN_CONTEXT beads either side, at most UNCERTAIN_SHARE of all sentences (the least
+#: certain first), so that time stays linear.
+UNCERTAIN_POSTERIOR = 0.9
+UNCERTAIN_CONTEXT = 1
+UNCERTAIN_SHARE = 0.15
+
+#: With the sentence encoder, lengths say less that is new (a sentence's meaning covers its
+#: length): chosen on mac-dev (all 8 chapters, grid of embedding 1-3, lexicon 0.25-0.5,
+#: length 0.7-1.0); bench/align_quality.py --loo re-chooses it on one novel.
+WITH_EMBEDDING: dict[str, float] = {"length": 0.7}
 
 #: Temperature of the bead posteriors (bead scores), fitted on mac-dev (log loss).
 POSTERIOR_TEMPERATURE = 1.5
@@ -86,17 +103,35 @@ def bead_types(max_bead: int = 6) -> tuple[S.BeadType, ...]:
     return tuple(types)
 
 
+def choose_signals(signals: Iterable[str | Signal] | None = None,
+                   embedding: bool | str = True) -> list[str | Signal]:
+    """The signals to use: `signals` (names or instances; default DEFAULT_SIGNALS), with the
+    embedding signal left out when `embedding` is False (the model-free aligner) or using the
+    sentence-transformers model at path `embedding` instead of the built-in encoder."""
+    names = list(signals if signals is not None else DEFAULT_SIGNALS)
+    if embedding is False:
+        return [s for s in names if not (s == "embedding" or getattr(s, "name", None) == "embedding")]
+    if isinstance(embedding, (str, os.PathLike)):
+        names = [s for s in names if not (s == "embedding" or getattr(s, "name", None) == "embedding")]
+        names.append(get_signal("embedding", model=str(embedding)))
+    return names
+
+
 def make_signals(names: Iterable[str | Signal] | None, pairing: Pairing,
                  weights: dict[str, float] | None = None) -> list[Signal]:
     """Instances of the named signals (default: DEFAULT_SIGNALS) that apply to the pairing,
     with their weights (DEFAULT_WEIGHTS, WITH_TRANSLATION when there is a translation, then
     `weights`)."""
     chosen = []
+    items = list(names if names is not None else DEFAULT_SIGNALS)
     w = dict(DEFAULT_WEIGHTS)
+    if any(getattr(i, "name", i) == "embedding" for i in items) and \
+            pairing.n + pairing.m <= ENCODE_ALL_SENTENCES:
+        w.update(WITH_EMBEDDING)  # a longer text is aligned without the encoder first: model-free weights
     if pairing.translation is not None:
         w.update(WITH_TRANSLATION)
     w.update(weights or {})
-    for item in (names if names is not None else DEFAULT_SIGNALS):
+    for item in items:
         sig = item if isinstance(item, Signal) else get_signal(item, weight=w.get(item, 1.0))
         if sig.applies(pairing):
             chosen.append(sig)
@@ -108,20 +143,24 @@ class Aligner:
     and the bead-type priors to the first path, search again near it, score the beads."""
 
     def __init__(self, pairing: Pairing, signals: list[Signal], types: tuple[S.BeadType, ...],
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None,
+                 type_freq: dict[S.BeadType, float] | None = None):
         self.p = pairing
         self.signals = signals
         self.types = tuple(types)
         self.progress = progress or (lambda msg: None)
         zh_src = pairing.src.is_zh if pairing.zh_en is not None else None
         self.zh_is_src = zh_src
-        self.priors = S.type_priors(self.types, zh_src)
+        self.type_freq = type_freq  # None: search.ZH_EN_TYPE_FREQ
+        self.priors = S.type_priors(self.types, zh_src, freq=type_freq)
         self.info: dict[str, Any] = {"passes": []}
+        #: costly signals not used yet (a long text's encoder waits for the uncertain regions)
+        self._held_back: list[Signal] = []
 
     # ------------------------------------------------------------------ scoring
     def _scores(self, band: Band) -> np.ndarray:
         """scores[t, i, jj]: the score of a bead of type t ending at state (i, lo[i] + jj)."""
-        active = [s for s in self.signals if s.weight]
+        active = [s for s in self.signals if s.weight and s not in self._held_back]
         for s in active:
             s.score_cells(band)
         grid = BeadGrid(band)
@@ -164,6 +203,12 @@ class Aligner:
                                           window_half=window_half)
                 for pair, w in found.items():
                     cands[pair] = cands.get(pair, 0.0) + w
+            for s in self.signals:
+                if s in self._held_back or not s.weight:
+                    continue
+                found = s.anchor_pairs(center, window_half)
+                for pair, w in (found or {}).items():
+                    cands[pair] = cands.get(pair, 0.0) + s.weight * w
             found = S.choose_anchors(cands, min_margin=0.0)
             found = S.filter_anchors(found, self.p.src.lengths, self.p.tgt.lengths)
             if len(found) >= len(anchors):
@@ -214,6 +259,7 @@ class Aligner:
                 s.prepare(self.p)
             else:
                 s.reset()
+        self._held_back = [s for s in self.signals if s.costly and getattr(s, "restricted", False)]
         self.info["prepare_s"] = round(time.perf_counter() - t0, 3)
         self.progress("first pass")
         band = self._first_band()
@@ -225,7 +271,7 @@ class Aligner:
         counts: dict = {}
         for t in path:
             counts[t] = counts.get(t, 0) + 1
-        self.priors = S.type_priors(self.types, self.zh_is_src, counts)
+        self.priors = S.type_priors(self.types, self.zh_is_src, counts, freq=self.type_freq)
         self.progress("second pass")
         margin = band.margin
         if band.width >= m + 1:
@@ -236,9 +282,41 @@ class Aligner:
         path = self._search(band2)
         beads = [AlignedBead(src, tgt, 0.0) for src, tgt in S.path_to_beads(path)]
         self._bead_confidence(beads)
+        if self._held_back:
+            # a long text: the costly signals look only where the alignment is uncertain
+            src_mask, tgt_mask = self._uncertain(beads)
+            for s in self._held_back:
+                s.restrict(src_mask, tgt_mask)
+            self._held_back = []
+            self.info["uncertain"] = [int(src_mask.sum()), int(tgt_mask.sum())]
+            if src_mask.any() and tgt_mask.any():
+                self.progress("uncertain regions")
+                path = self._search(self._last[0])
+                beads = [AlignedBead(src, tgt, 0.0) for src, tgt in S.path_to_beads(path)]
+                self._bead_confidence(beads)
         self.info["signals"] = {s.name: s.describe() for s in self.signals}
         self.info["seconds"] = round(time.perf_counter() - t0, 3)
         return Alignment(beads, self.info)
+
+    def _uncertain(self, beads: list[AlignedBead]) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence masks of the beads below UNCERTAIN_POSTERIOR and their neighbours, the
+        least certain first, up to UNCERTAIN_SHARE of the sentences."""
+        n, m = self.p.n, self.p.m
+        src_mask, tgt_mask = np.zeros(n, bool), np.zeros(m, bool)
+        budget = int(UNCERTAIN_SHARE * (n + m))
+        used = 0
+        order = sorted((b.score, x) for x, b in enumerate(beads) if b.score < UNCERTAIN_POSTERIOR)
+        for _, x in order:
+            if used >= budget:
+                break
+            for y in range(max(0, x - UNCERTAIN_CONTEXT), min(len(beads), x + UNCERTAIN_CONTEXT + 1)):
+                b = beads[y]
+                new_s = [k for k in b.src if not src_mask[k]]
+                new_t = [l for l in b.tgt if not tgt_mask[l]]
+                src_mask[new_s] = True
+                tgt_mask[new_t] = True
+                used += len(new_s) + len(new_t)
+        return src_mask, tgt_mask
 
     def _bead_confidence(self, beads: list[AlignedBead]) -> None:
         """A bead's score is the probability that it is right: its posterior over all the
@@ -263,15 +341,17 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_l
                     translation: Sequence[str] | None = None, glossary: Any = None,
                     signals: Iterable[str | Signal] | None = None,
                     weights: dict[str, float] | None = None, max_bead: int = 6,
-                    progress: Callable[[str], None] | None = None) -> Alignment:
+                    progress: Callable[[str], None] | None = None,
+                    embedding: bool | str = True) -> Alignment:
     """Align two lists of sentences. `translation`: the source sentences translated into the
-    target language, one per source sentence."""
+    target language, one per source sentence. `embedding`: False for the model-free aligner,
+    a path for a sentence-transformers model instead of the built-in encoder."""
     if translation is not None and len(translation) != len(src):
         raise ValueError(f"the translation has {len(translation)} lines, the source {len(src)} sentences")
     pairing = Pairing(Side(src_lang, list(src)), Side(tgt_lang, list(tgt)),
                       Side(tgt_lang, list(translation)) if translation is not None else None,
                       glossary)
-    sigs = make_signals(signals, pairing, weights)
+    sigs = make_signals(choose_signals(signals, embedding), pairing, weights)
     aligner = Aligner(pairing, sigs, bead_types(max_bead), progress)
     return aligner.run()
 
@@ -280,13 +360,16 @@ def align_documents(src_doc: Document, tgt_doc: Document, *,
                     translation: Sequence[str] | Document | None = None, glossary: Any = None,
                     signals: Iterable[str | Signal] | None = None,
                     weights: dict[str, float] | None = None, max_bead: int = 6,
-                    progress: Callable[[str], None] | None = None) -> Bitext:
+                    progress: Callable[[str], None] | None = None,
+                    embedding: bool | str = True) -> Bitext:
     """Pair the segments of a document and its translation into a Bitext (origin "aligned").
 
     translation: the source segments translated into the target language (a list, one per
     source segment, or a Document with as many segments), used by the "translation" signal.
     glossary: an aligner.glossary.Glossary whose terms anchor the alignment.
     signals: names (or Signal instances) to use instead of DEFAULT_SIGNALS.
+    embedding: False for the model-free aligner (no sentence encoder); a path to use that
+    sentence-transformers model instead of the built-in USE multilingual encoder.
     Every bead gets `score` (the probability it is right) and meta["evidence"].
     """
     if src_doc.lang == tgt_doc.lang:
@@ -301,7 +384,8 @@ def align_documents(src_doc: Document, tgt_doc: Document, *,
                          hint="The translation must have one line per source sentence, in order.")
     result = align_sentences(src_doc.segment_texts(), tgt_doc.segment_texts(), src_doc.lang,
                              tgt_doc.lang, translation=trans_lines, glossary=glossary,
-                             signals=signals, weights=weights, max_bead=max_bead, progress=progress)
+                             signals=signals, weights=weights, max_bead=max_bead, progress=progress,
+                             embedding=embedding)
     beads = [Bead(src=b.src, tgt=b.tgt, score=b.score, origin="aligned", id=i,
                   meta={"evidence": b.evidence})
              for i, b in enumerate(result.beads)]
@@ -315,5 +399,5 @@ def align_documents(src_doc: Document, tgt_doc: Document, *,
 
 def _public_info(info: dict[str, Any]) -> dict[str, Any]:
     # not the run time: aligning the same texts again must write the same bytes
-    keep = ("search", "anchors", "passes", "signals")
+    keep = ("search", "anchors", "passes", "signals", "uncertain")
     return {k: info[k] for k in keep if k in info}

@@ -208,17 +208,18 @@ def plan_align(src: str | Path | None, tgt: str | Path | None, *, out: str | Pat
     return AlignPlan(False, [], glossary)
 
 
-def choose_signals(names: Sequence[str] | None, embedding_model: str | Path | None = None) -> list[Any] | None:
-    """The signals to align with: `names` (None: the defaults), plus sentence embeddings from
-    a sentence-transformers model folder when one is given."""
-    if not embedding_model:
+def choose_signals(names: Sequence[str] | None, embedding_model: str | Path | None = None,
+                   no_embedding: bool = False) -> list[Any] | None:
+    """The signals to align with: `names` (None: the defaults, with the built-in sentence
+    encoder), the model-free aligner with `no_embedding`, or sentence embeddings from a
+    sentence-transformers model folder when one is given."""
+    if no_embedding and embedding_model:
+        raise UsageError("--no-embedding and --embedding-model contradict each other: give one")
+    if not embedding_model and not no_embedding:
         return list(names) if names is not None else None
-    from aligner.align.core import DEFAULT_SIGNALS
-    from aligner.align.signals import get_signal
+    from aligner.align.core import choose_signals as choose
 
-    chosen: list[Any] = [n for n in (names or DEFAULT_SIGNALS) if n != "embedding"]
-    chosen.append(get_signal("embedding", model=embedding_model))
-    return chosen
+    return choose(names, False if no_embedding else str(embedding_model))
 
 
 def write_pair(bitext: Bitext, out: str | Path, formats: Sequence[str] = (), glossary: Any = None) -> None:

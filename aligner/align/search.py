@@ -22,17 +22,11 @@ from aligner.align.band import Band
 
 BeadType = tuple[int, int]
 
-#: Bead types searched by default (source sentences, target sentences).
-DEFAULT_TYPES: tuple[BeadType, ...] = (
-    (0, 1), (1, 0), (1, 1),
-    (1, 2), (1, 3), (1, 4), (1, 5), (1, 6),
-    (2, 1), (3, 1), (4, 1), (5, 1), (6, 1),
-    (2, 2), (2, 3), (3, 2), (3, 3), (2, 4), (4, 2), (3, 4), (4, 3),
-)
-
 #: How often each bead type occurs, as (Chinese sentences, English sentences), from the MAC
-#: corpus figures in the data README (1-1 61%, 1-2 21%, 1-3 7%, 2-1 4% ...). They are the
-#: starting point only: after a first alignment the priors are re-estimated from the text.
+#: corpus figures in the data README (1-1 61%, 1-2 21%, 1-3 7%, 2-1 4% ...: the development
+#: data, of which mac-dev is a part). They are the starting point only: after a first
+#: alignment the priors are re-estimated from the text; bench/align_quality.py --loo
+#: replaces them by the counts of the training novel.
 ZH_EN_TYPE_FREQ: dict[BeadType, float] = {
     (1, 1): 0.61, (1, 2): 0.21, (1, 3): 0.07, (2, 1): 0.04, (1, 4): 0.02, (2, 2): 0.02,
     (2, 3): 0.01, (1, 0): 0.005, (0, 1): 0.005, (1, 5): 0.005, (3, 1): 0.004, (3, 2): 0.003,
@@ -43,17 +37,20 @@ _FLOOR = 0.0003
 
 
 def type_priors(types: tuple[BeadType, ...], zh_is_src: bool | None,
-                counts: dict[BeadType, int] | None = None, strength: float = 50.0) -> dict[BeadType, float]:
+                counts: dict[BeadType, int] | None = None, strength: float = 50.0,
+                freq: dict[BeadType, float] | None = None) -> dict[BeadType, float]:
     """log P(type) for the search; `counts` (from a first alignment) update the base
-    frequencies as a Dirichlet posterior with `strength` pseudo-beads of prior."""
+    frequencies (`freq`, default ZH_EN_TYPE_FREQ, as (Chinese, English) sentences) as a
+    Dirichlet posterior with `strength` pseudo-beads of prior."""
+    freq = ZH_EN_TYPE_FREQ if freq is None else freq
     base = {}
     for a, b in types:
         if zh_is_src is None:  # not Chinese-English: symmetric
-            f = 0.5 * (ZH_EN_TYPE_FREQ.get((a, b), _FLOOR) + ZH_EN_TYPE_FREQ.get((b, a), _FLOOR))
+            f = 0.5 * (freq.get((a, b), _FLOOR) + freq.get((b, a), _FLOOR))
         elif zh_is_src:
-            f = ZH_EN_TYPE_FREQ.get((a, b), _FLOOR)
+            f = freq.get((a, b), _FLOOR)
         else:
-            f = ZH_EN_TYPE_FREQ.get((b, a), _FLOOR)
+            f = freq.get((b, a), _FLOOR)
         base[(a, b)] = f
     z = sum(base.values())
     base = {t: f / z for t, f in base.items()}
@@ -80,45 +77,40 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
     if any(types[t] != (0, 1) for t in horiz):
         raise ValueError("only 0-1 beads may leave source sentences out of a row")
     h_t = horiz[0] if horiz else -1
-    A = np.array([a for a, _ in types], dtype=np.int64)
-    B = np.array([b for _, b in types], dtype=np.int64)
-    vertical = A > 0
     # best is kept flat, with one extra cell that stays -inf: gathers outside the band land there
     best = np.full((n + 1) * W + 1, NEG)
-    sentinel = (n + 1) * W
     back = np.full((n + 1, W), -1, dtype=np.int8)
     cols = np.arange(W)
-    for i in range(n + 1):
-        width = int(min(W, m - lo[i] + 1))  # states j <= m
-        if i == 0:
-            x = np.full(W, NEG)
-            bx = np.full(W, -1, dtype=np.int8)
-            x[0] = 0.0  # state (0, 0): lo[0] is 0
-        else:
-            p = i - A
-            ok_t = vertical & (p >= 0)
-            pc = np.maximum(p, 0)
-            shift = lo[i] - lo[pc] - B  # column jj of row i comes from column jj + shift of row p
-            src = shift[:, None] + cols[None, :]
-            valid = ok_t[:, None] & (src >= 0) & (src < W) & (cols < width)[None, :]
-            idx = np.where(valid, pc[:, None] * W + src, sentinel)
-            cand = best[idx] + scores[:, i, :]
-            bt = np.argmax(cand, axis=0)
-            x = cand[bt, cols]
-            bx = bt.astype(np.int8)
-            bx[~np.isfinite(x)] = -1
-        x[width:] = NEG
-        if h_t >= 0 and width > 1:
-            # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
-            sc = scores[h_t, i, :width].astype(np.float64)
-            sc[0] = 0.0
-            c = np.cumsum(sc)
-            run = np.maximum.accumulate(x[:width] - c) + c
-            from_left = run > x[:width] + 1e-9
-            x[:width] = np.where(from_left, run, x[:width])
-            bx[:width] = np.where(from_left, h_t, bx[:width])
-        best[i * W:(i + 1) * W] = x
-        back[i] = bx
+    widths = np.minimum(W, m - lo + 1)  # states j <= m
+    hscores = scores[h_t].astype(np.float64) if h_t >= 0 else None
+    x = np.full(W, NEG)
+    x[0] = 0.0  # state (0, 0): lo[0] is 0
+    bx = np.full(W, -1, dtype=np.int8)
+    for i0, idx_rows in _gather_blocks(band, types):
+        for r, idx in enumerate(idx_rows):
+            i = i0 + r
+            if i > 0:
+                cand = best[idx]
+                cand += scores[:, i, :]
+                bt = np.argmax(cand, axis=0)
+                x = cand[bt, cols]
+                bx = bt.astype(np.int8)
+                bx[x == NEG] = -1
+            width = int(widths[i])
+            x[width:] = NEG
+            if h_t >= 0 and width > 1:
+                # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
+                c = np.empty(width)
+                c[0] = 0.0
+                np.cumsum(hscores[i, 1:width], out=c[1:])
+                run = np.maximum.accumulate(x[:width] - c)
+                run += c
+                from_left = run > x[:width] + 1e-9
+                if from_left.any():
+                    x[:width][from_left] = run[from_left]
+                    bx[:width][from_left] = h_t
+            best[i * W:(i + 1) * W] = x
+            back[i] = bx
     # trace back from (n, m)
     i, jj = n, m - lo[n]
     if not (0 <= jj < W) or not np.isfinite(best[i * W + jj]):
@@ -133,6 +125,28 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
         jj = j - lo[i]
     path.reverse()
     return path
+
+
+def _gather_blocks(band: Band, types: list[BeadType], rows: int = 256):
+    """For blocks of rows i0 .. i0 + rows - 1: idx[r, t, jj], the flat index into the DP
+    table of the state a bead of types[t] ending at (i0 + r, lo + jj) comes from (the
+    sentinel (n + 1) * W where there is none). Built for a block at a time with numpy, so the
+    row loop does one gather per row."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    A = np.array([a for a, _ in types], dtype=np.int64)
+    B = np.array([b for _, b in types], dtype=np.int64)
+    cols = np.arange(W)
+    sentinel = (n + 1) * W
+    widths = np.minimum(W, m - lo + 1)
+    for i0 in range(0, n + 1, rows):
+        i = np.arange(i0, min(n + 1, i0 + rows))
+        p = i[:, None] - A[None, :]  # (rows, T)
+        ok = (A[None, :] > 0) & (p >= 0)
+        pc = np.maximum(p, 0)
+        src = (lo[i][:, None] - lo[pc] - B[None, :])[:, :, None] + cols  # (rows, T, W)
+        valid = ok[:, :, None] & (src >= 0) & (src < W) & (cols[None, None, :] < widths[i][:, None, None])
+        yield i0, np.where(valid, pc[:, :, None] * W + src, sentinel)
 
 
 def _row_geometry(band: Band, types: list[BeadType]):

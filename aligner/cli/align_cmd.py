@@ -42,8 +42,10 @@ def _signals_option(value: str | None) -> list[str] | None:
 @click.option("--signals", default=None, metavar="NAMES",
               help="Comma-separated signals to use (default: all that apply; see --list-signals).")
 @click.option("--embedding-model", type=click.Path(exists=True), default=None,
-              help="Also use sentence embeddings from this sentence-transformers model directory "
-                   "(needs the optional sentence-transformers package).")
+              help="Sentence embeddings from this sentence-transformers model directory (LaBSE...) "
+                   "instead of the built-in USE encoder (needs the optional sentence-transformers package).")
+@click.option("--no-embedding", is_flag=True,
+              help="Align without the sentence encoder (dictionaries, lengths and the text only).")
 @click.option("--max-bead", type=click.IntRange(2, 8), default=6, show_default=True,
               help="Most sentences on one side of a bead (1-N and N-1 beads).")
 @click.option("--pairs", "pairs_list", type=click.Path(), default=None,
@@ -61,14 +63,15 @@ def _signals_option(value: str | None) -> list[str] | None:
 @click.option("--list-signals", is_flag=True, help="List the alignment signals and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glossaries, signals,
-          embedding_model, max_bead, pairs_list, out, gold, formats, force, list_signals, quiet) -> None:
+          embedding_model, no_embedding, max_bead, pairs_list, out, gold, formats, force, list_signals, quiet) -> None:
     """Pair the sentences of SRC and its translation TGT into a bitext.
 
     Writes the project's bitext (JSONL): every bead (1-1, 1-2, 2-1, ... up to 1-6, 6-1,
     2-2, 3-3, and 1-0 / 0-1 for untranslated sentences) with its score, the probability that
     it is right. Works in both directions (zh->en and en->zh). Signals: lengths, CC-CEDICT
     translations, names in pinyin, numbers and dates, punctuation, a dictionary learned from
-    the text, and, when given, glossary terms and a translation of the source.
+    the text, sentence embeddings (the built-in USE multilingual encoder; --no-embedding to
+    leave it out), and, when given, glossary terms and a translation of the source.
 
     \b
     Examples:
@@ -90,8 +93,12 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
             needs = f"  (needs {', '.join(cls.requires)})" if cls.requires else ""
             click.echo(f"{name:13} {cls.description}{needs}")
         return
-    names = F.choose_signals(_signals_option(signals), embedding_model)
     from aligner.errors import UsageError
+
+    try:
+        names = F.choose_signals(_signals_option(signals), embedding_model, no_embedding)
+    except UsageError as e:
+        raise click.UsageError(e.message) from None
 
     show = not quiet and sys.stderr.isatty()
     try:

@@ -30,13 +30,27 @@ def _load_glossary(paths: tuple[str, ...]):
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Glossary whose terms to highlight in HTML/DOCX (repeatable).")
 @click.option("--title", default=None, help="Title of the HTML page / DOCX document.")
+@click.option("--include-mt", is_flag=True,
+              help="TMX: also write machine-translated beads (marked creationid=\"MT!\"; in OmegaT put such "
+                   "a file under tm/mt/, see docs/cat-tools.md). By default a TMX holds human translations only.")
+@click.option("--lang-tag", "lang_tags", multiple=True, metavar="BCP47",
+              help="Language tag to write for its language, e.g. zh-TW, zh-Hant, zh-HK, en-GB (repeatable; "
+                   "default: the tag the bitext keeps from its input, else en and zh-CN).")
+@click.option("--columns/--no-columns", default=True, show_default=True,
+              help="HTML/DOCX: bead id and score columns.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
-def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> None:
+def export_cmd(bitexts, fmt, output, low_score, glossaries, title, include_mt, lang_tags, columns, quiet) -> None:
     """Write bitexts as a file CAT tools or people open.
 
     Several bitexts go into one TMX, XLIFF (one <file> each), TSV/CSV, DOCX or HTML;
     JSONL merges them into one bitext. TMX and XLIFF validate against the TMX 1.4b DTD
-    and the XLIFF 1.2 schema. A BITEXT of - is read from stdin.
+    and the XLIFF 1.2 / 2.0 schemas. A BITEXT of - is read from stdin.
+
+    A TMX is a translation memory: it holds the human translations (aligned, imported,
+    edited); beads with an empty side and machine translation are left out and counted
+    (--include-mt writes MT, marked). XLIFF marks human units approved and translated,
+    MT as needing review. With --glossary, HTML and DOCX show every term the glossary
+    check finds missing or forbidden.
 
     \b
     Examples:
@@ -45,8 +59,11 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
       aligner export out/article.en-zh.jsonl -o review.html --glossary glossaries/news.tsv
       aligner export out/article.en-zh.jsonl --format tsv -o - | head
       aligner export out/article.en-zh.jsonl -o client-review.docx --low-score 0.6
+      aligner export out/tw.jsonl -o memory.tmx --lang-tag zh-TW
+      aligner export out/mt.jsonl -o project/tm/mt/mt.tmx --include-mt
+      aligner export out/article.en-zh.jsonl --format xliff2 -o article.xlf
     """
-    from aligner.export import export_bitexts
+    from aligner.export import export
     from aligner.io.bitext_jsonl import read_bitext
 
     if fmt is None and format_for_path(output) is None:
@@ -56,13 +73,29 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
 
     # A glob like out/*.jsonl picks up this command's own earlier output: refuse, not clobber.
     guard_outputs([*bitexts, *glossaries], [output])
+    _check_tags(lang_tags)
     loaded = [read_bitext(sys.stdin if path == "-" else path) for path in bitexts]
-    name = export_bitexts(loaded, fmt.lower() if fmt else None, output, low_score=low_score,
-                          glossary=_load_glossary(glossaries), title=title)
+    report = export(loaded, fmt.lower() if fmt else None, output, low_score=low_score,
+                    glossary=_load_glossary(glossaries), title=title, include_mt=include_mt,
+                    lang_tags=list(lang_tags), columns=columns)
     if not quiet and output != "-":
         beads = sum(len(b.beads) for b in loaded)
-        click.echo(f"aligner: wrote {output} ({name}, {beads} beads from {len(loaded)} "
-                   f"bitext{'s' if len(loaded) != 1 else ''})", err=True)
+        line = (f"aligner: wrote {output} ({report.format}, {beads} beads from {len(loaded)} "
+                f"bitext{'s' if len(loaded) != 1 else ''}")
+        if report.left_out:
+            line += f"; {report.written} units, left out: " + ", ".join(
+                f"{n} {why}" for why, n in report.left_out.items())
+            if report.left_out.get("machine translation"):
+                line += " (--include-mt writes them)"
+        click.echo(line + ")", err=True)
+
+
+def _check_tags(tags) -> None:
+    from aligner.formats.common import tag_overrides
+    try:
+        tag_overrides(list(tags))
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--lang-tag") from None
 
 
 @main.command("import")
@@ -75,11 +108,16 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, quiet) -> Non
               help="Source language (default: as the file says, else detected from the text).")
 @click.option("--to", "tgt_lang", default=None,
               help="Target language (default: as the file says, else detected from the text).")
+@click.option("--lang-tag", "lang_tags", multiple=True, metavar="BCP47",
+              help="Language tag to keep for its language (e.g. zh-TW), replacing the file's; exports write it.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
-def import_cmd(memory, output, fmt, src_lang, tgt_lang, quiet) -> None:
+def import_cmd(memory, output, fmt, src_lang, tgt_lang, lang_tags, quiet) -> None:
     """Turn a translation memory into a bitext for `glossary check` and `glossary extract`.
 
-    TMX and XLIFF name their languages; TSV and CSV take a header row naming the
+    TMX and XLIFF (1.2 and 2.0) name their languages, and their tags (zh-TW, zh-Hant)
+    are kept for export; units marked translate="no" and header units are skipped;
+    inline codes become placeholders such as ⟨1⟩...⟨/1⟩ that export writes back as
+    tags. TSV and CSV take a header row naming the
     `source` and `target` columns (other columns become bead metadata, `score` the
     bead's score) or, without a header, the first two columns. XML files that declare
     entities are refused (they are used to read local files or exhaust memory).
@@ -97,11 +135,15 @@ def import_cmd(memory, output, fmt, src_lang, tgt_lang, quiet) -> None:
     from aligner.io.paths import guard_outputs
 
     guard_outputs([memory], [output])
-    bitext = import_tm(memory, fmt=fmt.lower() if fmt else None, src_lang=src_lang, tgt_lang=tgt_lang)
+    _check_tags(lang_tags)
+    bitext = import_tm(memory, fmt=fmt.lower() if fmt else None, src_lang=src_lang, tgt_lang=tgt_lang,
+                       lang_tags=list(lang_tags))
     write_bitext(bitext, sys.stdout if output == "-" else output)
     if not quiet:
         info = bitext.meta["import"]
         skipped = f"; {info['skipped']} without {bitext.src_lang} or {bitext.tgt_lang} text skipped" \
             if info["skipped"] else ""
+        if info.get("not_translatable"):
+            skipped += f"; {info['not_translatable']} not to translate (translate=\"no\" or header) skipped"
         click.echo(f"aligner: imported {info['beads']} translation units "
                    f"({bitext.src_lang}->{bitext.tgt_lang}){skipped} into {output}", err=True)

@@ -11,8 +11,8 @@ aligner.formats. The modules aligner.export.tmx, .xliff, .tsv, .jsonl, .docx, .h
 .review are kept as aliases of those for existing callers.
 """
 
-from aligner.export.base import (DEFAULT_LOW_SCORE, EXPORTERS, Exporter, ExportOptions, export_bitexts,
+from aligner.export.base import (DEFAULT_LOW_SCORE, EXPORTERS, Exporter, ExportOptions, export, export_bitexts,
                                  format_for_path, get_exporter, register)
 
-__all__ = ["DEFAULT_LOW_SCORE", "EXPORTERS", "Exporter", "ExportOptions", "export_bitexts",
+__all__ = ["DEFAULT_LOW_SCORE", "EXPORTERS", "Exporter", "ExportOptions", "export", "export_bitexts",
            "format_for_path", "get_exporter", "register"]

@@ -13,11 +13,11 @@ from typing import IO, Any, Iterable
 
 from aligner import formats as _formats
 from aligner.errors import InputError
-from aligner.formats.base import DEFAULT_LOW_SCORE, Format, WriteOptions
+from aligner.formats.base import DEFAULT_LOW_SCORE, Format, WriteOptions, WriteReport
 from aligner.model import Bitext
 
-__all__ = ["DEFAULT_LOW_SCORE", "EXPORTERS", "Exporter", "ExportOptions", "export_bitexts", "format_for_path",
-           "get_exporter", "register"]
+__all__ = ["DEFAULT_LOW_SCORE", "EXPORTERS", "Exporter", "ExportOptions", "export", "export_bitexts",
+           "format_for_path", "get_exporter", "register"]
 
 Exporter = Format
 ExportOptions = WriteOptions
@@ -45,18 +45,28 @@ def format_for_path(path: str | Path) -> str | None:
 
 def export_bitexts(bitexts: Bitext | Iterable[Bitext], fmt: str | None, out: str | Path | IO, *,
                    low_score: float = DEFAULT_LOW_SCORE, glossary: Any = None,
-                   title: str | None = None) -> str:
+                   title: str | None = None, **options: Any) -> str:
     """Write `bitexts` as `fmt` (None: chosen from `out`'s extension) to `out`.
-
-    Returns the format's name. Raises InputError for an unknown format, OutputError when
-    the file cannot be written (nothing partial is left behind).
+    Returns the format's name (`export` returns what was written and left out).
+    `options` are the other WriteOptions: include_mt (TMX), lang_tags (BCP 47 tags such
+    as ["zh-TW"]), columns (bead id and score in HTML/DOCX). Raises InputError for an
+    unknown format, OutputError when the file cannot be written (nothing partial is
+    left behind).
     """
+    return export(bitexts, fmt, out, low_score=low_score, glossary=glossary, title=title, **options).format
+
+
+def export(bitexts: Bitext | Iterable[Bitext], fmt: str | None, out: str | Path | IO, *,
+           low_score: float = DEFAULT_LOW_SCORE, glossary: Any = None, title: str | None = None,
+           **options: Any) -> WriteReport:
+    """`export_bitexts`, returning the WriteReport: units written, and what was left out
+    and why (a TMX leaves out beads with an empty side, and machine translation unless
+    include_mt)."""
     if fmt is None:
         fmt = format_for_path(out) if isinstance(out, (str, Path)) else None
         if fmt is None:
             raise InputError(f"cannot tell the export format from the name {str(out)!r}",
                              hint="Pass --format (" + ", ".join(sorted(_formats.names("write"))) + ").")
     exporter = get_exporter(fmt)
-    exporter.write_bitexts(list(bitexts) if not isinstance(bitexts, Bitext) else [bitexts], out,
-                           low_score=low_score, glossary=glossary, title=title)
-    return exporter.name
+    return exporter.write_bitexts(list(bitexts) if not isinstance(bitexts, Bitext) else [bitexts], out,
+                                  low_score=low_score, glossary=glossary, title=title, **options)

@@ -6,7 +6,7 @@ name or file extension.
     [bitext] = get_format(format_for_path("memory.xlf", want="read")).read_bitexts("memory.xlf")
     get_format("xliff").read_units(data, "memory.xlf")      # translation units (Memory)
 
-Formats: tmx, xliff, tsv, csv (read and write; translation memories), jsonl (the
+Formats: tmx, xliff (1.2), xliff2 (2.0), tsv, csv (read and write; translation memories), jsonl (the
 bitext file, read and write), docx, html (write). The interface is
 `aligner.formats.base.Format`. The registry holds "module:Class" strings and imports
 a format's module on first use, so listing the names (for --help) imports no lxml or
@@ -52,6 +52,7 @@ def register(fmt: "type[Format] | str", *, name: str | None = None, kinds: Itera
 for _name, _target, _kinds in (
     ("tmx", "aligner.formats.tmx:TmxFormat", ("read", "write", "memory")),
     ("xliff", "aligner.formats.xliff:XliffFormat", ("read", "write", "memory")),
+    ("xliff2", "aligner.formats.xliff2:Xliff2Format", ("read", "write", "memory")),
     ("tsv", "aligner.formats.tsv:TsvFormat", ("read", "write", "memory")),
     ("csv", "aligner.formats.tsv:CsvFormat", ("read", "write", "memory")),
     ("jsonl", "aligner.formats.jsonl:JsonlFormat", ("read", "write")),

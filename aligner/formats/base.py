@@ -14,7 +14,7 @@ to stdout, or into an open stream.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar, Iterable
 
@@ -38,6 +38,27 @@ class WriteOptions:
     low_score: float = DEFAULT_LOW_SCORE
     glossary: Any = None  # an aligner.glossary.Glossary (anything with .find(text, lang))
     title: str | None = None
+    # BCP 47 tags that replace the default tag of their base language (["zh-TW"] writes
+    # zh-TW wherever a zh side is written); see common.bitext_tags.
+    lang_tags: Any = None
+    # Translation memories (TMX) hold human translations only unless this is set; see
+    # formats/tmx.py for how machine translation is then marked.
+    include_mt: bool = False
+    # Review exports (HTML, DOCX): bead id and score columns.
+    columns: bool = True
+    report: Any = None  # the WriteReport the writer counts into (set by write_bitexts)
+
+
+@dataclass
+class WriteReport:
+    """What a writer wrote: how many units, and what it left out and why (e.g. {"empty
+    side": 2, "machine translation": 20} for a TMX)."""
+    format: str
+    written: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    def leave_out(self, why: str) -> None:
+        self.left_out[why] = self.left_out.get(why, 0) + 1
 
 
 class Format:
@@ -102,25 +123,32 @@ class Format:
         then names it in messages). Raises InputError for unreadable or malformed input."""
         raise NotImplementedError(f"{self.name} files cannot be read as bitexts")
 
-    def write_bitexts(self, bitexts: Bitext | Iterable[Bitext], dest: str | Path | IO, **options: Any) -> None:
+    def write_bitexts(self, bitexts: Bitext | Iterable[Bitext], dest: str | Path | IO,
+                      **options: Any) -> "WriteReport":
         """Write `bitexts` to `dest`: a path (written atomically; "-" is stdout) or an
-        open stream (a binary one for binary formats). `options` are WriteOptions."""
+        open stream (a binary one for binary formats). `options` are WriteOptions.
+        Returns a WriteReport (units written, what was left out)."""
         if isinstance(bitexts, Bitext):
             bitexts = [bitexts]
         bitexts = list(bitexts)
         if not bitexts:
             raise InputError("nothing to export: no bitext was given")
         opts = WriteOptions(**options)
+        report = WriteReport(self.name)
+        opts.report = report
         try:
             self._write_to(bitexts, dest, opts)
         except UnicodeEncodeError as e:
             # Only lone surrogates get here (from a bitext file with "\udc80" escapes).
             raise InputError(f"a bitext holds characters that cannot be written as UTF-8 ({e.reason})",
                              hint="Nothing was written. Re-create the bitext from its source files.") from None
+        if not report.written and not report.left_out:
+            report.written = sum(len(bt.beads) for bt in bitexts)
+        return report
 
     def write(self, bitexts: Bitext | Iterable[Bitext], dest: str | Path | IO, **options: Any) -> None:
         """`write_bitexts` under the name aligner.export's Exporter had."""
-        self.write_bitexts(bitexts, dest, **options)
+        return self.write_bitexts(bitexts, dest, **options)
 
     def _write_to(self, bitexts: list[Bitext], dest: str | Path | IO, opts: WriteOptions) -> None:
         if isinstance(dest, (str, Path)) and str(dest) != "-":

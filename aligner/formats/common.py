@@ -13,8 +13,78 @@ from aligner.model import Bitext
 LANG_TAGS = {"zh": "zh-CN", "en": "en"}
 
 
+# A BCP 47 language tag as CAT tools use them: language, optional script (Hans, Hant),
+# optional region (CN, TW, HK, SG, 419), optional variants/extensions.
+_BCP47 = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{4}))?(?:-([A-Za-z]{2}|[0-9]{3}))?((?:-[A-Za-z0-9]{1,8})*)$")
+
+
 def lang_tag(lang: str) -> str:
     return LANG_TAGS.get(lang, lang)
+
+
+def normalize_tag(tag: str, *, what: str = "language tag") -> str:
+    """`tag` as a BCP 47 tag in its usual case ("zh_tw" -> "zh-TW", "ZH-hant" -> "zh-Hant");
+    ValueError for something that is not one."""
+    m = _BCP47.match((tag or "").strip().replace("_", "-"))
+    if not m:
+        raise ValueError(f"{tag!r} is not a BCP 47 {what} (examples: en, en-US, zh-CN, zh-TW, zh-Hant)")
+    lang, script, region, rest = m.groups()
+    out = lang.lower()
+    if script:
+        out += "-" + script.title()
+    if region:
+        out += "-" + region.upper()
+    return out + rest.lower()
+
+
+def tag_overrides(tags) -> dict[str, str]:
+    """{"zh": "zh-TW", ...} from what a user gave (--lang-tag zh-TW --lang-tag en-GB, or a
+    dict): each tag replaces the default tag of its base language."""
+    if not tags:
+        return {}
+    if isinstance(tags, dict):
+        tags = tags.values()
+    if isinstance(tags, str):
+        tags = [tags]
+    out = {}
+    for t in tags:
+        norm = normalize_tag(t)
+        out[base_lang(norm)] = norm
+    return out
+
+
+def bitext_tags(bitext: Bitext, overrides=None) -> tuple[str, str]:
+    """The language tags to write for a bitext's source and target: the user's (overrides,
+    by base language), else the tags the bitext keeps from its input (meta["lang_tags"],
+    e.g. zh-TW from an imported TMX), else the defaults (en, zh-CN). The model's `lang`
+    stays the base language ("zh") either way."""
+    over = tag_overrides(overrides)
+    kept = bitext.meta.get("lang_tags") if isinstance(bitext.meta.get("lang_tags"), dict) else {}
+    out = []
+    for side, lang in (("source", bitext.src_lang), ("target", bitext.tgt_lang)):
+        tag = over.get(lang)
+        if tag is None:
+            k = kept.get(side)
+            tag = k if isinstance(k, str) and base_lang(k) == lang and _BCP47.match(k) else lang_tag(lang)
+        out.append(tag)
+    return out[0], out[1]
+
+
+def keep_tags(bitext: Bitext, src_tag: str | None, tgt_tag: str | None) -> None:
+    """Record the input's language tags in the bitext's meta when they say more than the
+    base language (zh-TW, zh-Hant, en-GB), so that exports write them again."""
+    tags = {}
+    for side, tag, lang in (("source", src_tag, bitext.src_lang), ("target", tgt_tag, bitext.tgt_lang)):
+        if not tag:
+            continue
+        try:
+            norm = normalize_tag(tag)
+        except ValueError:
+            continue
+        if base_lang(norm) == lang and norm != lang:
+            tags[side] = norm
+    if tags:
+        bitext.meta["lang_tags"] = tags
 
 
 def base_lang(tag: str | None) -> str:

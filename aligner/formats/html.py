@@ -15,8 +15,9 @@ from typing import IO
 from aligner import __version__
 from aligner.documents.html import HtmlDocument
 from aligner.formats.base import Format, WriteOptions
-from aligner.formats.common import document_name, lang_tag, visible_controls
-from aligner.formats.review import Highlight, bead_terms, review_reasons, summarize, violations
+from aligner.formats.common import bitext_tags, document_name, visible_controls
+from aligner.formats.review import (Highlight, bead_terms, check_glossary, finding_text, review_reasons, summarize,
+                                    term_origins, violations)
 from aligner.model import Bitext
 
 LANG_NAMES = {"en": "English", "zh": "中文"}
@@ -84,6 +85,7 @@ mark.term.problem { background: var(--problem); border-bottom: 2px dashed var(--
 .badge.ok { background: #dafbe1; color: #116329; }
 .score { font-variant-numeric: tabular-nums; color: var(--muted); margin-right: 6px; }
 ul.violations { margin: 6px 0 0; padding: 0 0 0 18px; color: var(--bad-fg); font-size: 13px; white-space: normal; }
+ul.origins { margin: 6px 0 0; padding: 0 0 0 18px; color: var(--muted); font-size: 12px; white-space: normal; }
 .empty { color: var(--muted); font-style: italic; }
 body:has(#only-review:checked) tbody tr:not(.review) { display: none; }
 footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
@@ -112,10 +114,11 @@ def _stat(label: str, value: object, cls: str = "") -> str:
     return f'<div class="{cls}"><dt>{_e(label)}</dt><dd>{_e(value)}</dd></div>'
 
 
-def _section(k: int, bt: Bitext, names: tuple[str, str], options: WriteOptions) -> tuple[list[str], int]:
+def _section(k: int, bt: Bitext, names: tuple[str, str], options: WriteOptions,
+             findings: dict | None = None) -> tuple[list[str], int]:
     """The table of one bitext, and how many term occurrences it highlights in the source."""
     low = options.low_score
-    src_tag, tgt_tag = lang_tag(bt.src_lang), lang_tag(bt.tgt_lang)
+    src_tag, tgt_tag = bitext_tags(bt, options.lang_tags)
     a, b = names
     heading = f"{a} \u2192 {b}" if b else a
     out = [f'<section class="bitext" id="doc-{k + 1}">', f'<h2>{_e(heading)}</h2>',
@@ -128,7 +131,11 @@ def _section(k: int, bt: Bitext, names: tuple[str, str], options: WriteOptions) 
         terms = bead_terms(bt, bead, src, tgt, options.glossary)
         term_count += len(terms.source)
         reasons = review_reasons(bead, low)
-        viol = violations(bead)
+        found = (findings or {}).get(bead.id) or []
+        viol = violations(bead) + [finding_text(f) for f in found if finding_text(f) not in violations(bead)]
+        if found and "glossary violation" not in reasons:
+            reasons.append("glossary violation")
+        origins = term_origins(bead)
         low_score = bead.score is not None and bead.score < low
         classes = ["bead"] + (["review"] if reasons else []) + (["mt"] if bead.origin == "mt" else []) \
             + (["low"] if low_score else []) + (["violation"] if viol else [])
@@ -152,6 +159,8 @@ def _section(k: int, bt: Bitext, names: tuple[str, str], options: WriteOptions) 
         tgt_html = _marked(tgt, terms.target) if tgt else '<span class="empty">(not translated)</span>'
         if viol:
             tgt_html += '<ul class="violations">' + "".join(f"<li>{_e(v)}</li>" for v in viol) + "</ul>"
+        if origins:
+            tgt_html += '<ul class="origins">' + "".join(f"<li>{_e(o)}</li>" for o in origins) + "</ul>"
         out.append(f'<tr id="{row_id}" class="{" ".join(classes)}"'
                    + (f' title="{_e("; ".join(reasons))}"' if reasons else "") + '>'
                    f'<td class="num"><a href="#{row_id}">{_e(bead.id)}</a></td>'
@@ -164,14 +173,15 @@ def _section(k: int, bt: Bitext, names: tuple[str, str], options: WriteOptions) 
 
 def render_html(bitexts: list[Bitext], options: WriteOptions) -> str:
     low = options.low_score
-    s = summarize(bitexts, low)
+    findings = check_glossary(bitexts, options.glossary)
+    s = summarize(bitexts, low, findings)
     names = [(document_name(bt, k), bt.target.name if bt.target.path else "") for k, bt in enumerate(bitexts)]
     title = options.title or ("Review: " + (names[0][0] if len(bitexts) == 1 else f"{len(bitexts)} documents"))
     langs = sorted({(bt.src_lang, bt.tgt_lang) for bt in bitexts})
     pair = ", ".join(f"{LANG_NAMES.get(a, a)} \u2192 {LANG_NAMES.get(b, b)}" for a, b in langs)
     sections, term_count = [], 0
     for k, bt in enumerate(bitexts):
-        lines, n = _section(k, bt, names[k], options)
+        lines, n = _section(k, bt, names[k], options, findings[k])
         sections += lines
         term_count += n
 
@@ -190,6 +200,8 @@ def render_html(bitexts: list[Bitext], options: WriteOptions) -> str:
     out.append(_stat("Machine translated", s["origins"].get("mt", 0)))
     out.append(_stat(f"Score below {low:g}", s["low_score"], "attention" if s["low_score"] else ""))
     out.append(_stat("Glossary violations", s["violations"], "bad" if s["violations"] else ""))
+    if options.glossary is not None:
+        out.append(_stat("Terms missing or forbidden", s["missing_terms"], "bad" if s["missing_terms"] else ""))
     out.append(_stat("Glossary terms", term_count))
     if s["mean_score"] is not None:
         out.append(_stat("Mean score", f"{s['mean_score']:.2f}"))

@@ -53,6 +53,54 @@ def review_reasons(bead: Bead, low_score: float) -> list[str]:
     return reasons
 
 
+# --- the glossary check, as `aligner glossary check` runs it ---------------------------
+
+def check_glossary(bitexts: list[Bitext], glossary: Any) -> list[dict[int, list[dict[str, Any]]]]:
+    """Per bitext, {bead id: findings} of `glossary check` (aligner.glossary.check) on it:
+    every term whose expected rendering is missing from the bead's target, or whose
+    forbidden rendering is there. Empty lists when no glossary (or no aligner Glossary)
+    is given. InputError when the glossary is of another language pair."""
+    if glossary is None or not hasattr(glossary, "direction"):
+        return [{} for _ in bitexts]
+    from aligner.glossary.check import check_bitext
+
+    out = []
+    for bt in bitexts:
+        found: dict[int, list[dict[str, Any]]] = {}
+        for v in check_bitext(bt, glossary).violations:
+            found.setdefault(v.bead, []).append({"kind": v.kind, "term": v.term, "source": v.source,
+                                                 "expected": v.expected, "found": v.found})
+        out.append(found)
+    return out
+
+
+def finding_text(f: dict[str, Any]) -> str:
+    """One finding of the glossary check as a reviewer reads it."""
+    if f.get("kind") == "forbidden":
+        return f"{f['term']}: expected {f['expected']}, found forbidden {f['found']}"
+    return f"{f['term']}: expected {f['expected']}, not found"
+
+
+def term_origins(bead: Bead) -> list[str]:
+    """For each glossary term the translation handled (bead.meta["terms"], written by
+    `translate --glossary`): whether the model rendered it right by itself or
+    enforcement put it there."""
+    out = []
+    for t in bead.meta.get("terms") or []:
+        if not isinstance(t, dict):
+            continue
+        status = str(t.get("status") or "").lower()
+        label = f"{t.get('source')} \u2192 {t.get('target')}"
+        if status == "ok":
+            out.append(f"{label}: right from the model")
+        elif status == "enforced":
+            how = f" ({t['method']})" if t.get("method") else ""
+            out.append(f"{label}: put there by enforcement{how}")
+        elif status:
+            out.append(f"{label}: {status}")
+    return out
+
+
 # --- glossary terms ---------------------------------------------------------------------
 
 # Statuses of bead.meta["terms"] entries that mean "the term was rendered as the glossary
@@ -170,8 +218,13 @@ def term_notes(bead: Bead) -> list[str]:
 
 # --- summary ----------------------------------------------------------------------------
 
-def summarize(bitexts: list[Bitext], low_score: float) -> dict[str, Any]:
+def summarize(bitexts: list[Bitext], low_score: float, findings: list[dict] | None = None) -> dict[str, Any]:
+    """Counts for a review's header. `findings` (from check_glossary) count as glossary
+    violations and as beads to review."""
+    findings = findings or [{} for _ in bitexts]
+    checked = {(k, b.id) for k, bt in enumerate(bitexts) for b in bt.beads if findings[k].get(b.id)}
     beads = [b for bt in bitexts for b in bt.beads]
+    pairs = [(k, b) for k, bt in enumerate(bitexts) for b in bt.beads]
     scores = [b.score for b in beads if b.score is not None]
     origins: dict[str, int] = {}
     for b in beads:
@@ -180,9 +233,10 @@ def summarize(bitexts: list[Bitext], low_score: float) -> dict[str, Any]:
         "documents": len(bitexts),
         "beads": len(beads),
         "origins": origins,
-        "review": sum(1 for b in beads if review_reasons(b, low_score)),
+        "review": sum(1 for k, b in pairs if review_reasons(b, low_score) or (k, b.id) in checked),
         "low_score": sum(1 for b in beads if b.score is not None and b.score < low_score),
-        "violations": sum(1 for b in beads if b.meta.get("violations")),
+        "violations": sum(1 for k, b in pairs if b.meta.get("violations") or (k, b.id) in checked),
+        "missing_terms": sum(len(v) for f in findings for v in f.values()),
         "terms": sum(len(b.meta.get("terms") or []) for b in beads),
         "mean_score": (sum(scores) / len(scores)) if scores else None,
         "kinds": _count(b.kind for b in beads),

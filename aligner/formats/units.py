@@ -18,12 +18,9 @@ from typing import Any
 
 from aligner.errors import InputError
 from aligner.formats.base import Format, read_source
+from aligner.formats.common import keep_tags, tag_overrides
 from aligner.io.text import detect_language, normalize_lang
 from aligner.model import Bead, Bitext, Document
-
-# Inline elements whose content is native markup (<b>, {1}, ...), not translatable text.
-NATIVE_CODES = {"bpt", "ept", "ph", "it", "ut"}
-
 
 @dataclass
 class Unit:
@@ -39,19 +36,11 @@ class Memory:
     units: list[Unit]
     src_lang: str | None = None  # as the file says (a tag such as zh-CN), or None
     tgt_lang: str | None = None
-
-
-def segment_text(el) -> str:
-    """Plain text of a TMX <seg> / XLIFF <source>: text and inline formatting, without
-    native codes."""
-    from aligner.text.xml import local_name
-
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and local_name(child) not in NATIVE_CODES:
-            parts.append(segment_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+    # The language tags the file writes on its segments ({"source": "zh-TW", ...}), kept
+    # in the bitext's meta so that an export writes them again.
+    tags: dict[str, str] = field(default_factory=dict)
+    # Units a CAT tool marks as not to translate (XLIFF translate="no", PO header units).
+    not_translatable: int = 0
 
 
 class UnitFormat(Format):
@@ -72,7 +61,7 @@ class UnitFormat(Format):
                      tgt_lang: str | None = None, **options: Any) -> list[Bitext]:
         data, label, doc_path = read_source(source, name, "a translation memory file")
         memory = self.read_units(data, label, src_lang, tgt_lang)
-        return [units_to_bitext(memory, label, doc_path, self.name)]
+        return [units_to_bitext(memory, label, doc_path, self.name, options.get("lang_tags"))]
 
 
 def _language(tag: str | None, texts: list[str], name: str, which: str) -> str:
@@ -85,9 +74,10 @@ def _language(tag: str | None, texts: list[str], name: str, which: str) -> str:
     return detect_language(sample, path=name)
 
 
-def units_to_bitext(memory: Memory, name: str, doc_path: str | None, fmt: str) -> Bitext:
+def units_to_bitext(memory: Memory, name: str, doc_path: str | None, fmt: str, lang_tags=None) -> Bitext:
     """The bitext of a memory's units; `name` names the file in messages, `doc_path` is
-    recorded as the documents' path."""
+    recorded as the documents' path. The file's language tags (zh-TW, ...) are kept in
+    bitext.meta["lang_tags"]; `lang_tags` (BCP 47 tags, by base language) replace them."""
     src = _language(memory.src_lang, [u.source for u in memory.units], name, "source")
     tgt = _language(memory.tgt_lang, [u.target for u in memory.units], name, "target")
     if src == tgt:
@@ -116,4 +106,16 @@ def units_to_bitext(memory: Memory, name: str, doc_path: str | None, fmt: str) -
                     Document.from_sentences(tgt, tgt_sents, path=doc_path), beads)
     bitext.meta["import"] = {"file": Path(name).name, "format": fmt, "units": len(memory.units),
                              "beads": len(beads), "skipped": len(skipped)}
+    if memory.not_translatable:
+        bitext.meta["import"]["not_translatable"] = memory.not_translatable
+    tags = {"source": memory.tags.get("source") or memory.src_lang,
+            "target": memory.tags.get("target") or memory.tgt_lang}
+    try:
+        over = tag_overrides(lang_tags)
+    except ValueError as e:
+        raise InputError(str(e), hint="Give a BCP 47 tag such as zh-TW or en-GB.") from None
+    for side, lang in (("source", src), ("target", tgt)):
+        if lang in over:
+            tags[side] = over[lang]
+    keep_tags(bitext, tags["source"], tags["target"])
     return bitext

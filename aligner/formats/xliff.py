@@ -1,15 +1,18 @@
 """XLIFF 1.2, the bilingual format most CAT tools import for review and post-editing.
 
 Writing: one <file> per bitext, one <trans-unit> per bead. The target's state says what
-a reviewer has to do: "translated" for aligned (human) translations, and
-"needs-review-translation" for machine output, low-score beads, glossary violations
-and terms the translation did not apply (review.review_reasons); an untranslated
-source sentence gets an empty target in state "needs-translation". Score, origin and
-glossary terms are <note>s.
+a reviewer has to do: human translations (aligned, imported, edited) are approved="yes"
+and "translated"; machine output is "needs-review-translation" with state-qualifier
+"mt-suggestion" and not approved, as are low-score beads, glossary violations and terms
+the translation did not apply (review.review_reasons); an untranslated source sentence
+gets an empty target in state "needs-translation". Score, origin and glossary terms are
+<note>s.
 
 Reading, XLIFF 1.x (including segmented <seg-source> files from Trados/memoQ): one
 unit per <trans-unit>, or per <mrk mtype="seg"> in a segmented one; languages from
-source-/target-language. XLIFF 2 is refused with a message.
+source-/target-language. Units marked translate="no" and header units are skipped
+(counted); inline codes become placeholders (aligner.formats.inline). XLIFF 2.0 files
+are read by aligner.formats.xliff2.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from lxml import etree
 from aligner import __version__
 from aligner.errors import InputError
 from aligner.formats.base import WriteOptions
-from aligner.formats.common import (CONTROL_NOTE_PREFIX, base_lang, control_note, document_name, lang_tag,
+from aligner.formats.common import (CONTROL_NOTE_PREFIX, base_lang, bitext_tags, control_note, document_name,
                                     restore_controls, xml_safe)
+from aligner.formats.inline import around, extract, fill, numbers_of, without_codes
 from aligner.formats.review import review_reasons, term_notes, violations
-from aligner.formats.units import Memory, Unit, UnitFormat, segment_text
+from aligner.formats.units import Memory, Unit, UnitFormat
 from aligner.model import Bitext
 from aligner.text.xml import children, local_name, parse_xml_safely
 
@@ -58,7 +62,7 @@ class XliffFormat(UnitFormat):
         return parse_xliff(data, name, src_lang, tgt_lang)
 
     def _write(self, bitexts: list[Bitext], f: IO[bytes], options: WriteOptions) -> None:
-        f.write(etree.tostring(build_xliff(bitexts, options.low_score), xml_declaration=True,
+        f.write(etree.tostring(build_xliff(bitexts, options.low_score, options.lang_tags), xml_declaration=True,
                                encoding="UTF-8", pretty_print=True))
 
 
@@ -69,10 +73,31 @@ def bead_state(bead, low_score: float) -> tuple[str, list[str]]:
     return ("needs-review-translation" if reasons else "translated"), reasons
 
 
-def build_xliff(bitexts: list[Bitext], low_score: float) -> etree._Element:
+def target_attributes(bead, low_score: float) -> tuple[dict[str, str], list[str]]:
+    """The <target>'s state attributes and the reasons a reviewer should look.
+
+    A human translation (aligned, imported, edited) with nothing to check is approved
+    and "translated": translate-toolkit (pocount, xliff2po) and CAT tools count it as
+    done, not fuzzy. Machine output is "needs-review-translation" with the qualifier
+    "mt-suggestion", never approved; so is anything else a reviewer should look at."""
+    state, reasons = bead_state(bead, low_score)
+    attrs = {"state": state}
+    if bead.origin == "mt" and bead.tgt:
+        attrs["state-qualifier"] = "mt-suggestion"
+    elif bead.origin in _QUALIFIERS and bead.tgt:
+        attrs["state-qualifier"] = _QUALIFIERS[bead.origin]
+    return attrs, reasons
+
+
+def unit_approved(bead, state: str) -> bool:
+    return state == "translated" and bead.origin != "mt"
+
+
+def build_xliff(bitexts: list[Bitext], low_score: float, lang_tags=None) -> etree._Element:
     root = etree.Element(_q("xliff"), version="1.2", nsmap={None: NS})
     used_names: set[str] = set()
     for k, bt in enumerate(bitexts):
+        src_tag, tgt_tag = bitext_tags(bt, lang_tags)
         name = xml_safe(document_name(bt, k))[0]
         original, n = name, 2
         while original in used_names:  # CAT tools key files by `original`
@@ -80,8 +105,8 @@ def build_xliff(bitexts: list[Bitext], low_score: float) -> etree._Element:
         used_names.add(original)
         file_el = etree.SubElement(root, _q("file"), {
             "original": original,
-            "source-language": lang_tag(bt.src_lang),
-            "target-language": lang_tag(bt.tgt_lang),
+            "source-language": src_tag,
+            "target-language": tgt_tag,
             "datatype": "plaintext",
             "tool-id": "aligner",
         })
@@ -95,13 +120,14 @@ def build_xliff(bitexts: list[Bitext], low_score: float) -> etree._Element:
             seen_ids.add(unit_id)
             src, src_ctl = xml_safe(bt.src_text(bead))
             tgt, tgt_ctl = xml_safe(bt.tgt_text(bead))
+            attrs, reasons = target_attributes(bead, low_score)
             tu = etree.SubElement(body, _q("trans-unit"), {"id": unit_id, XML_SPACE: "preserve"})
-            etree.SubElement(tu, _q("source"), {XML_LANG: lang_tag(bt.src_lang)}).text = src
-            state, reasons = bead_state(bead, low_score)
-            target = etree.SubElement(tu, _q("target"), {XML_LANG: lang_tag(bt.tgt_lang), "state": state})
-            if bead.origin in _QUALIFIERS and bead.tgt:
-                target.set("state-qualifier", _QUALIFIERS[bead.origin])
-            target.text = tgt
+            if unit_approved(bead, attrs["state"]):
+                tu.set("approved", "yes")
+            codes = bead.meta.get("inline") if isinstance(bead.meta.get("inline"), dict) else {}
+            fill(etree.SubElement(tu, _q("source"), {XML_LANG: src_tag}), src, codes.get("source"), "xliff", NS)
+            target = etree.SubElement(tu, _q("target"), {XML_LANG: tgt_tag, **attrs})
+            fill(target, tgt, codes.get("target"), "xliff", NS)
             facts = f"aligner: origin={bead.origin} bead={bead.kind}"
             if bead.score is not None:
                 facts += f" score={bead.score:.4f}"
@@ -147,14 +173,16 @@ def parse_xliff(data: bytes, name: str, src: str | None, tgt: str | None) -> Mem
                          line=root.sourceline, hint="Pass --format if the file name does not say what it is.")
     version = root.get("version", "")
     if version.startswith("2") or ":2." in (etree.QName(root).namespace or ""):
-        raise InputError(f"XLIFF {version or '2'} is not supported, only XLIFF 1.x", path=name,
-                         hint="Export XLIFF 1.2 from your CAT tool (most can), or a TMX.")
+        from aligner.formats.xliff2 import parse_xliff2
+        return parse_xliff2(root, name, src, tgt)
     files = children(root, "file")
     if not files:
         raise InputError("no <file> element: this XLIFF holds no translation units", path=name)
     src_tag = src or files[0].get("source-language")
     tgt_tag = tgt or files[0].get("target-language")
     units: list[Unit] = []
+    skipped = 0
+    found_tags: dict[str, str] = {}
     for file_el in files:
         if src is None and base_lang(file_el.get("source-language")) != base_lang(src_tag):
             raise InputError(f"<file original=\"{file_el.get('original')}\"> is in "
@@ -168,8 +196,14 @@ def parse_xliff(data: bytes, name: str, src: str | None, tgt: str | None) -> Mem
                              path=name, line=file_el.sourceline,
                              hint="Import one language pair at a time, or pass --from and --to.")
         document = file_el.get("original")
+        for side, attr in (("source", "source-language"), ("target", "target-language")):
+            if file_el.get(attr):
+                found_tags.setdefault(side, file_el.get(attr))
         for tu in file_el.iter("{*}trans-unit"):
             if not isinstance(tu.tag, str):
+                continue
+            if not translatable(tu):
+                skipped += 1
                 continue
             source = next(iter(children(tu, "source")), None)
             target = next(iter(children(tu, "target")), None)
@@ -184,14 +218,133 @@ def parse_xliff(data: bytes, name: str, src: str | None, tgt: str | None) -> Mem
                 if seg_source is not None else []
             if seg_mrks:
                 # Segmented XLIFF (Trados, memoQ): one bead per <mrk mtype="seg" mid=...>.
-                tgt_mrks = {m.get("mid"): segment_text(m) for m in target.iter("{*}mrk") if m.get("mtype") == "seg"} \
+                tgt_mrks = {m.get("mid"): m for m in target.iter("{*}mrk") if m.get("mtype") == "seg"} \
                     if target is not None else {}
-                pairs = [(segment_text(m), tgt_mrks.get(m.get("mid"), "")) for m in seg_mrks]
+                elements = [(m, tgt_mrks.get(m.get("mid"))) for m in seg_mrks]
             else:
-                pairs = [(segment_text(source) if source is not None else "", segment_text(target) if target is not None else "")]
-            for s, t in pairs:
+                elements = [(source, target)]
+            pairs = []
+            for s_el, t_el in elements:
+                s, s_codes = extract(s_el, "xliff") if s_el is not None else ("", [])
+                t, t_codes = extract(t_el, "xliff", numbers_of(s_codes)) if t_el is not None else ("", [])
+                pairs.append((s, t, {"source": s_codes, "target": t_codes} if s_codes or t_codes else None))
+            for s, t, codes in pairs:
                 meta = dict(base_meta)
+                if codes:
+                    meta["inline"] = codes
                 holder: list[float | None] = [None]
                 s, t = _unit_notes(tu, s, t, meta, holder)
                 units.append(Unit(s, t, holder[0], meta, tu.sourceline))
-    return Memory(units, src_tag, tgt_tag)
+    if not units and skipped:
+        raise InputError(f"all {skipped} units of this XLIFF are marked as not to translate "
+                         "(translate=\"no\" or a header unit)", path=name,
+                         hint="Check that you gave the right file.")
+    return Memory(units, src_tag, tgt_tag, tags=found_tags, not_translatable=skipped)
+
+
+# Units a CAT tool keeps for itself: PO headers (po2xliff), and anything marked translate="no".
+_HEADER_RESTYPES = {"x-gettext-domain-header"}
+
+
+def translatable(tu) -> bool:
+    """Whether an XLIFF 1.2 <trans-unit> is one to translate: not translate="no" (on it
+    or on an enclosing <group>), not a header unit."""
+    if tu.get("restype") in _HEADER_RESTYPES:
+        return False
+    node = tu
+    while node is not None and local_name(node) in ("trans-unit", "group"):
+        if (node.get("translate") or "").lower() == "no":
+            return False
+        node = node.getparent()
+    return True
+
+
+# --- pre-translation ------------------------------------------------------------------
+
+def pretranslate(data: bytes, translate, *, name: str = "<xliff>", tgt_lang: str | None = None) -> tuple[bytes, int]:
+    """A CAT tool's XLIFF (1.2 or 2.0) with every untranslated unit given a machine
+    translation, and how many units got one.
+
+    `translate(texts) -> translations` is the engine (a list in, a list of strings out, in
+    order). Units already translated (a non-empty target) and units marked translate="no"
+    are left as they are, byte for byte; everything else in the file too. A new target is
+    state="needs-review-translation" state-qualifier="mt-suggestion" (XLIFF 2.0: state
+    "initial", subState "aligner:mt"), never approved. Inline codes are not given to the
+    model; they are put back around the translation (inline.around), so none is lost and
+    the file stays valid. Segmented units (<seg-source>) are left alone."""
+    root = parse_xml_safely(data, name)
+    if local_name(root) != "xliff":
+        raise InputError(f"not an XLIFF file: the root element is <{local_name(root)}>, not <xliff>", path=name,
+                         line=root.sourceline)
+    is2 = root.get("version", "").startswith("2") or ":2." in (etree.QName(root).namespace or "")
+    jobs = _jobs_2(root, tgt_lang) if is2 else _jobs_12(root, tgt_lang)
+    if jobs:
+        texts = [without_codes(text) for _, text, _ in jobs]
+        out = list(translate(texts))
+        if len(out) != len(texts):
+            raise ValueError(f"the engine returned {len(out)} translations for {len(texts)} units")
+        for (target, _, codes), translation in zip(jobs, out):
+            fill(target, around(translation, codes), codes, "xliff2" if is2 else "xliff", etree.QName(target).namespace)
+    body = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+    return body, len(jobs)
+
+
+def _empty(el) -> bool:
+    return el is None or (not (el.text or "").strip() and len(el) == 0)
+
+
+def _jobs_12(root, tgt_lang):
+    jobs = []
+    for file_el in children(root, "file"):
+        if not file_el.get("target-language") and tgt_lang:
+            file_el.set("target-language", tgt_lang)
+        lang = file_el.get("target-language")
+        for tu in file_el.iter(_q("trans-unit"), "trans-unit"):
+            source = next(iter(children(tu, "source")), None)
+            target = next(iter(children(tu, "target")), None)
+            if source is None or not translatable(tu) or children(tu, "seg-source") or not _empty(target):
+                continue
+            text, codes = extract(source, "xliff")
+            if not text.strip():
+                continue
+            if target is None:
+                target = etree.Element(etree.QName(source).namespace and _q("target") or "target")
+                source.addnext(target)
+                target.tail, source.tail = source.tail, source.tail
+            for k in list(target.attrib):
+                if k not in (XML_LANG,):
+                    del target.attrib[k]
+            if lang:
+                target.set(XML_LANG, lang)
+            target.set("state", "needs-review-translation")
+            target.set("state-qualifier", "mt-suggestion")
+            if tu.get("approved") == "yes":
+                tu.set("approved", "no")
+            jobs.append((target, text, codes))
+    return jobs
+
+
+def _jobs_2(root, tgt_lang):
+    from aligner.formats.xliff2 import MT_SUBSTATE, NS as NS2, _translatable
+    if not root.get("trgLang") and tgt_lang:
+        root.set("trgLang", tgt_lang)
+    jobs = []
+    for unit in root.iter(f"{{{NS2}}}unit"):
+        if not _translatable(unit):
+            continue
+        for segment in children(unit, "segment"):
+            source = next(iter(children(segment, "source")), None)
+            target = next(iter(children(segment, "target")), None)
+            if source is None or not _empty(target):
+                continue
+            text, codes = extract(source, "xliff2")
+            if not text.strip():
+                continue
+            if target is None:
+                target = etree.Element(f"{{{NS2}}}target")
+                source.addnext(target)
+                target.tail, source.tail = source.tail, source.tail
+            segment.set("state", "initial")
+            segment.set("subState", MT_SUBSTATE)
+            jobs.append((target, text, codes))
+    return jobs

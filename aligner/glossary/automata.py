@@ -80,3 +80,20 @@ def chinese_automaton(patterns: list[str], *, overlapping: bool) -> Any:
     default, leftmost-longest ones (`find`)."""
     kind = daachorse.MATCH_KIND_STANDARD if overlapping else daachorse.MATCH_KIND_LEFTMOST_LONGEST
     return daachorse.CharwiseDoubleArrayAhoCorasick(patterns, match_kind=kind)
+
+
+def edged_automaton(rows: list[tuple[str, str, str, str | None, Any]]) -> Any:
+    """The automaton of English forms with edge punctuation: key " core " -> (len(core),
+    [(leading, trailing, cased core or None, payload), ...]); leading and trailing are folded
+    (lower case, half width) as the matcher compares them."""
+    from aligner.text.normalize import fold_fullwidth, lower_same_length
+
+    by_key: dict[str, list] = {}
+    for key, lead, trail, cased, payload in rows:
+        by_key.setdefault(key, []).append((lower_same_length(fold_fullwidth(lead)),
+                                           lower_same_length(fold_fullwidth(trail)), cased, payload))
+    automaton = ahocorasick.Automaton()
+    for key, items in by_key.items():
+        automaton.add_word(" " + key + " ", (len(key), items))
+    automaton.make_automaton()
+    return automaton

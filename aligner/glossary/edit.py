@@ -2,7 +2,10 @@
 
 A TSV glossary is edited as text: every other line (comments, blank lines, rows, column
 order, line endings) stays byte for byte as it was, so a `git diff` shows exactly the row
-that changed. Other formats are read, changed and written back. Every write is atomic.
+that changed. Other formats are read, changed and written back. Every write is atomic, and
+each read-modify-write holds a lock (flock on the glossary's directory), so concurrent edits
+all land. A symlinked glossary is edited where it lives, keeping its mode and owner; a
+read-only one is refused.
 
     add_term("glossaries/news.tsv", Term("Xi Jinping", "习近平"))
     add_term(path, Term("cadre", "干部"), force=True)   # replaces a conflicting row
@@ -11,15 +14,16 @@ that changed. Other formats are read, changed and written back. Every write is a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from aligner.errors import EXIT_FINDINGS, AlignerError, InputError
 from aligner.glossary.formats import get_format
-from aligner.glossary.formats.base import decode, read_bytes, term_values
-from aligner.glossary.formats.tsv import TsvFormat, format_row, is_skipped, split_lines
+from aligner.glossary.formats.base import decode, read_bytes, read_header, term_values
+from aligner.glossary.formats.tsv import TsvFormat, format_row, is_skipped, split_lines, split_row
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key, detect_languages
-from aligner.io.atomic import atomic_write_text
+from aligner.io.atomic import atomic_write_bytes, atomic_write_text, locked_for_edit, rewrite_target
 from aligner.io.text import _BOMS
 
 
@@ -74,7 +78,13 @@ def add_term(path: str | Path, term: Term, *, force: bool = False, format: str |
     conflicting row(s) in place. A row that is already there changes nothing."""
     path = Path(path)
     fmt = get_format(format, path)
-    if not path.exists():
+    with locked_for_edit(os.path.realpath(path)):
+        return _add_term(path, fmt, term, force)
+
+
+def _add_term(path: Path, fmt, term: Term, force: bool) -> EditResult:
+    target, like = rewrite_target(path)
+    if like is None:
         g = Glossary(src_lang="en", tgt_lang="zh", path=str(path))
         term = _orient(term, g)
         g.terms.append(term)
@@ -82,9 +92,9 @@ def add_term(path: str | Path, term: Term, *, force: bool = False, format: str |
             cols = [c for c in COLUMNS if c in ("source", "target") or term_values(term).get(c)]
             for c in term.extra:
                 cols.append(c)
-            atomic_write_text(path, "\t".join(cols) + "\n" + format_row(cols, term_values(term)) + "\n")
+            atomic_write_text(target, "\t".join(cols) + "\n" + format_row(cols, term_values(term)) + "\n")
         else:
-            fmt.write(g, path)
+            atomic_write_bytes(target, fmt.dumps(g))
         return EditResult("added", [], term)
     g = fmt.read(path)
     term = _orient(term, g)
@@ -106,7 +116,7 @@ def add_term(path: str | Path, term: Term, *, force: bool = False, format: str |
         term.note = term.note or old.note
         term.extra = {**old.extra, **term.extra}
     if isinstance(fmt, TsvFormat):
-        _tsv_edit(path, replace={t.line for t in clash + same}, new=term)
+        _tsv_edit(path, replace={t.line for t in clash + same}, new=term, target=target, like=like)
     else:
         drop = {id(t) for t in clash + same}
         out, placed = [], False
@@ -121,7 +131,7 @@ def add_term(path: str | Path, term: Term, *, force: bool = False, format: str |
             out.append(term)
         g.terms = out
         g.changed()
-        fmt.write(g, path)
+        atomic_write_bytes(target, fmt.dumps(g), like=like)
     return EditResult("replaced" if clash else "added", [t.line for t in clash], term)
 
 
@@ -131,6 +141,12 @@ def remove_terms(path: str | Path, source: str, target: str | None = None, *,
     only those with `target` when given. InputError when nothing matches."""
     path = Path(path)
     fmt = get_format(format, path)
+    with locked_for_edit(os.path.realpath(path)):
+        return _remove_terms(path, fmt, source, target)
+
+
+def _remove_terms(path: Path, fmt, source: str, target: str | None) -> EditResult:
+    out_path, like = rewrite_target(path)
     g = fmt.read(path)
     probe = Term(source, target or "", src_lang=g.src_lang, tgt_lang=g.tgt_lang)
     if detect_languages([(source, "")]) != (g.src_lang, g.tgt_lang) and target is None:
@@ -144,16 +160,17 @@ def remove_terms(path: str | Path, source: str, target: str | None = None, *,
         raise InputError(f"no row for {source!r}" + (f" -> {target}" if target else ""),
                          path=str(path), hint="See the rows with `aligner glossary list`.")
     if isinstance(fmt, TsvFormat):
-        _tsv_edit(path, replace={t.line for t in hits}, new=None)
+        _tsv_edit(path, replace={t.line for t in hits}, new=None, target=out_path, like=like)
     else:
         drop = {id(t) for t in hits}
         g.terms = [t for t in g.terms if id(t) not in drop]
         g.changed()
-        fmt.write(g, path)
+        atomic_write_bytes(out_path, fmt.dumps(g), like=like)
     return EditResult("removed", [t.line for t in hits])
 
 
-def _tsv_edit(path: Path, replace: set[int], new: Term | None) -> None:
+def _tsv_edit(path: Path, replace: set[int], new: Term | None, target: Path,
+              like: os.stat_result | None) -> None:
     """Rewrite a TSV glossary: lines in `replace` go (the first becomes `new` when given,
     else `new` is appended); everything else is kept exactly."""
     raw = read_bytes(path)
@@ -164,7 +181,7 @@ def _tsv_edit(path: Path, replace: set[int], new: Term | None) -> None:
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = split_lines(text)
     header = next(ln for ln in lines if not is_skipped(ln))
-    cols = [c.strip().lower() for c in header.split("\t")]
+    cols = read_header(split_row(header)).columns  # en/zh columns are source/target
     row = None
     if new is not None:
         values = term_values(new)
@@ -188,5 +205,6 @@ def _tsv_edit(path: Path, replace: set[int], new: Term | None) -> None:
         out.append(line)
     if row is not None and not placed:
         out.append(row)
-    atomic_write_text(path, bom + newline.join(out) + newline, encoding=encoding or "utf-8")
+    atomic_write_text(target, bom + newline.join(out) + newline, encoding=encoding or "utf-8",
+                      like=like)
 

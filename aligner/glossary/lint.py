@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 from aligner.glossary.formats import get_format
 from aligner.glossary.formats.base import Problem, build_glossary, read_bytes
-from aligner.glossary.match import Matcher
+from aligner.glossary.match import Matcher, en_cores
 from aligner.glossary.model import COLUMNS, Glossary, Term, concept_key
 from aligner.text.scripts import has_cjk
 
@@ -77,7 +77,8 @@ def _padding(raw: list[tuple[int, dict[str, str]]]) -> list[Problem]:
                 continue
             parts = v.split("|") if col == "aliases" else [v]
             if any(p != p.strip() for p in parts) and v.strip():
-                out.append(Problem(line, "whitespace", f"{col} {v!r} has spaces around it",
+                shown = v if len(v) <= 80 else v[:40] + "…" + v[-20:]  # a 10 MB cell stays one line
+                out.append(Problem(line, "whitespace", f"{col} {shown!r} has spaces around it",
                                    hint="Matching ignores them, but they hide typos; remove them."))
     return out
 
@@ -216,6 +217,16 @@ def _wrong_script(r: _Rows) -> Iterator[Problem]:
                                   "Chinese characters", hint="Swapped columns?")
 
 
+def _nothing_to_match(r: _Rows) -> Iterator[Problem]:
+    """An English form without a letter or digit (`...`, `--`): nothing is left to match."""
+    for t in r.terms:
+        for lang, forms in ((t.src_lang, [t.source, *t.aliases]), (t.tgt_lang, [t.target])):
+            for f in forms:
+                if f and lang == "en" and not en_cores([f])[0][0]:
+                    yield Problem(t.line, "empty", f"{f!r} has no letter or digit: it can never "
+                                  "match", hint="Give the term in words, or delete the row.")
+
+
 def _substring_terms(r: _Rows) -> Iterator[Problem]:
     return iter(_substrings(r.g, r.approved))
 
@@ -223,7 +234,7 @@ def _substring_terms(r: _Rows) -> Iterator[Problem]:
 #: The rules, in the order their problems are listed (before sorting by line).
 RULES: list[Callable[[_Rows], Iterable[Problem]]] = [
     _duplicates, _source_conflicts, _alias_conflicts, _preferred_and_forbidden, _shared_targets,
-    _lone_forbidden, _dnt_with_target, _wrong_script, _substring_terms,
+    _lone_forbidden, _dnt_with_target, _wrong_script, _nothing_to_match, _substring_terms,
 ]
 
 

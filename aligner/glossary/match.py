@@ -30,60 +30,26 @@ module groups keys and payloads, builds the automatons once and selects the matc
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
+import re
 from bisect import bisect_left
 from itertools import compress
-from operator import is_not, not_
-from typing import Any, Callable, Iterator, TypeVar
+from operator import ne, not_
+from typing import Any
 
 from aligner.glossary import automata as A
 from aligner.glossary.inflect import INFLECTABLE_RE, inflections
-from aligner.text.normalize import EN_TABLE, fold_zh, lower_same_length, norm_en, norm_en_cased, norm_zh
+from aligner.text.normalize import (EN_TABLE, fold_fullwidth, fold_zh, lower_same_length, norm_en,
+                                    norm_en_cased, norm_zh)
 from aligner.text.scripts import count_cjk, has_cjk  # noqa: F401  (count_cjk: used via this module)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Building 100,000 terms allocates objects that are never garbage, which the cyclic
-    collector would rescan many times over (about 1 s of full collections on
-    bench/glossary_speed.py's load). It is paused only while building and then restored as
-    it was; nothing is frozen or left changed for the host application. (Entries keep their
-    forms in tuples, which the collector stops tracking, to make that pause matter less.)"""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-LONG_TEXT = 20_000  # characters
-T = TypeVar("T")
-
-
-def gc_paused_on_long_text(method: Callable[[Any, str], T]) -> Callable[[Any, str], T]:
-    """For a method(self, text) that matches: a long text (a whole document) makes tuples
-    by the hundred thousand, none of them in a cycle, and the cyclic collector would rescan
-    the growing lists over and over (nearly half the time on 10 MB of Chinese), so it is
-    paused for texts over LONG_TEXT characters, and restored after. Sentences are left alone."""
-    @functools.wraps(method)
-    def wrapper(self: Any, text: str) -> T:
-        if len(text) > LONG_TEXT:
-            with paused_gc():
-                return method(self, text)
-        return method(self, text)
-    return wrapper
 
 
 # --- keys ----------------------------------------------------------------------------
 
 def en_key(form: str) -> str:
-    """The automaton key core of an English form (no padding). Inner punctuation becomes
-    spaces exactly as in the text, so "Goods & Materials" matches itself."""
-    return norm_en(form).strip()
+    """The concept key of an English form: inner punctuation becomes spaces exactly as in
+    the text, so "Goods & Materials" matches itself; edge punctuation is kept (see en_keys)."""
+    return en_keys([form])[0]
 
 
 def zh_key(form: str) -> str:
@@ -106,8 +72,43 @@ def _bulk(forms: list[str], one, many) -> list[str]:
     return out if len(out) == len(forms) else [one(f) for f in forms]
 
 
+def en_cores(forms: list[str], cased: bool = False) -> tuple[list[str], dict[int, tuple[str, str]]]:
+    """The automaton keys of English forms (punctuation inside turned into spaces, edges
+    stripped), and for the few forms that start or end with punctuation (C++, $100, #MeToo,
+    (NYSE)), index -> (leading, trailing) punctuation as written: a term matches as written,
+    so those are checked around each match of the key (see Matcher._edge_hits)."""
+    norm = norm_en_cased if cased else norm_en
+    if not forms:
+        return [], {}
+    joined = _SEP.join(forms)
+    normed = norm(joined)
+    edges: dict[int, tuple[str, str]] = {}
+    if joined.count(_SEP) != len(forms) - 1 or _EDGE_SPACE_RE.search(normed):
+        # Some form has edge punctuation (or a \x00): form by form.
+        raw = _bulk(forms, norm, norm)
+        keys = [k.strip() for k in raw]
+        for i in compress(range(len(raw)), map(str.__ne__, raw, keys)):
+            form, k = forms[i].strip(), raw[i]
+            lead = len(k) - len(k.lstrip(" ")) - (len(forms[i]) - len(forms[i].lstrip()))
+            trail = len(k) - len(k.rstrip(" ")) - (len(forms[i]) - len(forms[i].rstrip()))
+            if (lead > 0 or trail > 0) and keys[i]:
+                edges[i] = (form[:lead] if lead > 0 else "", form[len(form) - trail:] if trail > 0 else "")
+        return keys, edges
+    # No edge spaces anywhere (forms are stripped as read): one split, no per-form call.
+    return normed.split(_SEP), edges
+
+
+# A space at the edge of a normalised form, in the \x00-joined forms.
+_EDGE_SPACE_RE = re.compile("(?:\\A|\x00)\\s|\\s(?:\x00|\\Z)")
+
+
 def en_keys(forms: list[str]) -> list[str]:
-    return [k.strip() for k in _bulk(forms, en_key, norm_en)]
+    """Concept keys: the automaton key with the edge punctuation as written (lower case), so
+    that C++ is not the term C."""
+    keys, edges = en_cores(forms)
+    for i, (lead, trail) in edges.items():
+        keys[i] = lead.lower() + keys[i] + trail.lower()
+    return keys
 
 
 def en_cased_keys(forms: list[str]) -> list[str]:
@@ -152,6 +153,10 @@ class Matcher:
         self._payloads: list[Any] = []
         self._cased_keys: list[str] = []  # English case-sensitive forms
         self._cased_payloads: list[Any] = []
+        # English forms with edge punctuation: (key, leading, trailing, cased key or None,
+        # payload), in their own automaton (key -> (length, rows)), checked around each match
+        self._edged: list[tuple[str, str, str, str | None, Any]] = []
+        self._edged_automaton: Any = None
         self._size: int | None = None
         self._built = False
         # English: pyahocorasick automatons (plain, cased); Chinese: see build().
@@ -163,6 +168,7 @@ class Matcher:
         # reports), and all its payloads where there are several (else None).
         self._patterns: list[str] = []
         self._first: list[Any] = []
+        self._identity = False
         self._more: list[list | None] = []
         # The sentinels of mark_latin, when a form starts or ends with a Latin letter/digit
         self._latin: tuple[str, str] | None = None
@@ -182,8 +188,7 @@ class Matcher:
         forms also match their plural and verb inflections."""
         if self._built:
             raise RuntimeError("matcher already built")
-        with paused_gc():
-            self._add_many(list(forms), list(payloads), list(sensitive), inflect)
+        self._add_many(list(forms), list(payloads), list(sensitive), inflect)
 
     def _add_many(self, forms: list[str], payloads: list[Any], sens: list[bool],
                   inflect: bool) -> None:
@@ -201,20 +206,30 @@ class Matcher:
                         payloads.append(payloads[i])
                         sens.append(False)
         if not any(sens):
-            self._keys += en_keys(forms)
-            self._payloads += payloads
+            self._add_en(forms, payloads, False)
             return
         plain = list(map(not_, sens))
-        self._keys += en_keys(list(compress(forms, plain)))
-        self._payloads += compress(payloads, plain)
-        self._cased_keys += en_cased_keys(list(compress(forms, sens)))
-        self._cased_payloads += compress(payloads, sens)
+        self._add_en(list(compress(forms, plain)), list(compress(payloads, plain)), False)
+        self._add_en(list(compress(forms, sens)), list(compress(payloads, sens)), True)
+
+    def _add_en(self, forms: list[str], payloads: list[Any], cased: bool) -> None:
+        keys, edges = en_cores(forms, cased)
+        for i, (lead, trail) in edges.items():  # matched as written: see _edge_hits
+            k = keys[i]
+            self._edged.append((lower_same_length(k), lead, trail, k if cased else None,
+                                payloads[i]))
+            keys[i] = ""  # dropped by _group: not in the plain automatons
+        if cased:
+            self._cased_keys += keys
+            self._cased_payloads += payloads
+        else:
+            self._keys += keys
+            self._payloads += payloads
 
     def build(self, *, overlapping: bool = False) -> "Matcher":
         """Build the automatons. For Chinese, the one `find` uses, or with `overlapping`
         the one `find_all` uses (the other is then built on first use)."""
-        with paused_gc():
-            return self._build(overlapping)
+        return self._build(overlapping)
 
     def _build(self, overlapping: bool) -> "Matcher":
         if not self._built:
@@ -227,6 +242,10 @@ class Matcher:
                 first, more = _group(self._cased_keys, self._cased_payloads)
                 self._cased = A.english_automaton(first, more)
                 self._size += len(first)
+                if self._edged:
+                    self._edged_automaton = A.edged_automaton(self._edged)
+                    self._size += len(self._edged)
+                del self._edged
             del self._keys, self._payloads, self._cased_keys, self._cased_payloads  # in the automatons now
             self._built = True
         if self.lang == "zh" and self._patterns:
@@ -241,6 +260,8 @@ class Matcher:
         self._size = len(first)
         keys = list(first)  # pattern i of the automaton is keys[i]
         self._first = list(first.values())
+        # Pattern i's payload is i (entry numbers, one form each): rows need no look-up.
+        self._identity = self._first == list(range(len(self._first)))
         self._more = list(map(more.get, keys))
         joined = _SEP.join(keys)
         if A.SURROGATE_RE.search(joined):
@@ -252,7 +273,6 @@ class Matcher:
             keys = _bulk(keys, mark, mark)
         self._patterns = keys
 
-    @gc_paused_on_long_text
     def find_all(self, text: str) -> list[tuple[int, int, Any]]:
         """Every match, overlapping ones included, one row per payload."""
         if not text:
@@ -268,16 +288,18 @@ class Matcher:
         if not self._built:
             self.build()
         out = []
-        for automaton, hay in self._hays(text):
+        runs = self._hays(text)
+        for automaton, hay in runs:
             for end, (length, first, more) in automaton.iter(hay):
                 s, e = end - length - 1, end - 1  # the " " padding of key and text
                 if more is None:
                     out.append((s, e, first))
                 else:
                     out += [(s, e, p) for p in more]
+        if self._edged_automaton is not None:
+            out += self._edge_hits(text)
         return out
 
-    @gc_paused_on_long_text
     def find(self, text: str) -> list[tuple[int, int, Any]]:
         """Leftmost-longest, non-overlapping matches; when two payloads share a form the
         first added wins."""
@@ -297,15 +319,23 @@ class Matcher:
                 self.build()
             if not self._patterns:
                 return [], None
-            return self._find_zh(self._longest, text, False), self._first
+            found = self._find_zh(self._longest, text, False)
+            return (found, None) if self._identity else (found, self._first)
         if not self._built:
             self.build()
         runs = self._hays(text)
-        if not runs:
+        if not runs and self._edged_automaton is None:
             return [], None
         # start -> (end, automaton value). Matches come by increasing end, so a later
         # match at the same start is longer and replaces the shorter one.
-        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])}
+        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])} \
+            if runs else {}
+        if self._edged_automaton is not None:
+            get = best.get
+            for s, e, p in self._edge_hits(text):
+                prev = get(s)
+                if prev is None or prev[0] <= e:  # as long or longer: the form as written wins
+                    best[s] = (e, (0, p))
         if len(runs) > 1:
             get = best.get
             for end, v in runs[1][0].iter(runs[1][1]):
@@ -345,6 +375,32 @@ class Matcher:
             out.append((s, e, i))
         return out
 
+    def _edge_hits(self, text: str) -> list[tuple[int, int, Any]]:
+        """Matches of the forms with edge punctuation: the key's match, with the punctuation
+        as written right before and after it (case and full width folded), and no letter or
+        digit beyond. A lone trailing period is optional (U.S. ends many sentences with one
+        period for both)."""
+        hay = " " + lower_same_length(text.translate(EN_TABLE)) + " "
+        out = []
+        n = len(text)
+        for end, (length, rows) in self._edged_automaton.iter(hay):
+            s, e = end - length - 1, end - 1
+            for lead, trail, cased, payload in rows:
+                s0 = s - len(lead)
+                if lead and (s0 < 0 or _fold(text[s0:s]) != lead
+                             or (s0 > 0 and text[s0 - 1].isalnum())):
+                    continue
+                e1 = e + len(trail)
+                if trail and (e1 > n or _fold(text[e:e1]) != trail
+                              or (e1 < n and text[e1].isalnum())):
+                    if trail != ".":
+                        continue
+                    e1 = e
+                if cased is not None and text[s:e].translate(EN_TABLE) != cased:
+                    continue
+                out.append((s0, e1, payload))
+        return out
+
     def _hays(self, text: str) -> list[tuple[Any, str]]:
         """(automaton, haystack) pairs to run. Texts are padded with a space on both sides
         so that keys " form " match whole words only; offsets shift by one."""
@@ -357,25 +413,33 @@ class Matcher:
         return runs
 
 
+def _fold(text: str) -> str:
+    """Edge punctuation as compared: full width folded, lower case (C++ is c++)."""
+    return lower_same_length(fold_fullwidth(text))
+
+
 def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[str, list]]:
     """Payloads by key, in the order added: key -> first payload, and for the few keys with
     several distinct payloads, key -> all of them (the same payload through two routes, a
-    variant equal to another form, counts once). Empty keys are dropped. C-level dict and
+    variant equal to another form, counts once; payloads are compared with ==: entry
+    numbers, or objects compared by identity). Empty keys are dropped. C-level dict and
     zip calls do the work for the 100,000 keys that have a single payload."""
     first = dict(zip(reversed(keys), reversed(payloads)))  # the last value given wins
+    if len(first) == len(keys):  # every key once: the same, in the order added
+        first = dict(zip(keys, payloads))
     first.pop("", None)
     if any(map(str.isspace, first)):
         for k in [k for k in first if k.isspace()]:
             del first[k]
     more: dict[str, list] = {}
     if len(first) < len(keys):  # some key came more than once (or was blank)
-        for k, p in compress(zip(keys, payloads), map(is_not, map(first.get, keys), payloads)):
+        for k, p in compress(zip(keys, payloads), map(ne, map(first.get, keys), payloads)):
             if k not in first:
                 continue
             ps = more.get(k)
             if ps is None:
                 more[k] = [first[k], p]
-            elif not any(x is p for x in ps):
+            elif p not in ps:
                 ps.append(p)
     return first, more
 

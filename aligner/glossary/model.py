@@ -25,18 +25,57 @@ forbidden renderings in a text. Rows statuses:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
-from operator import attrgetter
+from collections.abc import Sequence
+from itertools import compress
+from operator import attrgetter, ne
 from typing import Iterable, Iterator, NamedTuple
 
-from aligner.glossary.match import (Matcher, en_key, en_keys, gc_paused_on_long_text, is_acronym,
-                                    paused_gc, zh_key, zh_keys)
+from aligner.glossary.match import Matcher, en_key, en_keys, is_acronym, zh_key, zh_keys
 from aligner.text.scripts import count_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
 CASES = ("sensitive", "insensitive")
 COLUMNS = ("source", "target", "aliases", "case", "status", "note")
 LANGS = ("en", "zh")
+
+
+class _Empty:
+    """An empty list or dict shared by every row that has no aliases or extra columns
+    (100,000 rows would otherwise make 200,000 containers for the garbage collector to
+    track). Changing it in place is an error: assign a new list or dict instead."""
+
+    __slots__ = ()
+
+    def _frozen(self, *args, **kwargs):
+        raise TypeError("this empty value is shared by many glossary rows: assign a new one")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = __setitem__ = \
+        __delitem__ = __iadd__ = update = setdefault = popitem = _frozen
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return (_shared_empty, (type(self).__name__,))
+
+
+class _NoAliases(_Empty, list):
+    __slots__ = ()
+
+
+class _NoExtra(_Empty, dict):
+    __slots__ = ()
+
+
+NO_ALIASES: list[str] = _NoAliases()
+NO_EXTRA: dict[str, str] = _NoExtra()
+
+
+def _shared_empty(name: str):
+    return NO_ALIASES if name == "_NoAliases" else NO_EXTRA
 
 
 @dataclass(slots=True)
@@ -146,79 +185,116 @@ class Match(NamedTuple):
 
 class Direction:
     """The glossary seen from `src_lang` to `tgt_lang`: entries and their matchers, built
-    once on first use and cached by the Glossary."""
+    once on first use and cached by the Glossary.
+
+    A glossary of 100,000 terms has 100,000 entries per direction, so they are kept as flat
+    lists (the term, source form, rendering and case rule of each entry), built with bulk
+    C-level calls, and the automatons store entry numbers. An Entry object is made only for
+    the few terms that merge several rows, aliases or forbidden renderings, and for the
+    others the first time a text matches them (`entries[i]`): loading makes a handful of
+    Python objects per term, so the cyclic garbage collector has little to rescan and is
+    left alone."""
 
     def __init__(self, glossary: "Glossary", src_lang: str, tgt_lang: str):
-        with paused_gc():
-            self._build(glossary, src_lang, tgt_lang)
+        self._build(glossary, src_lang, tgt_lang)
 
     def _build(self, glossary: "Glossary", src_lang: str, tgt_lang: str) -> None:
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
-        self.entries: list[Entry] = []
-        by_key: dict[str, Entry] = {}
         approved = [t for t in glossary.terms if t.status != "forbidden"]
         # Term.side and Term.sensitive, inlined for the common cases (100,000 rows).
         s_forms = [t.source if t.src_lang == src_lang else t.target if t.tgt_lang == src_lang
                    and t.target else t.side(src_lang) for t in approved]
         t_forms = [t.source if t.src_lang == tgt_lang else t.target if t.tgt_lang == tgt_lang
                    and t.target else t.side(tgt_lang) for t in approved]
+        if not (all(s_forms) and all(t_forms)):  # a side left empty: no entry for that row
+            keep = list(map(bool, map(len, s_forms)))
+            keep = [k and bool(t) for k, t in zip(keep, t_forms)]
+            approved, s_forms, t_forms = (list(compress(x, keep)) for x in (approved, s_forms, t_forms))
         s_sens = [t.case == "sensitive" or (t.case != "insensitive" and f.isupper()
                                              and is_acronym(f))
                   for t, f in zip(approved, s_forms)]
         keys = concept_keys(s_forms, src_lang, s_sens)
-        entries = self.entries
-        append = entries.append
-        get = by_key.get
-        for term, s_form, t_form, sens, key in zip(approved, s_forms, t_forms, s_sens, keys):
-            if not s_form or not t_form:
-                continue
-            entry = get(key)
-            if entry is None:
-                entry = Entry(len(entries), term, s_form, t_form, (t_form,), (), (s_form,),
-                              (term,), (sens,))
-                append(entry)
-                by_key[key] = entry
-            else:
-                if t_form not in entry.accepted:
-                    entry.accepted += (t_form,)
-                entry.rows += (term,)
-                if s_form not in entry.forms:
-                    entry.forms += (s_form,)
-                    entry.sensitive += (sens,)
-            if term.aliases:
-                if term.src_lang == src_lang:
-                    for a in term.aliases:
-                        if a not in entry.forms:
-                            entry.forms += (a,)
-                            entry.sensitive += (term.sensitive(a),)
-                else:  # into the aliases' language: they are acceptable renderings
-                    for a in term.aliases:
-                        if a not in entry.accepted:
-                            entry.accepted += (a,)
+        # One entry per concept key, in the order of its first row.
+        n = len(keys)
+        first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
+        if len(first) == n:  # the common case: every row its own entry
+            self._terms, self._sources, self._renderings, self._sens = approved, s_forms, t_forms, s_sens
+            by_key = dict(zip(keys, range(n)))
+            repeats: list[int] = []
+        else:
+            rows = sorted(first.values())
+            self._terms = list(map(approved.__getitem__, rows))
+            self._sources = list(map(s_forms.__getitem__, rows))
+            self._renderings = list(map(t_forms.__getitem__, rows))
+            self._sens = list(map(s_sens.__getitem__, rows))
+            by_key = dict(zip(map(keys.__getitem__, rows), range(len(rows))))
+            repeats = list(compress(range(n), map(ne, map(first.__getitem__, keys), range(n))))
+        self._cache: list[Entry | None] = [None] * len(self._terms)
+        self._made: list[int] = []  # entries with more than their first row's forms
+        entry = self._entry_to_edit
+        for j in repeats:  # later rows of a term: other acceptable renderings, other forms
+            e = entry(by_key[keys[j]])
+            term, s_form, t_form = approved[j], s_forms[j], t_forms[j]
+            if t_form not in e.accepted:
+                e.accepted += (t_form,)
+            e.rows += (term,)
+            if s_form not in e.forms:
+                e.forms += (s_form,)
+                e.sensitive += (s_sens[j],)
+        for j in compress(range(n), map(attrgetter("aliases"), approved)):
+            term = approved[j]
+            e = entry(by_key[keys[j]])
+            if term.src_lang == src_lang:
+                new = [a for a in dict.fromkeys(term.aliases) if a not in e.forms]  # linear
+                e.forms += tuple(new)
+                e.sensitive += tuple(map(term.sensitive, new))
+            else:  # into the aliases' language: they are acceptable renderings
+                e.accepted += tuple(a for a in dict.fromkeys(term.aliases) if a not in e.accepted)
         for term in glossary.terms:
             if term.status != "forbidden" or glossary.forbidden_lang(term) != tgt_lang:
                 continue
             good = term.side(src_lang)
-            entry = by_key.get(concept_key(good, src_lang, term.sensitive(good)))
+            i = by_key.get(concept_key(good, src_lang, term.sensitive(good)))
             bad = term.side(tgt_lang)
-            if entry is not None and bad and bad not in entry.forbidden:
-                entry.forbidden += (bad,)
-                entry.rows += (term,)
+            if i is not None and bad:
+                e = entry(i)
+                if bad not in e.forbidden:
+                    e.forbidden += (bad,)
+                    e.rows += (term,)
+        self.entries = Entries(self)
         self._source_matcher: Matcher | None = None
         self._rendering_matcher: Matcher | None = None
         self._forbidden_matcher: Matcher | None = None
 
+    def _entry(self, i: int) -> Entry:
+        """Entry i, made on first use from the flat lists."""
+        e = self._cache[i]
+        if e is None:
+            term, source, rendering = self._terms[i], self._sources[i], self._renderings[i]
+            e = self._cache[i] = Entry(i, term, source, rendering, (rendering,), (), (source,),
+                                       (term,), (self._sens[i],))
+        return e
+
+    def _entry_to_edit(self, i: int) -> Entry:
+        e = self._cache[i]
+        if e is None:
+            e = self._entry(i)
+            self._made.append(i)
+        return e
+
     # Matchers are built lazily: a run en->zh never pays for the zh->en automatons.
+    # Their payloads are entry numbers.
     @property
     def source_matcher(self) -> Matcher:
         if self._source_matcher is None:
-            # Every entry's forms, each with its entry (C-level chain/map/repeat: 100,000 entries)
-            entries = self.entries
-            forms_of = list(map(attrgetter("forms"), entries))
-            forms = list(chain.from_iterable(forms_of))
-            payloads = list(chain.from_iterable(map(repeat, entries, map(len, forms_of))))
-            sens = list(chain.from_iterable(map(attrgetter("sensitive"), entries)))
+            forms, sens = list(self._sources), list(self._sens)
+            payloads = list(range(len(forms)))
+            for i in self._made:  # their other forms
+                e = self._cache[i]
+                forms += e.forms[1:]
+                sens += e.sensitive[1:]
+                payloads += [i] * (len(e.forms) - 1)
             m = Matcher(self.src_lang)
             m.add_many(forms, payloads, sens, inflect=self.src_lang == "en")
             self._source_matcher = m.build()
@@ -227,45 +303,72 @@ class Direction:
     @property
     def rendering_matcher(self) -> Matcher:
         if self._rendering_matcher is None:
-            items = [(f, e, e.term.sensitive(f)) for e in self.entries for f in e.accepted]
+            forms = list(self._renderings)
+            payloads = list(range(len(forms)))
+            for i in self._made:
+                e = self._cache[i]
+                forms += e.accepted[1:]
+                payloads += [i] * (len(e.accepted) - 1)
+            terms = self._terms
+            sens = [terms[i].sensitive(f) for f, i in zip(forms, payloads)]
             m = Matcher(self.tgt_lang)
-            m.add_many([i[0] for i in items], [i[1] for i in items], [i[2] for i in items],
-                       inflect=self.tgt_lang == "en")
+            m.add_many(forms, payloads, sens, inflect=self.tgt_lang == "en")
             self._rendering_matcher = m.build(overlapping=True)  # used by find_all only
         return self._rendering_matcher
 
     @property
     def forbidden_matcher(self) -> Matcher:
         if self._forbidden_matcher is None:
-            items = [(f, e) for e in self.entries for f in e.forbidden]
+            items = [(f, i) for i in self._made for f in self._cache[i].forbidden]
             m = Matcher(self.tgt_lang)
             m.add_many([i[0] for i in items], [i[1] for i in items], [False] * len(items),
                        inflect=self.tgt_lang == "en")
             self._forbidden_matcher = m.build(overlapping=True)  # used by find_all only
         return self._forbidden_matcher
 
-    @gc_paused_on_long_text
     def find(self, text: str) -> list[Match]:
         """Terms in a source-language text, leftmost-longest, non-overlapping."""
-        found, entries = self.source_matcher.find_indexed(text)
-        if entries is None:
-            return self._matches(found, text)
+        found, payloads = self.source_matcher.find_indexed(text)
+        cache, make = self._cache, self._entry
         new = tuple.__new__  # what Match(...) does, without its Python-level __new__
-        return [new(Match, (s, e, text[s:e], (ent := entries[i]).term, ent)) for s, e, i in found]
+        if payloads is None:
+            return [new(Match, (s, e, text[s:e], (ent := cache[i] or make(i)).term, ent))
+                    for s, e, i in found]
+        return [new(Match, (s, e, text[s:e], (ent := cache[i] or make(i)).term, ent))
+                for s, e, k in found if (i := payloads[k]) >= 0]  # (always true: no loop per row)
 
-    @gc_paused_on_long_text
     def renderings(self, text: str) -> list[Match]:
         """Every acceptable rendering in a target-language text (overlapping ones too)."""
         return self._matches(self.rendering_matcher.find_all(text), text)
 
-    @gc_paused_on_long_text
     def forbidden(self, text: str) -> list[Match]:
         return self._matches(self.forbidden_matcher.find_all(text), text)
 
-    @staticmethod
-    def _matches(found: list[tuple[int, int, Entry]], text: str) -> list[Match]:
+    def _matches(self, found: list[tuple[int, int, int]], text: str) -> list[Match]:
+        cache, make = self._cache, self._entry
         new = tuple.__new__  # what Match(...) does, without its Python-level __new__
-        return [new(Match, (s, e, text[s:e], ent.term, ent)) for s, e, ent in found]
+        return [new(Match, (s, e, text[s:e], (ent := cache[i] or make(i)).term, ent))
+                for s, e, i in found]
+
+
+class Entries(Sequence):
+    """A direction's entries by number, each made on first use (see Direction)."""
+
+    __slots__ = ("_direction",)
+
+    def __init__(self, direction: Direction):
+        self._direction = direction
+
+    def __len__(self) -> int:
+        return len(self._direction._cache)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        d = self._direction
+        if isinstance(i, slice):
+            return [d._entry(k) for k in range(len(d._cache))[i]]
+        if i < 0:
+            i += len(d._cache)
+        return d._cache[i] or d._entry(i)
 
 
 class Glossary:

@@ -72,7 +72,9 @@ def _publish(fd: int, path: Path) -> str | None:
 
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
-                newline: str | None = None) -> Iterator[IO]:
+                newline: str | None = None, like: os.stat_result | None = None) -> Iterator[IO]:
+    """`like`: the stat of the file being replaced, whose mode and owner the new file keeps
+    (a 0600 glossary stays 0600; a shared one keeps its owner and group)."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     tmp: str | None = None
@@ -95,6 +97,8 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
                        newline=None if binary else newline) as f:
             yield f
             f.flush()
+            if like is not None:
+                _copy_mode_and_owner(f.fileno(), like)
             os.fsync(f.fileno())
             published = False
             if tmp is None:
@@ -111,6 +115,12 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
             raise OutputError(f"cannot write: {what}", path=path,
                               hint="Nothing was written; earlier outputs are intact.") from e
         raise
+
+
+def _copy_mode_and_owner(fd: int, like: os.stat_result) -> None:
+    with contextlib.suppress(OSError):  # another user's file: chown is not ours to do
+        os.fchown(fd, like.st_uid, like.st_gid)
+    os.fchmod(fd, like.st_mode & 0o7777)  # after chown, which clears set-id bits
 
 
 @contextlib.contextmanager
@@ -164,11 +174,58 @@ def _require_folder(directory: Path) -> None:
             return
 
 
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
-    with atomic_open(path, "w", encoding=encoding, newline="") as f:
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8",
+                      like: os.stat_result | None = None) -> None:
+    with atomic_open(path, "w", encoding=encoding, newline="", like=like) as f:
         f.write(text)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    with atomic_open(path, "wb") as f:
+def atomic_write_bytes(path: str | Path, data: bytes, like: os.stat_result | None = None) -> None:
+    with atomic_open(path, "wb", like=like) as f:
         f.write(data)
+
+
+def rewrite_target(path: str | Path) -> tuple[Path, os.stat_result | None]:
+    """Where rewriting `path` in place must write, and the stat whose mode and owner the new
+    file keeps: through a symlink to the file it points to (a shared glossary stays shared,
+    never replaced by a private copy). A file without write permission for its owner, or
+    one this user cannot write, is refused (OutputError): read-only means "do not change"."""
+    target = Path(os.path.realpath(path))
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return target, None
+    except OSError as e:
+        raise OutputError(f"cannot write: {e.strerror}", path=path) from e
+    if not st.st_mode & 0o200 or not os.access(target, os.W_OK):
+        where = f" ({target})" if str(target) != os.path.abspath(path) else ""
+        raise OutputError(f"the file is read-only{where}; nothing was changed", path=path,
+                          hint="Make it writable (chmod u+w) if it is yours to change.")
+    return target, st
+
+
+@contextlib.contextmanager
+def locked_for_edit(path: str | Path) -> Iterator[None]:
+    """An exclusive lock for a read-modify-write of `path`, so that concurrent edits run one
+    after another and all land. It is flock() on the file's directory (waiting for the lock):
+    no lock file is left beside the file, even by a killed process (the kernel releases the
+    lock when the process ends), and it holds across the rename that replaces the file. Edits
+    of other files in the same directory wait too; they are quick. Without fcntl (Windows)
+    nothing is locked."""
+    directory = Path(path).parent if str(Path(path).parent) else Path(".")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as e:
+        raise OutputError(f"cannot lock the file for editing: {e.strerror}", path=path,
+                          hint="Check the permissions of its directory.") from e
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

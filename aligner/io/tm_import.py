@@ -50,11 +50,12 @@ def parse_tm(data: bytes, name: str, fmt: str, src_lang: str | None = None,
 
 
 def import_tm(path: str | Path, *, fmt: str | None = None, src_lang: str | None = None,
-              tgt_lang: str | None = None, data: bytes | None = None) -> Bitext:
+              tgt_lang: str | None = None, data: bytes | None = None, lang_tags=None) -> Bitext:
     """Read a translation memory (TMX, XLIFF, TSV, CSV) into a bitext.
 
     `path` "-" reads stdin (then `fmt` is required). `src_lang`/`tgt_lang` override the
-    languages the file names or the text suggests. Raises InputError for unreadable,
+    languages the file names or the text suggests; `lang_tags` (BCP 47, e.g. ["zh-TW"])
+    replace the file's language tags in the bitext's meta. Raises InputError for unreadable,
     malformed, hostile or empty files, naming the file and line.
     """
     name = "<stdin>" if str(path) == "-" else str(path)
@@ -65,4 +66,4 @@ def import_tm(path: str | Path, *, fmt: str | None = None, src_lang: str | None 
     if data is None:
         data = read_source(path, name, "a translation memory file")[0]
     memory = parse_tm(data, name, fmt, src_lang, tgt_lang)
-    return units_to_bitext(memory, name, None if str(path) == "-" else str(path), fmt)
+    return units_to_bitext(memory, name, None if str(path) == "-" else str(path), fmt, lang_tags)

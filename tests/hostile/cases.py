@@ -641,7 +641,7 @@ def bitext_cases() -> list[Case]:
 BAD_MEMORIES = {
     "empty.tmx": None, "binary.tmx": None, "truncated.tmx": None, "xxe.tmx": "entities",
     "billion-laughs.tmx": "entities", "gb18030-undeclared.tmx": None, "wrong-root.tmx": ":1:",
-    "truncated.xlf": None, "xxe.xlf": "entities", "billion-laughs.xlf": "entities", "xliff2.xlf": "XLIFF 2",
+    "truncated.xlf": None, "xxe.xlf": "entities", "billion-laughs.xlf": "entities",
     "one-column.tsv": ":1:", "unbalanced-quote.csv": None, "binary.tsv": None, "french.tsv": None,
     "whitespace.tsv": None,
 }
@@ -651,6 +651,7 @@ GOOD_MEMORIES = {
     "good.tsv": corpus.MEMORY_PAIRS, "bom.csv": corpus.MEMORY_PAIRS, "utf16.tsv": corpus.MEMORY_PAIRS,
     "gb18030.tsv": corpus.MEMORY_PAIRS, "mixed-line-ends.tsv": corpus.MEMORY_PAIRS,
     "long-field.tsv": [(("The cadre was warned. " * 200_000).strip(), "干部受到警告。")],
+    "xliff2.xlf": [("The cadre.", "")],  # XLIFF 2.0 is read since issue 11 (an untranslated unit: 1-0)
 }
 
 

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import fixture_model
+from aligner.errors import InputError
 from aligner.io.bitext_jsonl import loads_bitext, dumps_bitext
 from aligner.model import Bead, Bitext, Document
 from aligner.segment import segment
@@ -134,11 +135,16 @@ def test_every_export_parses_back_to_the_same_segments(fmt, data):
     from aligner.io.tm_import import import_tm
 
     bitext = data.draw(bitexts(_SHEET if fmt in ("tsv", "csv") else _ANY))
+    # A TMX holds translations: beads with an empty side are no units (issue 11).
+    want = [(s, t) for b, s, t in bitext.pairs() if fmt != "tmx" or (b.src and b.tgt)]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"out.{fmt}"
         export_bitexts([bitext], fmt, path)
+        if not want:  # nothing but untranslated sentences: a TMX without units, refused as such
+            with pytest.raises(InputError, match="TMX holds no translation units"):
+                import_tm(path, fmt=fmt, src_lang="en", tgt_lang="zh")
+            return
         back = read_bitext(path) if fmt == "jsonl" else import_tm(path, fmt=fmt, src_lang="en", tgt_lang="zh")
-    want = [(s, t) for _, s, t in bitext.pairs()]
     got = [(s, t) for _, s, t in back.pairs()]
     assert got == want
 

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from aligner.align.signals.base import SIGNALS, CoverageSignal, Signal, register
+from aligner.align.signals.base import SIGNALS, Signal, register
+from aligner.align.signals.coverage import CoverageSignal
 from aligner.align.signals import (  # noqa: F401  (importing registers them)
     length, lexicon, names, numbers, punctuation, translation, glossary, cooccurrence, embedding,
 )

@@ -10,7 +10,8 @@ coverage model makes a term that recurs in every sentence (the Party) count for 
 from __future__ import annotations
 
 from aligner.align.pairing import Pairing
-from aligner.align.signals.base import CoverageSignal, register
+from aligner.align.signals.base import register
+from aligner.align.signals.coverage import CoverageSignal
 
 
 @register

@@ -27,6 +27,9 @@ ZH_EN_CHARS = 0.3
 class LengthSignal(Signal):
     name = "length"
     description = "character lengths of the two spans, ratio estimated from the documents"
+    #: variance of delta = v0 + v1 / L, and the spread of delta for unrelated spans: measured
+    #: on the development bitexts (mac-dev and bible-dev gold beads); `fit_variance` re-fits
+    #: them (bench/align_quality.py --loo does, on one novel at a time)
     v0 = 0.015
     v1 = 1.8
     background = 0.8
@@ -42,6 +45,20 @@ class LengthSignal(Signal):
         self.reset()
         self.v0 = float(self.options.get("v0", type(self).v0))
         self.v1 = float(self.options.get("v1", type(self).v1))
+        self.background = float(self.options.get("background", type(self).background))
+
+    def bead_deltas(self, beads) -> tuple[np.ndarray, np.ndarray]:
+        """delta and L (see the module docstring) of each bead with both sides, at this
+        text's length ratio."""
+        ls, lt = self.pairing.src.lengths, self.pairing.tgt.lengths
+        d, L = [], []
+        for src, tgt in beads:
+            if src and tgt:
+                s, t = float(ls[src].sum()), float(lt[tgt].sum())
+                e = s * self.ratio
+                d.append(math.log((t + 1.0) / (e + 1.0)))
+                L.append(max((e + t) * 0.5 * self.scale_t, 1.0))
+        return np.array(d), np.array(L)
 
     def reset(self) -> None:
         self.shift = 0.0
@@ -78,3 +95,16 @@ class LengthSignal(Signal):
 
     def describe(self):
         return {"weight": self.weight, "ratio": round(self.ratio * math.exp(self.shift), 4)}
+
+
+def fit_variance(true: list[tuple[np.ndarray, np.ndarray]], wrong: list[np.ndarray]) -> dict[str, float]:
+    """v0, v1 (least squares of delta^2 on 1 / L over true beads: (delta, L) arrays from
+    `LengthSignal.bead_deltas` of gold beads) and the background spread (root mean square of
+    delta over wrong beads)."""
+    d = np.concatenate([x for x, _ in true])
+    L = np.concatenate([y for _, y in true])
+    X = np.stack([np.ones_like(L), 1.0 / L], axis=1)
+    coef, *_ = np.linalg.lstsq(X, d ** 2, rcond=None)
+    v0, v1 = max(float(coef[0]), 0.002), max(float(coef[1]), 0.05)
+    bg = float(np.sqrt(np.mean(np.concatenate(wrong) ** 2)))
+    return {"v0": v0, "v1": v1, "background": max(bg, 0.2)}

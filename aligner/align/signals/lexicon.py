@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from aligner.align.cedict import load_lexicon
 from aligner.align.pairing import Pairing
-from aligner.align.signals.base import CoverageSignal, register
+from aligner.align.signals.base import register
+from aligner.align.signals.coverage import CoverageSignal
 
 
 @register

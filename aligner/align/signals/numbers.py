@@ -7,7 +7,8 @@ its value on the other side is strong evidence, since few sentences share one.
 from __future__ import annotations
 
 from aligner.align.pairing import Pairing
-from aligner.align.signals.base import CoverageSignal, register
+from aligner.align.signals.base import register
+from aligner.align.signals.coverage import CoverageSignal
 
 
 @register

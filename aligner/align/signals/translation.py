@@ -12,7 +12,8 @@ higher recall.
 from __future__ import annotations
 
 from aligner.align.pairing import Pairing, Side
-from aligner.align.signals.base import CoverageSignal, register
+from aligner.align.signals.base import register
+from aligner.align.signals.coverage import CoverageSignal
 
 
 def _units(side: Side) -> list[list[frozenset]]:

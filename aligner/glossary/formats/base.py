@@ -4,15 +4,22 @@ safely, and turning a row of fields into a Term with line-numbered problems."""
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from aligner.glossary.match import paused_gc
 from aligner.errors import InputError
 from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_languages
 from aligner.io.atomic import atomic_write_bytes
 from aligner.io.text import decode_unicode
+from aligner.text.scripts import has_cjk
+
+
+#: The longest term (source, target, or all aliases together), in characters: a longer cell is an error
+#: with its line (lint reports it; reading refuses the file), never a term, so no matcher
+#: is built over a 10 MB "term" (pyahocorasick and daachorse make a node per character).
+MAX_TERM = 1000
 
 
 @dataclass
@@ -70,15 +77,14 @@ class GlossaryFormat:
         """Read strictly: the first error is raised as InputError naming file and line."""
         name = str(path)
         data = read_bytes(path)
-        with paused_gc():
-            parsed = self.parse(data, name, keep_raw=False)
-            for p in parsed.problems:
-                if p.severity == "error":
-                    raise InputError(p.message, path=name, line=p.line, hint=p.hint)
-            if not parsed.terms:
-                raise InputError("the glossary has no terms", path=name,
-                                 hint="Add rows with at least a source and a target.")
-            return build_glossary(parsed, name)
+        parsed = self.parse(data, name, keep_raw=False)
+        for p in parsed.problems:
+            if p.severity == "error":
+                raise InputError(p.message, path=name, line=p.line, hint=p.hint)
+        if not parsed.terms:
+            raise InputError("the glossary has no terms", path=name,
+                             hint="Add rows with at least a source and a target.")
+        return build_glossary(parsed, name)
 
     def write(self, glossary: Glossary, path: str | Path) -> None:
         atomic_write_bytes(path, self.dumps(glossary))
@@ -134,14 +140,65 @@ def normalise_header(names: Iterable[str]) -> list[str]:
     return [n.strip().lower() for n in names]
 
 
+# Column names that say a language (what people write instead of source/target): codes with
+# or without a region or script (en, en-US, zh_CN, zh-Hans), names in English and Chinese.
+_REGION = r"(?:[-_][a-z0-9-_]+| \(.*\))?"
+_LANG_COLUMN = {"en": re.compile(f"(?:en|eng|english){_REGION}|英文|英语|英語"),
+                "zh": re.compile(f"(?:zh|zho|chi|cmn|chinese){_REGION}|中文|汉语|漢語|简体中文|繁體中文")}
+
+
+def column_language(name: str) -> str | None:
+    """The language a header cell names (`en`, `English`, `zh-CN`, `中文`), or None."""
+    for lang, pattern in _LANG_COLUMN.items():
+        if pattern.fullmatch(name):
+            return lang
+    return None
+
+
+@dataclass
+class Header:
+    """What the first row says: the column names (language columns renamed source and
+    target), the languages when the header names them, and whether there was no header at
+    all (the row is then the first term: columns source, target, aliases, ... by position)."""
+
+    columns: list[str]
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    absent: bool = False
+
+
+def read_header(cells: list[str]) -> Header:
+    """The header of a TSV/CSV glossary, as docs/glossaries.md says: `source`/`target`, or two
+    columns that name their languages (`en`/`zh`, `English`/`Chinese`, `zh-CN`/`en-US`: the
+    first is the source), or no header at all when the first row is a term pair (one of its
+    two first cells Chinese, the other not, and no cell a column name)."""
+    names = normalise_header(cells)
+    langs = [column_language(n) for n in names]
+    known = [n in COLUMNS or lang is not None for n, lang in zip(names, langs)]
+    if not any(known) and len(cells) >= 2 and len(cells) <= len(COLUMNS) and \
+            has_cjk(cells[0]) != has_cjk(cells[1]) and cells[0].strip() and cells[1].strip():
+        return Header(list(COLUMNS[:len(cells)]), absent=True)
+    header = Header(names)
+    if "source" in names and "target" in names:
+        return header
+    by_lang = [(i, lang) for i, lang in enumerate(langs) if lang is not None]
+    if "source" in names or "target" in names or len(by_lang) != 2 or \
+            by_lang[0][1] == by_lang[1][1]:
+        return header  # check_header reports what is missing
+    (i, a), (j, b) = by_lang
+    header.columns[i], header.columns[j] = "source", "target"
+    header.src_lang, header.tgt_lang = a, b
+    return header
+
+
 def check_header(columns: list[str], line: int) -> list[Problem]:
     problems = []
     for req in ("source", "target"):
         if req not in columns:
             problems.append(Problem(line, "header", f"the header has no {req!r} column "
                                     f"(found: {', '.join(repr(c) for c in columns) or 'nothing'})",
-                                    hint="The first row names the columns: source, target and "
-                                         "optionally aliases, case, status, note."))
+                                    hint="The first row names the columns: source, target (or "
+                                         "en, zh) and optionally aliases, case, status, note."))
     seen = set()
     for c in columns:
         if c in seen:
@@ -169,6 +226,12 @@ def make_term(values: dict[str, str], line: int) -> tuple[Term | None, list[Prob
     if case is not None and case not in CASES:
         problems.append(Problem(line, "case", f"unknown case {val('case')!r}",
                                 hint="Use sensitive or insensitive (or leave it empty)."))
+    for name, value in (("source", source), ("target", target), ("aliases cell", val("aliases"))):
+        if len(value.strip()) > MAX_TERM:
+            problems.append(Problem(line, "too-long", f"the {name} is {len(value.strip()):,} "
+                                    f"characters long; a term has at most {MAX_TERM:,}",
+                                    hint="Is a note or a whole text in a term column? "
+                                         "Move it to the note column."))
     if not source:
         problems.append(Problem(line, "empty", "empty source"))
     if not target and status != "dnt":

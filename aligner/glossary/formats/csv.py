@@ -10,7 +10,7 @@ import csv
 import io
 
 from aligner.glossary.formats.base import (GlossaryFormat, Parsed, Problem, check_header, decode,
-                                           normalise_header, output_columns, term_values)
+                                           output_columns, read_header, term_values)
 from aligner.glossary.model import Glossary
 
 
@@ -41,12 +41,14 @@ class CsvFormat(GlossaryFormat):
             if not any(c.strip() for c in row):
                 continue
             if header is None:
-                header = normalise_header(row)
-                parsed.columns = header
+                found = read_header(row)
+                header = parsed.columns = found.columns
+                parsed.src_lang, parsed.tgt_lang = found.src_lang, found.tgt_lang
                 parsed.problems += check_header(header, line)
                 if any(p.severity == "error" for p in parsed.problems):
                     return parsed
-                continue
+                if not found.absent:
+                    continue
             if len(row) > len(header):
                 parsed.problems.append(Problem(line, "columns", f"{len(row)} fields but the header "
                                                f"has {len(header)} columns",

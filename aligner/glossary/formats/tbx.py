@@ -1,11 +1,15 @@
 """Glossaries as TBX (TermBase eXchange, ISO 30042), the terminology format CAT tools
 (Trados MultiTerm, memoQ, Phrase, Weblate) import and export.
 
-Written as TBX-Basic (`<martif>`, one `<termEntry>` per glossary row). Forbidden
-renderings are `deprecatedTerm-admn-sts` terms, aliases are `variant` terms in the source
-language; case, do-not-translate and unknown columns travel as `x-aligner-*` data
+Written as concept-oriented TBX-Basic (`<martif>`, one `<termEntry>` per concept: the
+preferred rendering `preferredTerm-admn-sts`, other renderings of the same source
+`admittedTerm-admn-sts`, forbidden renderings `deprecatedTerm-admn-sts`, all in their
+language's `<langSet>`), so translate-toolkit's `unit.target` is the preferred form.
+Aliases are `variant` terms in the source language; language tags as TMX and XLIFF
+write them (zh-CN unless told otherwise); case, do-not-translate and unknown columns travel as `x-aligner-*` data
 categories so a round trip keeps every field. Reads TBX 2 (`martif`/`termEntry`/`langSet`/
-`tig`) and TBX 3 (`tbx`/`conceptEntry`/`langSec`/`termSec`) from other tools.
+`tig`) and TBX 3 (`tbx`/`conceptEntry`/`langSec`/`termSec`) from other tools, in both
+shapes: one entry per concept, or one per glossary row (what this module wrote before).
 
 translate-toolkit's TBX class keeps terms and notes but not statuses per term, aliases or
 extra fields, so this module uses lxml directly, with the project's safe parser
@@ -24,6 +28,7 @@ from aligner.text.xml import local_name as _local
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 PREFERRED = "preferredTerm-admn-sts"
+ADMITTED = "admittedTerm-admn-sts"
 DEPRECATED = "deprecatedTerm-admn-sts"
 _DEPRECATED = {"deprecatedterm-admn-sts", "supersededterm-admn-sts", "deprecated", "superseded",
                "deprecatedterm", "supersededterm"}
@@ -113,15 +118,23 @@ class TbxFormat(GlossaryFormat):
                                  "case": main["case"] or "", "status": status or "preferred"})
             src_for_bad = good_src[0] if good_src else None
             tgt_for_bad = good_tgt[0] if good_tgt else None
+            # A forbidden term's note is its own (on the term) or else the concept's; its
+            # aliases are the source's only in an entry that is one forbidden row (the older
+            # shape): in a concept entry they belong to the preferred row.
+            concept = bool(rows)
+
+            def bad_row(source, target, case, term, aliases=""):
+                return {**base, "note": term["note"] if term["note"] is not None else note,
+                        "source": source, "target": target, "aliases": "" if concept else aliases,
+                        "case": case or "", "status": "forbidden"}
+
             for t in tgt_terms:
                 if t["deprecated"] and src_for_bad:
-                    rows.append({**base, "source": src_for_bad["text"], "target": t["text"],
-                                 "aliases": "|".join(x["text"] for x in good_src[1:]),
-                                 "case": src_for_bad["case"] or "", "status": "forbidden"})
+                    rows.append(bad_row(src_for_bad["text"], t["text"], src_for_bad["case"], t,
+                                        "|".join(x["text"] for x in good_src[1:])))
             for t in src_terms:
                 if t["deprecated"] and tgt_for_bad:
-                    rows.append({**base, "source": t["text"], "target": tgt_for_bad["text"],
-                                 "case": t["case"] or "", "status": "forbidden"})
+                    rows.append(bad_row(t["text"], tgt_for_bad["text"], t["case"], t))
             if not rows:
                 parsed.problems.append(Problem(line, "tbx", "term entry without a usable term pair, "
                                                "skipped", severity="warning"))
@@ -140,7 +153,9 @@ class TbxFormat(GlossaryFormat):
             term_el = next((e for e in el.iter() if _local(e) == "term"), None)
             if term_el is None:
                 continue
-            info = {"text": _text(term_el), "deprecated": False, "case": None}
+            note_el = next((e for e in el if _local(e) == "note"), None)
+            info = {"text": _text(term_el), "deprecated": False, "case": None,
+                    "note": _text(note_el) if note_el is not None else None}
             for n in el.iter():
                 if _local(n) not in ("termNote", "admin", "termNoteGrp"):
                     continue
@@ -154,45 +169,121 @@ class TbxFormat(GlossaryFormat):
                 out.append(info)
         return out
 
-    def dumps(self, glossary: Glossary) -> bytes:
-        root = etree.Element("martif", {"type": "TBX-Basic", XML_LANG: glossary.src_lang})
+    def dumps(self, glossary: Glossary, lang_tags=None) -> bytes:
+        """Concept-oriented TBX-Basic: one <termEntry> per concept, every term of it (the
+        preferred rendering, admitted ones, forbidden ones as deprecated) in its
+        language's <langSet>. `lang_tags` (BCP 47, e.g. ["zh-TW"]) give the languages'
+        tags; by default the same as TMX and XLIFF write (en, zh-CN)."""
+        tags = _tags(glossary, lang_tags)
+        root = etree.Element("martif", {"type": "TBX-Basic", XML_LANG: tags(glossary.src_lang)})
         header = etree.SubElement(root, "martifHeader")
         fd = etree.SubElement(header, "fileDesc")
         sd = etree.SubElement(fd, "sourceDesc")
         etree.SubElement(sd, "p").text = "Glossary written by aligner"
         body = etree.SubElement(etree.SubElement(root, "text"), "body")
-        for i, t in enumerate(glossary.terms, 1):
-            body.append(self._entry(glossary, t, i))
+        for i, concept in enumerate(_concepts(glossary), 1):
+            body.append(_entry(concept, i, tags))
         etree.indent(root, space="  ")
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
-    @staticmethod
-    def _entry(glossary: Glossary, t: Term, i: int):
-        entry = etree.Element("termEntry", id=f"t{i}")
-        if t.status == "dnt":
-            etree.SubElement(entry, "descrip", type="x-aligner-status").text = "dnt"
-        for k, v in t.extra.items():
-            etree.SubElement(entry, "descrip", type=_EXTRA + k).text = v
-        if t.note:
-            etree.SubElement(entry, "note").text = t.note
-        bad = glossary.forbidden_lang(t) if t.status == "forbidden" else None
 
-        def add_term(lang_set, text, deprecated=False, variant=False, case=None):
-            tig = etree.SubElement(lang_set, "tig")
-            etree.SubElement(tig, "term").text = text
-            if variant:
-                etree.SubElement(tig, "termNote", type="termType").text = "variant"
+def _tags(glossary: Glossary, lang_tags):
+    from aligner.formats.common import lang_tag, tag_overrides
+    over = tag_overrides(lang_tags or getattr(glossary, "lang_tags", None))
+    return lambda lang: over.get(lang) or lang_tag(lang)
+
+
+class _Concept:
+    """The glossary rows of one concept: its first row (the preferred rendering, or a
+    row of its own), other renderings of the same source (admitted) and forbidden ones."""
+
+    def __init__(self, main: Term):
+        self.main = main
+        self.admitted: list[Term] = []
+        self.forbidden: list[tuple[Term, str]] = []  # (row, the language of its forbidden side)
+        self.bad_lang: str | None = None  # when `main` is a forbidden row: its forbidden side
+
+
+def _concepts(glossary: Glossary) -> list[_Concept]:
+    from aligner.glossary.model import concept_key
+
+    out: list[_Concept] = []
+    by_source: dict[str, _Concept] = {}  # concept_key of an approved source form -> concept
+    by_target: dict[str, _Concept] = {}
+    for t in glossary.terms:
+        if t.status == "forbidden":
+            bad = glossary.forbidden_lang(t)
+            if bad == t.tgt_lang:
+                home = by_source.get(concept_key(t.source, t.src_lang, t.sensitive(t.source)))
             else:
-                etree.SubElement(tig, "termNote", type="administrativeStatus").text = \
-                    DEPRECATED if deprecated else PREFERRED
-            if case:
-                etree.SubElement(tig, "termNote", type="x-aligner-case").text = case
-
-        src = etree.SubElement(entry, "langSet", {XML_LANG: t.src_lang})
-        add_term(src, t.source, deprecated=bad == t.src_lang, case=t.case)
-        for a in t.aliases:
-            add_term(src, a, variant=True)
+                home = by_target.get(concept_key(t.target, t.tgt_lang))
+            # A forbidden row joins its concept when nothing of it would be lost there.
+            if home is not None and not t.aliases and t.extra == home.main.extra \
+                    and (t.note or not home.main.note) and (bad == t.src_lang or t.case == home.main.case):
+                home.forbidden.append((t, bad))
+                continue
+            c = _Concept(t)
+            c.bad_lang = bad
+            out.append(c)
+            continue
+        key = concept_key(t.source, t.src_lang, t.sensitive(t.source))
+        home = by_source.get(key)
+        if home is not None and t.status == home.main.status == "preferred" and not t.aliases \
+                and t.note == home.main.note and t.case == home.main.case and t.extra == home.main.extra:
+            home.admitted.append(t)
+            if t.target:
+                by_target.setdefault(concept_key(t.target, t.tgt_lang), home)
+            continue
+        c = _Concept(t)
+        out.append(c)
+        by_source.setdefault(key, c)
         if t.target:
-            tgt = etree.SubElement(entry, "langSet", {XML_LANG: t.tgt_lang})
-            add_term(tgt, t.target, deprecated=bad == t.tgt_lang)
-        return entry
+            by_target.setdefault(concept_key(t.target, t.tgt_lang), c)
+    return out
+
+
+def _add_term(lang_set, text, status=PREFERRED, variant=False, case=None, note=None):
+    tig = etree.SubElement(lang_set, "tig")
+    etree.SubElement(tig, "term").text = text
+    if variant:
+        etree.SubElement(tig, "termNote", type="termType").text = "variant"
+    else:
+        etree.SubElement(tig, "termNote", type="administrativeStatus").text = status
+    if case:
+        etree.SubElement(tig, "termNote", type="x-aligner-case").text = case
+    if note:
+        etree.SubElement(tig, "note").text = note
+
+
+def _entry(c: _Concept, i: int, tags):
+    t = c.main
+    entry = etree.Element("termEntry", id=f"c{i}")
+    if t.status == "dnt":
+        etree.SubElement(entry, "descrip", type="x-aligner-status").text = "dnt"
+    for k, v in t.extra.items():
+        etree.SubElement(entry, "descrip", type=_EXTRA + k).text = v
+    if t.note:
+        etree.SubElement(entry, "note").text = t.note
+    bad = None
+    if c.bad_lang is not None:
+        bad = "src" if c.bad_lang == t.src_lang else "tgt"
+    src = etree.SubElement(entry, "langSet", {XML_LANG: tags(t.src_lang)})
+    _add_term(src, t.source, DEPRECATED if bad == "src" else PREFERRED, case=t.case)
+    for a in t.aliases:
+        _add_term(src, a, variant=True)
+    for row, lang in c.forbidden:
+        if lang == row.src_lang:
+            _add_term(src, row.source, DEPRECATED, case=row.case, note=_own_note(row, t))
+    targets = [(t.target, DEPRECATED if bad == "tgt" else PREFERRED, None)] if t.target else []
+    targets += [(a.target, ADMITTED, None) for a in c.admitted]
+    targets += [(row.target, DEPRECATED, _own_note(row, t)) for row, lang in c.forbidden if lang == row.tgt_lang]
+    if targets:
+        tgt = etree.SubElement(entry, "langSet", {XML_LANG: tags(t.tgt_lang)})
+        for text, status, note in targets:
+            _add_term(tgt, text, status, note=note)
+    return entry
+
+
+def _own_note(row: Term, main: Term) -> str | None:
+    """A merged row's note, when it is not the concept's."""
+    return row.note if row.note and row.note != main.note else None

