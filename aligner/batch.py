@@ -32,6 +32,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 from aligner.errors import AlignerError, BatchError, InputError, OutputError, UsageError
 from aligner.io.atomic import atomic_write_text, lock_directory
+from aligner.io.paths import file_keys, is_within
 from aligner.io.text import decode_bytes, iter_input_files
 from aligner.model import Bitext
 
@@ -58,29 +59,105 @@ def bitext_name(path: str | Path, src_lang: str, tgt_lang: str) -> str:
 
 # --------------------------------------------------------------------------- discover and pair
 
+def earlier_outputs(out_dir: str | Path | None) -> set[object]:
+    """The files (as `file_keys`) an earlier run wrote into `out_dir`: every bitext there (a
+    .jsonl whose first line is a bitext header), the exports beside it (NAME.en-zh.tmx ...)
+    and, for a translation, the article it names (NAME.zh.txt). A batch never reads these as
+    inputs, so `translate in/ --out in/` or `align zh/ en/ -o zh/` can be run again."""
+    keys: set[object] = set()
+    if out_dir is None or str(out_dir) == "-" or not Path(out_dir).is_dir():
+        return keys
+    root = Path(out_dir)
+    for bitext in root.rglob("*.jsonl"):
+        if _hidden_below(bitext, root) or not bitext.is_file():
+            continue
+        header = _header(bitext)
+        if header is None:
+            continue
+        keys |= file_keys(bitext)
+        stem = bitext.name[: -len(".jsonl")]
+        for sibling in bitext.parent.glob(glob_escape(stem) + ".*"):
+            if sibling.is_file() and sibling.suffix.lower() in _EXPORT_SUFFIXES:
+                keys |= file_keys(sibling)
+        meta = header.get("meta") if isinstance(header.get("meta"), dict) else {}
+        target = header.get("target") if isinstance(header.get("target"), dict) else {}
+        name = target.get("path")
+        # A translation records its article by its bare name, beside the bitext; an alignment
+        # records its target, an input, by its path and its sha256: that one is not an output.
+        if (isinstance(name, str) and name and "/" not in name and "\\" not in name
+                and "source_sha256" in meta and "target_sha256" not in meta):
+            keys |= file_keys(bitext.parent / name)
+    return keys
+
+
+_EXPORT_SUFFIXES = (".tmx", ".xlf", ".xliff", ".tsv", ".csv", ".docx", ".html", ".htm")
+
+
+def glob_escape(text: str) -> str:
+    import glob
+
+    return glob.escape(text)
+
+
+def _hidden_below(path: Path, root: Path) -> bool:
+    try:
+        return any(part.startswith(".") for part in path.relative_to(root).parts)
+    except ValueError:
+        return False
+
+
+def _header(path: Path) -> dict[str, Any] | None:
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = json.loads(f.readline(1 << 26))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return header if isinstance(header, dict) and header.get("type") == "bitext" else None
+
+
 def discover(inputs: Sequence[str | Path], suffixes: Sequence[str] = (".txt", ".md"),
+             out_dir: str | Path | None = None,
              on_error: Callable[[AlignerError], None] | None = None) -> Iterator[tuple[Path, Path]]:
     """The files named by `inputs` (directories stand for their files with `suffixes`), each
     with the folder its outputs go to, relative to the output folder: a file found inside a
-    directory keeps its place below it; a file named itself goes to the top. A file named
-    twice (itself and through its directory) comes once. Lazily, argument by argument, so a
-    bad input is met in the order given. With `on_error`, a bad argument (a missing path, an
-    empty directory) is handed to it and discovery goes on with the next one."""
-    seen: set[Path] = set()
+    directory keeps its place below it; a file named itself goes to the top.
+
+    A file named twice (itself and through its directory, or through a symbolic link) comes
+    once: under its own name when it is among the inputs, under the link's name when only
+    the link is. The inputs never include the run's own outputs: nothing a directory holds
+    below `out_dir` when `out_dir` lies inside it, nor what an earlier run wrote into
+    `out_dir` (`earlier_outputs`), even when named one by one (a shell's `in/*.txt`). Every
+    argument is listed, in the order given, before any file is read. With `on_error`, a bad
+    argument (a missing path, an empty directory) is handed to it and discovery goes on."""
+    skip = earlier_outputs(out_dir)
+    found: list[tuple[Path, Path, bool]] = []  # path, its output folder, named itself
     for arg in inputs:
         base = Path(arg) if Path(arg).is_dir() else None
         try:
-            found = iter_input_files([str(arg)], tuple(suffixes))
+            named = iter_input_files([str(arg)], tuple(suffixes))
         except AlignerError as e:
             if on_error is None:
                 raise
             on_error(e)
             continue
-        for path in found:
-            if path.resolve() in seen:
-                continue
-            seen.add(path.resolve())
-            yield path, (path.parent.relative_to(base) if base is not None else Path())
+        for path in named:
+            if skip and str(path) != "-" and file_keys(path) & skip:
+                continue  # an earlier output of this command (named by a glob: in/*.txt), not an input
+            if base is not None and out_dir is not None and str(out_dir) != "-":
+                out = Path(out_dir)
+                if is_within(path, out) and not is_within(base, out):
+                    continue  # below --out, inside this input folder
+            found.append((path, path.parent.relative_to(base) if base is not None else Path(), base is None))
+    # One entry per file: the real file rather than a link to it.
+    chosen: dict[Path, int] = {}
+    for i, (path, _, _) in enumerate(found):
+        key = path.resolve()
+        if key not in chosen or (found[chosen[key]][0].is_symlink() and not path.is_symlink()):
+            chosen[key] = i
+    keep = set(chosen.values())
+    for i, (path, sub, _) in enumerate(found):
+        if i in keep:
+            yield path, sub
 
 
 @dataclass
@@ -104,13 +181,18 @@ def pair_key(path: Path) -> str:
     return _LANG_TAG.sub("", name).lower()
 
 
-def match_directories(src_dir: str | Path, tgt_dir: str | Path) -> list[PairJob]:
+def match_directories(src_dir: str | Path, tgt_dir: str | Path,
+                      out_dir: str | Path | None = None) -> list[PairJob]:
     """Pair the files of two directories by name (ch1.zh.txt with ch1.en.txt, or the same
-    name in both). Files without a partner are an error, so none is skipped silently."""
+    name in both). Files without a partner are an error, so none is skipped silently. What
+    an earlier run wrote into `out_dir` (the bitexts and their exports, when `out_dir` is one
+    of the two directories) is not an input."""
+    skip = earlier_outputs(out_dir)
+
     def files(d: Path) -> dict[str, Path]:
         out: dict[str, Path] = {}
         for f in sorted(d.iterdir()):
-            if f.is_file() and not f.name.startswith("."):
+            if f.is_file() and not f.name.startswith(".") and not (skip and file_keys(f) & skip):
                 key = pair_key(f)
                 if key in out:
                     raise InputError(f"two files are named like {key!r}: {out[key].name} and {f.name}",
@@ -200,7 +282,7 @@ def header_meta(path: Path) -> dict[str, Any] | None:
     try:
         with open(path, encoding="utf-8") as f:
             header = json.loads(f.readline())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(header, dict) or header.get("type") != "bitext":
         return None
@@ -287,15 +369,19 @@ class BatchInterrupted(KeyboardInterrupt):
 # --------------------------------------------------------------------------- exports
 
 def exporters(formats: Sequence[str]) -> list[Any]:
-    """The exporters `formats` name, once each; an unknown name is an InputError now, before
-    any work. jsonl is the bitext itself, written anyway."""
+    """The exporters `formats` name, once each; an unknown name is a UsageError (exit 2, as
+    an unknown `export --format`) now, before any work. jsonl is the bitext itself, written
+    anyway."""
     if not formats:
         return []
     from aligner.export import get_exporter
 
     found: dict[str, Any] = {}
     for fmt in formats:
-        e = get_exporter(fmt)
+        try:
+            e = get_exporter(fmt)
+        except InputError as error:
+            raise UsageError(f"{error.message} for --format ({error.hint})") from None
         if e.name != "jsonl":
             found.setdefault(e.name, e)
     return list(found.values())
@@ -323,20 +409,25 @@ def export_beside(bitext: Bitext, bitext_path: str | Path, formats: Sequence[str
 
 # --------------------------------------------------------------------------- the run
 
-def check_outputs(jobs: Sequence[Job], verb: str = "translate") -> None:
-    """No two jobs may write the same output, and no output may overwrite an input."""
-    inputs = {p.resolve(): str(p) for j in jobs for p in j.inputs if str(p) != "-"}
-    seen: dict[Path, str] = {}
+def check_outputs(jobs: Sequence[Job], verb: str = "translate", extra_inputs: Sequence[str | Path] = ()) -> None:
+    """No two jobs may write the same output, and no output may overwrite an input (the jobs'
+    own, or `extra_inputs` every job reads: glossaries, a list of pairs)."""
+    # Paths name files in several ways (./a, a symbolic link, a hard link): compare the files.
+    inputs = {key: str(p) for j in jobs for p in j.inputs if str(p) != "-" for key in file_keys(p)}
+    inputs.update({key: str(p) for p in extra_inputs if str(p) != "-" for key in file_keys(p)})
+    seen: dict[object, str] = {}
     for job in jobs:
         for out in job.outputs:
-            key = out.resolve()
-            if key in inputs:
-                raise OutputError(f"the output {out} would overwrite the input {inputs[key]}",
-                                  path=job.name, hint="Choose another --out directory, or check --from/--to.")
-            if key in seen and seen[key] != job.name:
-                raise OutputError(f"{seen[key]} and {job.name} would both be written to {out}",
-                                  path=job.name, hint=f"Rename one of them, or {verb} them in separate runs.")
-            seen[key] = job.name
+            keys = file_keys(out)
+            for key in keys:
+                if key in inputs:
+                    raise OutputError(f"the output {out} would overwrite the input {inputs[key]}",
+                                      path=job.name, hint="Choose another --out directory, or check --from/--to.")
+                if key in seen and seen[key] != job.name:
+                    raise OutputError(f"{seen[key]} and {job.name} would both be written to {out}",
+                                      path=job.name, hint=f"Rename one of them, or {verb} them in separate runs.")
+            for key in keys:
+                seen[key] = job.name
 
 
 def is_current(job: Job) -> bool:
@@ -406,11 +497,12 @@ class Runner:
         raise BatchError(self.refused, len(self.refused) + remaining, self.verb,
                          keep_going=self.options.keep_going)
 
-    def plan(self, jobs: Sequence[Job]) -> None:
-        """Name every job's exports and check every output against the inputs and each other."""
+    def plan(self, jobs: Sequence[Job], extra_inputs: Sequence[str | Path] = ()) -> None:
+        """Name every job's exports and check every output against the inputs (the jobs' and
+        `extra_inputs`, such as glossaries) and each other."""
         for job in jobs:
             job.exports = export_paths(job.bitext_out, self._formats)
-        check_outputs(jobs, self.verb)
+        check_outputs(jobs, self.verb, extra_inputs)
 
     def run(self, jobs: Sequence[Job], work: Callable[[list[Job]], Iterable[tuple[Job, Bitext]]]) -> BatchSummary:
         out_dir = self.options.out_dir
@@ -533,6 +625,6 @@ def require_out_dir(out_dir: str | Path | None, message: str) -> Path:
 
 
 __all__ = ["BatchInterrupted", "BatchOptions", "BatchSummary", "Job", "recorded_exports", "PairJob", "Runner", "bitext_name", "check_outputs",
-           "discover", "export_beside", "export_paths", "exporters", "file_sha256", "glossary_stamp",
+           "discover", "earlier_outputs", "export_beside", "export_paths", "exporters", "file_sha256", "glossary_stamp",
            "header_meta", "is_current", "match_directories", "output_stem", "pair_key", "read_pairs_list",
            "remove_stale_parts", "require_out_dir", "run_batch", "sha256_bytes"]

@@ -17,6 +17,12 @@ EXIT_INPUT = 3  # an input file is missing, unreadable, malformed or empty
 EXIT_MODEL = 4  # no model for the language pair, or a broken model package
 EXIT_OUTPUT = 5  # output cannot be written (permissions, disk full, busy)
 EXIT_INTERRUPTED = 130  # Ctrl-C
+EXIT_TERMINATED = 143  # SIGTERM (128 + 15), cleaned up as for Ctrl-C
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is so that it cleans up (temporary files, folders)
+    exactly as for Ctrl-C: the CLI turns SIGTERM into this exception."""
 
 
 class AlignerError(Exception):

@@ -276,7 +276,7 @@ def test_cli_format_needs_an_output_file_and_a_known_format(tmp_path):
     result = run("align", EN, ZH, "--format", "html")
     assert result.exit_code == EXIT_USAGE
     result = run("align", EN, ZH, "-o", tmp_path / "a.jsonl", "--format", "pdf")
-    assert result.exit_code == EXIT_INPUT and "unknown export format" in result.output
+    assert result.exit_code == EXIT_USAGE and "unknown export format" in result.output
     assert not list(tmp_path.iterdir())
 
 

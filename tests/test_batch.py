@@ -143,7 +143,7 @@ def test_align_option_rules_hold_for_library_callers(pair_dirs, tmp_path):
         with pytest.raises(UsageError, match=message) as e:
             plan_align(kwargs.pop("src"), kwargs.pop("tgt"), **kwargs)
         assert e.value.exit_code == EXIT_USAGE
-    with pytest.raises(InputError, match="unknown export format"):
+    with pytest.raises(UsageError, match="unknown export format"):
         plan_align(EN, ZH, out="o.jsonl", formats=["pdf"])
     assert plan_align(src, tgt, out="o").batch and len(plan_align(None, None, pairs_list=lst, out="o").jobs) == 1
     assert not plan_align(EN, ZH).batch
@@ -161,7 +161,7 @@ def test_translate_option_rules_hold_for_library_callers(tmp_path):
         translate_files([EN], "en", "zh")
     with pytest.raises(InputError, match="cannot be combined"):
         translate_files(["-", EN], "en", "zh", tmp_path / "o")
-    with pytest.raises(InputError, match="unknown export format"):
+    with pytest.raises(UsageError, match="unknown export format"):
         translate_files([EN], "en", "zh", tmp_path / "o", formats=["pdf"])
     assert not (tmp_path / "o").exists()
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import fixture_model
-from aligner.errors import ModelError
+from aligner.errors import ModelError, UsageError
 from aligner.translate.engine import Engine, Translation
 
 
@@ -106,7 +106,7 @@ def test_devices(argos_dir):
 
     assert Engine.load("en", "zh", device="auto").device in ("cpu", "cuda")
     if ctranslate2.get_cuda_device_count() == 0:
-        with pytest.raises(ModelError, match="no CUDA device"):
+        with pytest.raises(UsageError, match="no CUDA device"):
             Engine.load("en", "zh", device="cuda")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from aligner.errors import InputError
+from aligner.errors import InputError, UsageError
 from aligner.glossary import Glossary, Term, load_glossaries, read_glossary, write_glossary
 from aligner.glossary.formats import FORMATS, get_format
 from aligner.glossary.lint import lint_glossary
@@ -130,9 +130,9 @@ def test_zh_en_glossary_is_detected_and_works_in_both_directions(tmp_path):
 
 def test_format_by_suffix_or_name(tmp_path):
     assert get_format(path="x.TBX").name == "tbx" and get_format("csv").name == "csv"
-    with pytest.raises(InputError, match="cannot tell the glossary format"):
+    with pytest.raises(UsageError, match="cannot tell the glossary format"):  # a usage error: exit 2
         get_format(path="terms.xlsx")
-    with pytest.raises(InputError, match="unknown glossary format"):
+    with pytest.raises(UsageError, match="unknown glossary format"):
         get_format("xlsx")
     assert set(FORMATS) == {"tsv", "csv", "tbx", "jsonl"}
 

@@ -265,7 +265,7 @@ def test_import_command_writes_a_bitext_and_keeps_old_output_on_failure(tmp_path
     assert out.read_bytes() == before  # nothing clobbered
 
     result = runner.invoke(main, ["import", str(tmp_path / "memory.doc"), "-o", str(out)])
-    assert result.exit_code == 3 and "cannot tell the format" in result.output
+    assert result.exit_code == 2 and "cannot tell the format" in result.output  # pass --format
 
     result = runner.invoke(main, ["import", "-", "--format", "tsv", "-o", "-"],
                            input="Hello.\t你好。\n".encode())

@@ -403,6 +403,6 @@ def test_format_exports_each_bitext_and_a_rerun_adds_missing_ones(argos_dir, tmp
 def test_unknown_format_is_refused_before_anything_is_written(argos_dir, tmp_path):
     out = tmp_path / "out"
     result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "pdf")
-    assert result.exit_code == EXIT_INPUT
+    assert result.exit_code == 2  # as an unknown `export --format`
     assert "unknown export format 'pdf'" in result.output
     assert not out.exists()

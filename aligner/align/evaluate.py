@@ -37,11 +37,19 @@ def read_gold(path: str | Path) -> Beads:
                     continue
                 try:
                     beads.append(parse_bead(line))
+                except RecursionError:  # [[[[... 100,000 deep
+                    raise InputError(f"not a gold bead (nested too deeply): {line.strip()[:60]!r}",
+                                     path=path, line=lineno,
+                                     hint="Gold beads look like [3,4]:[5], one per line.") from None
                 except ValueError as e:
                     raise InputError(f"not a gold bead ({e}): {line.strip()[:60]!r}", path=path,
                                      line=lineno, hint="Gold beads look like [3,4]:[5], one per line.") from None
     except FileNotFoundError:
         raise InputError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a gold file", path=path) from None
+    except OSError as e:
+        raise InputError(f"cannot read the file: {e.strerror or e}", path=path) from None
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file", path=path) from None
     return beads

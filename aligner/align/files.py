@@ -18,8 +18,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from aligner.align.core import align_documents
 from aligner.align.evaluate import f1, read_gold, strict_counts
-from aligner.batch import (BatchOptions, BatchSummary, Job, PairJob, bitext_name, export_beside, exporters,
-                           file_sha256, glossary_stamp, match_directories, pair_key, read_pairs_list,
+from aligner.batch import (BatchOptions, BatchSummary, Job, PairJob, bitext_name, export_beside, export_paths,
+                           exporters, file_sha256, glossary_stamp, match_directories, pair_key, read_pairs_list,
                            require_out_dir, Runner)
 from aligner.errors import InputError, UsageError
 from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, decode_bytes, normalize_lang,
@@ -193,12 +193,18 @@ def plan_align(src: str | Path | None, tgt: str | Path | None, *, out: str | Pat
             raise UsageError("--translation and --gold are for one pair; put translations in "
                              "the third column of a --pairs list")
         require_out_dir(out, "give -o DIR for the bitexts of a batch")
-        jobs = read_pairs_list(pairs_list) if pairs_list is not None else match_directories(src, tgt)  # type: ignore[arg-type]
+        jobs = read_pairs_list(pairs_list) if pairs_list is not None else match_directories(src, tgt, out)  # type: ignore[arg-type]
         return AlignPlan(True, jobs, glossary)
     if not src or not tgt:
         raise UsageError("give SRC and TGT (files, or two directories), or --pairs LIST")
     if str(src) == "-" and str(tgt) == "-":
         raise UsageError("only one of SRC and TGT can be - (stdin)")
+    if str(out) != "-":  # before any work: no output may land on an input or on another output
+        from aligner.io.paths import guard_outputs
+
+        guard_outputs([src, tgt, translation, gold, *glossaries],
+                      [out, *export_paths(out, formats).values()],
+                      hint="Give -o a new file name (NAME.en-zh.jsonl); nothing was written.")
     return AlignPlan(False, [], glossary)
 
 
@@ -326,7 +332,7 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
     runner = Runner(BatchOptions(out_dir=out, formats=formats, force=force), BatchResult(), verb="align")
     runner.export_glossary = glossary
     batch = runner.prepare(jobs, read)
-    runner.plan(batch)
+    runner.plan(batch, extra_inputs=list(getattr(glossary, "paths", None) or []))
     return runner.run(batch, work)  # type: ignore[return-value]
 
 

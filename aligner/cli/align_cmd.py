@@ -32,12 +32,12 @@ def _signals_option(value: str | None) -> list[str] | None:
               help="Target language (default: detected, or the other one).")
 @click.option("--presplit", is_flag=True, help="Both texts have one sentence per line: do not split them.")
 @click.option("--encoding", default=None, help="Input encoding (default: detected).")
-@click.option("--translation", "translation", type=click.Path(dir_okay=False), default=None,
+@click.option("--translation", "translation", type=click.Path(), default=None,
               help="A translation of SRC into the target language, one line per source sentence "
                    "(improves the alignment).")
 @click.option("--mt", is_flag=True,
               help="Translate SRC with the installed Argos model and use that translation.")
-@click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Glossary whose terms are sure anchors (repeatable).")
 @click.option("--signals", default=None, metavar="NAMES",
               help="Comma-separated signals to use (default: all that apply; see --list-signals).")
@@ -48,14 +48,14 @@ def _signals_option(value: str | None) -> list[str] | None:
               help="Align without the sentence encoder (dictionaries, lengths and the text only).")
 @click.option("--max-bead", type=click.IntRange(2, 8), default=6, show_default=True,
               help="Most sentences on one side of a bead (1-N and N-1 beads).")
-@click.option("--pairs", "pairs_list", type=click.Path(dir_okay=False), default=None,
+@click.option("--pairs", "pairs_list", type=click.Path(), default=None,
               help="Align many pairs: a file with SOURCE<TAB>TARGET[<TAB>TRANSLATION] per line.")
-@click.option("-o", "--out", "out", default="-", show_default=True,
+@click.option("-o", "--out", "--output", "out", default="-", show_default=True,
               help="Output bitext (.jsonl; - for stdout), or the output directory for --pairs "
                    "and directories.")
-@click.option("--gold", type=click.Path(dir_okay=False), default=None,
+@click.option("--gold", type=click.Path(), default=None,
               help="Gold beads ([i,j]:[k] per line): print precision, recall and F1 on stderr.")
-@click.option("--format", "formats", multiple=True, metavar="FMT",
+@click.option("-f", "--format", "formats", multiple=True, metavar="FMT",
               help="Also export each bitext as FMT beside its .jsonl (tmx, xliff, tsv, csv, docx, "
                    "html; repeatable); needs -o.")
 @click.option("--force", is_flag=True,
@@ -105,7 +105,7 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
         plan = F.plan_align(src, tgt, out=out, pairs_list=pairs_list, translation=translation, mt=mt,
                             gold=gold, formats=formats, glossaries=glossaries)
     except UsageError as e:  # the library's rule, shown the way click shows usage errors
-        raise click.UsageError(e.message) from None
+        raise click.UsageError(str(e)) from None
     glossary = plan.glossary
     if plan.batch:
         result = F.align_batch(plan.jobs, out, src_lang=src_lang, tgt_lang=tgt_lang, presplit=presplit,

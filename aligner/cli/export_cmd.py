@@ -39,11 +39,11 @@ def _load_glossary(paths: tuple[str, ...]):
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(names("write")), case_sensitive=False),
               default=None, help="Output format (default: from the -o file's extension: .tmx .xlf .xliff .tsv .csv "
                    ".jsonl .docx .html).")
-@click.option("-o", "--output", required=True, metavar="FILE",
+@click.option("-o", "--output", "--out", "output", required=True, metavar="FILE",
               help="The file to write (- for stdout, with --format).")
-@click.option("--low-score", type=float, default=_DefaultLowScore(), show_default=True,
+@click.option("--low-score", type=click.FloatRange(0, 1), default=_DefaultLowScore(), show_default=True,
               help="Beads scoring below this are flagged for review (XLIFF state, HTML, DOCX).")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Glossary whose terms to highlight in HTML/DOCX (repeatable).")
 @click.option("--title", default=None, help="Title of the HTML page / DOCX document.")
 @click.option("--include-mt", is_flag=True,
@@ -85,6 +85,10 @@ def export_cmd(bitexts, fmt, output, low_score, glossaries, title, include_mt, l
     if fmt is None and format_for_path(output) is None:
         raise click.UsageError(f"cannot tell the format from {output!r}: pass --format "
                                f"({', '.join(sorted(names('write')))})")
+    from aligner.io.paths import guard_outputs
+
+    # A glob like out/*.jsonl picks up this command's own earlier output: refuse, not clobber.
+    guard_outputs([*bitexts, *glossaries], [output])
     _check_tags(lang_tags)
     loaded = [read_bitext(sys.stdin if path == "-" else path) for path in bitexts]
     report = export(loaded, fmt.lower() if fmt else None, output, low_score=low_score,
@@ -112,7 +116,7 @@ def _check_tags(tags) -> None:
 
 @main.command("import")
 @click.argument("memory", metavar="FILE.tmx|.xlf|.tsv|.csv")
-@click.option("-o", "--output", required=True, metavar="BITEXT.jsonl",
+@click.option("-o", "--output", "--out", "output", required=True, metavar="BITEXT.jsonl",
               help="The bitext to write (- for stdout).")
 @click.option("-f", "--format", "fmt", type=click.Choice(names("memory"), case_sensitive=False),
               default=None, help="Input format (default: from the file's extension).")
@@ -144,6 +148,9 @@ def import_cmd(memory, output, fmt, src_lang, tgt_lang, lang_tags, quiet) -> Non
     from aligner.io.bitext_jsonl import write_bitext
     from aligner.io.tm_import import import_tm
 
+    from aligner.io.paths import guard_outputs
+
+    guard_outputs([memory], [output])
     _check_tags(lang_tags)
     bitext = import_tm(memory, fmt=fmt.lower() if fmt else None, src_lang=src_lang, tgt_lang=tgt_lang,
                        lang_tags=list(lang_tags))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -41,8 +42,8 @@ def glossary() -> None:
 # --- list / add / remove ------------------------------------------------------------------
 
 @glossary.command("list")
-@click.argument("glossary_file", metavar="GLOSSARY", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
+@click.argument("glossary_file", metavar="GLOSSARY", type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Glossary format (default: from the suffix).")
 @click.option("--status", type=click.Choice(["preferred", "forbidden", "dnt"]), default=None,
               help="Only rows with this status.")
@@ -80,7 +81,7 @@ def list_cmd(glossary_file, fmt, status, as_json) -> None:
 
 
 @glossary.command("add")
-@click.argument("glossary_file", metavar="GLOSSARY", type=click.Path(dir_okay=False))
+@click.argument("glossary_file", metavar="GLOSSARY", type=click.Path())
 @click.argument("source")
 @click.argument("target", required=False, default="")
 @click.option("--alias", "aliases", multiple=True, help="Another form of the source (repeatable).")
@@ -90,7 +91,7 @@ def list_cmd(glossary_file, fmt, status, as_json) -> None:
               show_default=True, help="forbidden: TARGET must not appear; dnt: keep SOURCE as is.")
 @click.option("--note", default="", help="A note for translators and reviewers.")
 @click.option("--force", is_flag=True, help="Replace a row that renders the term differently.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Glossary format (default: from the suffix).")
 def add_cmd(glossary_file, source, target, aliases, case, status, note, force, fmt) -> None:
     """Add a term. Every other line of the file stays as it was.
@@ -129,10 +130,10 @@ def add_cmd(glossary_file, source, target, aliases, case, status, note, force, f
 
 
 @glossary.command("remove")
-@click.argument("glossary_file", metavar="GLOSSARY", type=click.Path(dir_okay=False))
+@click.argument("glossary_file", metavar="GLOSSARY", type=click.Path())
 @click.argument("source")
 @click.option("--target", default=None, help="Only the row with this target.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Glossary format (default: from the suffix).")
 def remove_cmd(glossary_file, source, target, fmt) -> None:
     """Remove the rows of a term. Every other line of the file stays as it was.
@@ -153,8 +154,8 @@ def remove_cmd(glossary_file, source, target, fmt) -> None:
 
 @glossary.command("lint")
 @click.argument("glossary_files", metavar="GLOSSARY...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
+                type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Glossary format (default: from the suffix).")
 @click.option("--json", "as_json", is_flag=True, help="JSON report on stdout.")
 @click.option("--no-info", is_flag=True, help="Leave out info messages (terms inside longer terms).")
@@ -190,9 +191,9 @@ def lint_cmd(glossary_files, fmt, as_json, no_info) -> None:
 
 @glossary.command("check")
 @click.argument("bitexts", metavar="BITEXT...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, allow_dash=False))
+                type=click.Path(allow_dash=False))
 @click.option("-g", "--glossary", "glossaries", multiple=True, required=True,
-              type=click.Path(dir_okay=False), help="Glossary to check against (repeatable).")
+              type=click.Path(), help="Glossary to check against (repeatable).")
 @click.option("--from", "src_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Source language of TMX/TSV inputs (default: from the file or the text).")
 @click.option("--to", "tgt_lang", type=click.Choice(["en", "zh"]), default=None,
@@ -234,12 +235,12 @@ def check_cmd(bitexts, glossaries, src_lang, tgt_lang, as_json) -> None:
 
 @glossary.command("extract")
 @click.argument("bitexts", metavar="BITEXT...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False))
-@click.option("-o", "--output", default="-", show_default=True, type=click.Path(dir_okay=False),
+                type=click.Path())
+@click.option("-o", "--output", "--out", "output", default="-", show_default=True, type=click.Path(),
               help="Proposals file (TSV; - for stdout).")
-@click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--min-count", type=click.IntRange(1, 1_000_000), default=2, show_default=True,
               help="Beads a dictionary term must occur in (names need one).")
-@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Leave out terms this glossary already has (repeatable).")
 @click.option("--names/--no-names", default=True, help="Propose person and place names (pinyin).")
 @click.option("--terms/--no-terms", default=True, help="Propose CC-CEDICT-supported terms.")
@@ -260,6 +261,10 @@ def extract_cmd(bitexts, output, min_count, glossaries, names, terms) -> None:
     from aligner.glossary.extract import extract_terms, proposals_glossary
     from aligner.glossary.formats import FORMATS
 
+    from aligner.io.paths import guard_outputs
+
+    guard_outputs([*bitexts, *glossaries], [output],
+                  hint="Write the proposals to a new file and merge what you keep; nothing was written.")
     known = load_glossaries(glossaries) if glossaries else None
     proposals = extract_terms([(b, read_any_bitext(b)) for b in bitexts], min_count=min_count,
                               glossary=known, names=names, terms=terms)
@@ -274,11 +279,11 @@ def extract_cmd(bitexts, output, min_count, glossaries, names, terms) -> None:
 # --- convert --------------------------------------------------------------------------------
 
 @glossary.command("convert")
-@click.argument("source_file", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.argument("output", metavar="OUTPUT", type=click.Path(dir_okay=False))
-@click.option("--from", "from_fmt", type=click.Choice(FORMAT_NAMES), default=None,
+@click.argument("source_file", metavar="INPUT", type=click.Path())
+@click.argument("output", metavar="OUTPUT", type=click.Path())
+@click.option("--from-format", "--from", "from_fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Input format (default: from the suffix).")
-@click.option("--to", "to_fmt", type=click.Choice(FORMAT_NAMES), default=None,
+@click.option("--to-format", "--to", "to_fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Output format (default: from the suffix; needed for -).")
 def convert_cmd(source_file, output, from_fmt, to_fmt) -> None:
     """Import or export a glossary: TSV, CSV, TBX (CAT tools), JSONL. Every field survives
@@ -292,10 +297,17 @@ def convert_cmd(source_file, output, from_fmt, to_fmt) -> None:
     """
     from aligner.glossary.formats import get_format, read_glossary
 
+    from aligner.io.paths import guard_outputs
+
+    guard_outputs([source_file], [output])
+    if output != "-" and Path(output).is_dir():
+        from aligner.errors import OutputError
+
+        raise OutputError("is a directory; give the name of the file to write", path=output)
     g = read_glossary(source_file, from_fmt)
     if output == "-":
         if not to_fmt:
-            raise click.UsageError("give --to FORMAT to write to stdout")
+            raise click.UsageError("give --to-format FORMAT to write to stdout")
         sys.stdout.buffer.write(get_format(to_fmt).dumps(g))
         sys.stdout.flush()
     else:

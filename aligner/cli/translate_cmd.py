@@ -7,6 +7,7 @@ import sys
 import click
 
 from aligner.cli import main
+from aligner.translate.engine import OPTION_RANGES
 
 
 @main.command()
@@ -15,25 +16,26 @@ from aligner.cli import main
               help="Source language (default: detected from the script of each file).")
 @click.option("--to", "tgt_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Target language (default: the other one).")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), default=None,
+@click.option("-o", "--out", "--output", "out_dir", type=click.Path(), default=None,
               help="Output directory (required for files; with - the article goes to stdout).")
-@click.option("--beam-size", type=click.IntRange(min=1), default=4, show_default=True,
+@click.option("--beam-size", type=click.IntRange(*OPTION_RANGES["beam_size"]), default=4, show_default=True,
               help="Beam search width (1 = greedy, fastest).")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu", show_default=True,
               help="Where CTranslate2 runs.")
-@click.option("--threads", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--threads", type=click.IntRange(*OPTION_RANGES["threads"]), default=0, show_default=True,
               help="CPU threads for the model in all (0 = every core this process may use; up to 4 "
                    "translate side by side, each with its share of the threads).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
+@click.option("--batch-size", type=click.IntRange(*OPTION_RANGES["batch_size"]), default=32, show_default=True,
               help="Sentences per batch.")
-@click.option("--max-length", "max_decoding_length", type=click.IntRange(min=1), default=256,
+@click.option("--max-length", "max_decoding_length", type=click.IntRange(*OPTION_RANGES["max_decoding_length"]),
+              default=256,
               show_default=True, help="Longest translation of one sentence, in pieces.")
 @click.option("--encoding", default=None,
               help="Input encoding (default: detect UTF-8, UTF-16 with BOM, GB18030, Big5...).")
 @click.option("--presplit", is_flag=True, help="Inputs have one sentence per line: do not split them.")
-@click.option("--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(),
               help="Glossary whose terms the translation must use (repeatable).")
-@click.option("--format", "formats", multiple=True, metavar="FMT",
+@click.option("-f", "--format", "formats", multiple=True, metavar="FMT",
               help="Also export each bitext as FMT beside it (tmx, xliff, tsv, csv, docx, html; "
                    "repeatable), e.g. NAME.en-zh.tmx.")
 @click.option("--tm", "tm_spec", default=None, metavar="FILE|URL",
@@ -87,7 +89,7 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
     try:
         summary = translate_files(list(inputs), src_lang, tgt_lang, out_dir, options)
     except UsageError as e:  # the library's rule, shown the way click shows usage errors
-        raise click.UsageError(e.message) from None
+        raise click.UsageError(str(e)) from None
     except BatchInterrupted as e:
         if not quiet and e.summary.files:
             click.echo(f"aligner: {e.summary.files} finished file{'s' * (e.summary.files != 1)} kept:", err=True)

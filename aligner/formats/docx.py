@@ -14,6 +14,7 @@ violation). Chinese text gets a Chinese font (East Asian font slot of each run).
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
 from aligner.documents.docx import DocxDocument
@@ -183,7 +184,12 @@ class DocxFormat(DocxDocument, Format):
                     note.font.size = Pt(8.5)
                     note.font.color.rgb = RGBColor(0x9A, 0x4A, 0x00)
                     _east_asian(note, "en-US")
-        document.save(f)
+        # Zip into memory, then write: a zip writer whose file fails under it (disk full) is
+        # left for the garbage collector, which prints an "Exception ignored in
+        # ZipFile.__del__" traceback after the error message.
+        buffer = io.BytesIO()
+        document.save(buffer)
+        f.write(buffer.getbuffer())
 
 
 def _east_asian_style(style) -> None:

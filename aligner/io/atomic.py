@@ -78,6 +78,9 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     tmp: str | None = None
+    if path.is_dir():
+        raise OutputError("is a directory; give the name of the file to write", path=path,
+                          hint="Nothing was written.")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd = _anonymous_file(directory)
@@ -132,6 +135,7 @@ def lock_directory(path: str | Path) -> Iterator[Path]:
     """
     directory = Path(path)
     created = not directory.exists()
+    _require_folder(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(directory, os.O_RDONLY)
@@ -156,6 +160,18 @@ def lock_directory(path: str | Path) -> Iterator[Path]:
         if created:
             with contextlib.suppress(OSError):
                 directory.rmdir()  # only if nothing was written into it
+
+
+def _require_folder(directory: Path) -> None:
+    """An output folder that is a file, or lies below one, is an output problem (exit 5) named
+    plainly, whichever part of the path is the file."""
+    for p in (directory, *directory.parents):
+        if p.exists():
+            if not p.is_dir():
+                what = "is a file" if p == directory else f"lies inside {p}, which is a file"
+                raise OutputError(f"{what}, not a folder", path=directory,
+                                  hint="Give an output folder (--out DIR / -o DIR); nothing was written.")
+            return
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8",

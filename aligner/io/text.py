@@ -274,7 +274,8 @@ def iter_input_files(inputs: list[str], suffixes=(".txt", ".md")) -> list[Path]:
 
     A directory stands for its files with one of `suffixes` (case-insensitive), searched
     recursively in sorted order, skipping hidden files and hidden directories. A file
-    given explicitly is kept whatever its suffix. "-" (stdin) is kept as Path("-").
+    given explicitly is kept whatever its suffix. "-" (stdin) is kept as Path("-"). A file
+    met again through a symbolic link comes once, under the file's own name.
     A missing path, or a directory without any such file, raises InputError.
     """
     wanted = tuple(s.lower() for s in suffixes)
@@ -286,6 +287,11 @@ def iter_input_files(inputs: list[str], suffixes=(".txt", ".md")) -> list[Path]:
         if key not in seen:
             seen.add(key)
             out.append(p)
+        elif key != "-" and not p.is_symlink():
+            # A file and a symbolic link to it: keep the file, under its own name.
+            for i, q in enumerate(out):
+                if q.is_symlink() and q.resolve() == key:
+                    out[i] = p
 
     for item in inputs:
         if str(item) == "-":

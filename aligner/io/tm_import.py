@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aligner import formats as _formats
-from aligner.errors import InputError
+from aligner.errors import InputError, UsageError
 from aligner.formats.base import read_source
 from aligner.formats.units import Memory, Unit, units_to_bitext
 from aligner.model import Bitext
@@ -61,7 +61,7 @@ def import_tm(path: str | Path, *, fmt: str | None = None, src_lang: str | None 
     name = "<stdin>" if str(path) == "-" else str(path)
     fmt = fmt or format_for_tm(path)
     if fmt is None:
-        raise InputError("cannot tell the format from the file name", path=name,
+        raise UsageError("cannot tell the format from the file name", path=name,
                          hint="Pass --format tmx, xliff, tsv or csv.")
     if data is None:
         data = read_source(path, name, "a translation memory file")[0]

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
-from aligner.errors import ModelError
+from aligner.errors import ModelError, UsageError
 from aligner.translate.packages import InstalledPackage, require_package
 
 # Decoding settings Argos Translate uses for its packages (argostranslate.translate).
@@ -59,6 +59,11 @@ def choose_threads(threads: int = 0, device: str = "cpu") -> tuple[int, int]:
     total = threads or available_cores()
     inter = max(1, min(total, MAX_REPLICAS))
     return inter, max(1, total // inter)
+# The range of each decoding option (the CLI's --beam-size, --batch-size, --threads and
+# --max-length take these ranges): beyond them CTranslate2 crashes (100,000 threads is a
+# SIGSEGV) or asks for more memory than a machine has.
+OPTION_RANGES = {"beam_size": (1, 32), "batch_size": (1, 1024), "threads": (0, 128),
+                 "max_decoding_length": (1, MAX_INPUT_LENGTH)}
 
 
 @dataclass
@@ -70,17 +75,28 @@ class Translation:
     score: float | None            # log-probability / length**LENGTH_PENALTY (0 is best)
 
 
+def check_options(**values: int) -> None:
+    """Refuse a decoding option outside its range (OPTION_RANGES): a UsageError, exit 2."""
+    for name, value in values.items():
+        low, high = OPTION_RANGES[name]
+        if not low <= value <= high:
+            flag = "--max-length" if name == "max_decoding_length" else "--" + name.replace("_", "-")
+            raise UsageError(f"{flag} must be between {low} and {high}, not {value}")
+
+
 def resolve_device(device: str) -> str:
+    """The device to run on. Asking for one this machine lacks is an option to change (a
+    UsageError, exit 2), not a missing model (exit 4)."""
     import ctranslate2
 
     if device not in ("cpu", "cuda", "auto"):
-        raise ModelError(f"unknown device {device!r}", hint="Use cpu, cuda or auto.")
+        raise UsageError(f"unknown device {device!r}: use cpu, cuda or auto")
     has_cuda = ctranslate2.get_cuda_device_count() > 0
     if device == "auto":
         return "cuda" if has_cuda else "cpu"
     if device == "cuda" and not has_cuda:
-        raise ModelError("no CUDA device is available to CTranslate2",
-                         hint="Use --device cpu (or auto, which picks a GPU when there is one).")
+        raise UsageError("--device cuda: no CUDA device is available to CTranslate2 on this machine; "
+                         "use --device cpu, or auto, which picks a GPU when there is one")
     return device
 
 
@@ -133,9 +149,8 @@ class Engine:
              max_decoding_length: int = DEFAULT_MAX_DECODING_LENGTH,
              compute_type: str = "default") -> "Engine":
         """Load the installed package for the pair; ModelError if it is missing or broken."""
-        if beam_size < 1 or batch_size < 1 or threads < 0 or max_decoding_length < 1:
-            raise ModelError("beam size, batch size and max decoding length must be at least 1, "
-                             "threads at least 0")
+        check_options(beam_size=beam_size, batch_size=batch_size, threads=threads,
+                      max_decoding_length=max_decoding_length)
         package = require_package(from_code, to_code, packages_dir)
         device = resolve_device(device)
         sp_path = str(package.sentencepiece_model)

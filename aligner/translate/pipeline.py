@@ -359,8 +359,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
         runner.summary.unsupported = skipped_in_directories(inputs)  # type: ignore[attr-defined]
-        jobs = runner.prepare(discover(inputs, input_suffixes(), on_error=runner.refuse), read)
-    runner.plan(jobs)
+        jobs = runner.prepare(discover(inputs, input_suffixes(), out_dir=out_dir, on_error=runner.refuse), read)
+    runner.plan(jobs, extra_inputs=list(opts.glossaries))  # no output may land on a glossary either
 
     # The models, before any output: a missing one is reported with how to install it.
     packages: dict[tuple[str, str], InstalledPackage] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aligner.errors import InputError
+from aligner.errors import InputError, UsageError
 from aligner.glossary.formats.base import GlossaryFormat, Parsed, Problem
 from aligner.glossary.formats.csv import CsvFormat
 from aligner.glossary.formats.jsonl import JsonlFormat
@@ -29,19 +29,23 @@ def get_format(name: str | None = None, path: str | Path | None = None) -> Gloss
     if name:
         fmt = FORMATS.get(name.lower())
         if fmt is None:
-            raise InputError(f"unknown glossary format {name!r}",
+            raise UsageError(f"unknown glossary format {name!r}",
                              hint=f"Use one of: {', '.join(FORMATS)}.")
         return fmt
+    if path is not None and Path(path).is_dir():  # an input problem, before the name's
+        raise InputError("is a directory, expected a glossary file", path=str(path))
     suffix = Path(str(path or "")).suffix.lower()
     for fmt in FORMATS.values():
         if suffix in fmt.suffixes:
             return fmt
-    raise InputError(f"cannot tell the glossary format from the name (suffix {suffix or 'none'!r})",
+    raise UsageError(f"cannot tell the glossary format from the name (suffix {suffix or 'none'!r})",
                      path=str(path) if path else None,
                      hint=f"Name it .tsv, .csv, .tbx or .jsonl, or give --format ({', '.join(FORMATS)}).")
 
 
 def read_glossary(path: str | Path, format: str | None = None) -> Glossary:
+    if Path(path).is_dir():
+        raise InputError("is a directory, expected a glossary file", path=str(path))
     return get_format(format, path).read(path)
 
 

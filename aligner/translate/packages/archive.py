@@ -21,10 +21,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from aligner.errors import InputError, ModelError
-from aligner.translate.packages.package import InstalledPackage, _metadata_problem, list_packages
+from aligner.translate.packages.package import (MAX_METADATA_BYTES, InstalledPackage, _metadata_problem,
+                                                hold_folder, list_packages, remove_stale_temporaries)
 from aligner.translate.packages.settings import TEMP_PREFIX, packages_dir
 
 REQUIRED_FILES = ("metadata.json", "model/model.bin", "sentencepiece.model")
+# The most an .argosmodel may unpack to: the largest Argos packages are under 1 GB.
+MAX_PACKAGE_BYTES = 3 << 30
 
 
 def _refuse(path: Path, why: str, hint: str | None = None) -> ModelError:
@@ -62,14 +65,32 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile) -> tuple[str, dict[str, Any]]:
     top = tops.pop()
     if top.startswith("."):  # hidden folders are never packages (and are our temporary ones)
         raise _refuse(path, f"not an Argos package: its folder {top!r} is hidden")
+    # What the members would take on disk, as the zip states it (zipfile never reads a member
+    # past its stated size): a zip bomb is refused before a byte of it is read.
+    total = sum(i.file_size for i in names)
+    if total > MAX_PACKAGE_BYTES:
+        raise _refuse(path, f"the archive would unpack to {total:,} bytes; Argos packages take a few "
+                            f"hundred megabytes (at most {MAX_PACKAGE_BYTES:,} bytes are unpacked)",
+                      hint="The file may be a zip bomb; nothing was installed.")
     members = {str(PurePosixPath(i.filename)).rstrip("/") for i in names}
     missing = [f for f in REQUIRED_FILES if f"{top}/{f}" not in members]
     if "metadata.json" in missing:
         raise _refuse(path, f"not an Argos package: no {top}/metadata.json")
+    info = zf.getinfo(next(i.filename for i in names
+                           if str(PurePosixPath(i.filename)).rstrip("/") == f"{top}/metadata.json"))
+    if info.file_size > MAX_METADATA_BYTES:  # what the zip says, before reading a byte
+        raise _refuse(path, f"metadata.json is {info.file_size:,} bytes; package metadata is a few "
+                            f"kilobytes (at most {MAX_METADATA_BYTES:,} bytes are read)")
+    with zf.open(info) as f:
+        data = f.read(MAX_METADATA_BYTES + 1)  # the size a zip states can lie
+    if len(data) > MAX_METADATA_BYTES:
+        raise _refuse(path, f"metadata.json is larger than {MAX_METADATA_BYTES:,} bytes")
     try:
-        metadata = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
+        metadata = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise _refuse(path, f"metadata.json is not valid JSON ({e})") from None
+    except RecursionError:
+        raise _refuse(path, "metadata.json is not valid package metadata (nested too deeply)") from None
     problem = _metadata_problem(metadata)
     if problem:
         raise _refuse(path, f"not an Argos translation package: {problem}")
@@ -135,10 +156,12 @@ def install_package_file(path: str | Path, directory: str | Path | None = None) 
                           hint="Download the file again; nothing was installed.") from None
         try:
             root.mkdir(parents=True, exist_ok=True)
+            remove_stale_temporaries(root)  # what a killed install left behind
             staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "install-", dir=root))
         except OSError as e:
             raise ModelError(f"cannot write to the packages directory: {e.strerror}", path=root,
                              hint="Set ARGOS_PACKAGES_DIR to a writable directory.") from None
+        held = hold_folder(staging)  # tells a concurrent install that this folder is in use
         try:
             _extract(zf, staging)
             new_dir = staging / top
@@ -153,6 +176,8 @@ def install_package_file(path: str | Path, directory: str | Path | None = None) 
                              hint="Check free space and permissions; nothing was installed.") from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if held is not None:
+                os.close(held)
 
 
 def _check_tokenizer(pkg_dir: Path, source: Path) -> None:

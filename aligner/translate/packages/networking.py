@@ -23,19 +23,26 @@ def _offline_hint(from_code: str, to_code: str) -> str:
             f"`aligner models install FILE.argosmodel`.")
 
 
+MAX_INDEX_BYTES = 64 << 20
+MAX_DOWNLOAD_BYTES = 3 << 30  # as archive.MAX_PACKAGE_BYTES: Argos packages are under 1 GB
+
+
 def fetch_index(url: str | None = None, timeout: float = 30) -> list[dict[str, Any]]:
     """The Argos package index: a list of package metadata records."""
     url = url or package_index_url()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "aligner"}),
                                     timeout=timeout) as r:
-            data = json.loads(r.read().decode("utf-8"))
+            raw = r.read(MAX_INDEX_BYTES + 1)  # the index is a few hundred kilobytes
+            if len(raw) > MAX_INDEX_BYTES:
+                raise ValueError(f"larger than {MAX_INDEX_BYTES:,} bytes")
+            data = json.loads(raw.decode("utf-8"))
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", None) or e
         raise ModelError(f"cannot download the Argos package index from {url}: {reason}",
                          hint=_offline_hint("FROM", "TO")) from None
-    except ValueError as e:
-        raise ModelError(f"the package index at {url} is not valid JSON ({e})") from None
+    except (ValueError, RecursionError) as e:
+        raise ModelError(f"the package index at {url} is not valid JSON ({e or 'nested too deeply'})") from None
     if not isinstance(data, list):
         raise ModelError(f"the package index at {url} is not a list of packages")
     return [m for m in data if isinstance(m, dict)]
@@ -61,6 +68,9 @@ def download_package(from_code: str, to_code: str, directory: str | Path | None 
     best = max((InstalledPackage.from_metadata(Path("."), m) for m in offers), key=_version_key)
     meta = next(m for m in offers if str(m.get("package_version", "")) == best.package_version)
     root.mkdir(parents=True, exist_ok=True)
+    from aligner.translate.packages.package import remove_stale_temporaries
+
+    remove_stale_temporaries(root)  # what a killed download or install left behind
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX + "download-", suffix=".argosmodel", dir=root)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -99,6 +109,8 @@ def _stream(url: str, out: Any, timeout: float, progress: bool, label: str,
             while chunk := r.read(1 << 20):
                 out.write(chunk)
                 done += len(chunk)
+                if done > MAX_DOWNLOAD_BYTES:  # a server that never stops must not fill the disk
+                    raise ValueError(f"more than {MAX_DOWNLOAD_BYTES:,} bytes; not an Argos package")
                 if bar is not None:
                     bar.update(len(chunk))
                 if on_progress is not None:

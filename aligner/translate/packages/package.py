@@ -18,6 +18,10 @@ from typing import Any
 from aligner.errors import ModelError
 from aligner.translate.packages.settings import TEMP_PREFIX, packages_dir
 
+# Argos metadata.json files are a few kilobytes: more is not package metadata (and a hostile
+# file of gigabytes of valid JSON would exhaust memory if read whole).
+MAX_METADATA_BYTES = 1 << 20
+
 
 def _argos_metadata(metadata: dict[str, Any]) -> Any:
     """Read metadata the way argospm does (IPackage.load_metadata_from_json), so multilingual
@@ -93,11 +97,18 @@ class InstalledPackage:
         """Read an installed package folder; ModelError if it is not a usable package."""
         meta_path = path / "metadata.json"
         try:
-            metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+            with open(meta_path, "rb") as f:
+                data = f.read(MAX_METADATA_BYTES + 1)  # another tool may have put anything there
+            if len(data) > MAX_METADATA_BYTES:
+                raise ModelError(f"metadata.json is larger than {MAX_METADATA_BYTES:,} bytes: not package "
+                                 "metadata", path=path)
+            metadata = json.loads(data.decode("utf-8"))
         except FileNotFoundError:
             raise ModelError("not an Argos package: no metadata.json", path=path) from None
         except (OSError, ValueError) as e:
             raise ModelError(f"unreadable metadata.json ({e})", path=path) from None
+        except RecursionError:
+            raise ModelError("unreadable metadata.json (nested too deeply)", path=path) from None
         problem = _metadata_problem(metadata)
         if problem:
             raise ModelError(f"broken package: {problem}", path=meta_path)
@@ -130,7 +141,9 @@ def _version_key(pkg: InstalledPackage) -> Any:
 
 
 def list_packages(directory: str | Path | None = None) -> list[InstalledPackage]:
-    """Installed packages, sorted by language pair; folders that are not packages are skipped."""
+    """Installed packages, sorted by language pair. A folder that is not a usable package (one
+    another tool left broken) is skipped with a warning naming it, on stderr, once per run:
+    one bad folder does not stop the others from being used."""
     root = Path(directory) if directory is not None else packages_dir()
     if not root.is_dir():
         return []
@@ -140,9 +153,73 @@ def list_packages(directory: str | Path | None = None) -> list[InstalledPackage]
             continue
         try:
             found.append(InstalledPackage.load(child))
-        except ModelError:
+        except ModelError as e:
+            _warn_once(child, e)
             continue
     return sorted(found, key=lambda p: (p.from_code, p.to_code, p.name))
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(folder: Path, error: ModelError) -> None:
+    key = str(folder.resolve())
+    if key in _WARNED:
+        return
+    _WARNED.add(key)
+    import sys
+
+    print(f"aligner: warning: skipped {folder}: {error.message}", file=sys.stderr)
+
+
+def hold_folder(folder: Path) -> int | None:
+    """Hold an exclusive lock (flock) on a temporary folder while it is in use, so that
+    `remove_stale_temporaries` in another process leaves it alone. Close the fd to release."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_stale_temporaries(root: Path, min_age: float = 3600.0) -> None:
+    """Remove what a killed install, download or removal left in the packages directory
+    (`.aligner-*` folders and files). A folder still in use is locked (`hold_folder`) and
+    kept; a download file is kept while it is younger than `min_age` seconds. A package a
+    killed upgrade had set aside, whose place is empty, is put back rather than removed."""
+    import time
+
+    try:
+        entries = [e for e in root.iterdir() if e.name.startswith(TEMP_PREFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                fd = hold_folder(entry)
+                if fd is None:
+                    continue  # in use by another run
+                try:
+                    if entry.name.startswith(TEMP_PREFIX + "old-"):
+                        for parked in entry.iterdir():
+                            if not (root / parked.name).exists():
+                                os.replace(parked, root / parked.name)
+                    shutil.rmtree(entry, ignore_errors=True)
+                finally:
+                    os.close(fd)
+            elif time.time() - entry.lstat().st_mtime > min_age:
+                entry.unlink()
+        except OSError:
+            continue
 
 
 def find_package(from_code: str, to_code: str,

@@ -39,7 +39,7 @@ def _setting(key: str) -> Any:
         return os.environ[key]
     try:
         data = json.loads(_settings_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a broken settings file is no setting
         return None
     return data.get(key) if isinstance(data, dict) else None
 
