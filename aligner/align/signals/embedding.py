@@ -85,13 +85,28 @@ def use_encoder():
     return _USE_MODEL
 
 
+# Longest text of a sentence the built-in encoder sees, and sentences per encoder call.
+MAX_ENCODED_CHARS = 2000
+ENCODE_CHUNK = 256
+
+
 def encode(model_path: str | None, sentences: list[str], batch_size: int = 64) -> np.ndarray:
     """Unit vectors of `sentences`: USE multilingual v3 without a path, else the
     sentence-transformers model at `model_path`."""
     if not sentences:
         return np.zeros((0, 512), dtype=np.float32)
     if model_path is None:
-        return np.asarray(use_encoder().encode(list(sentences)), dtype=np.float32)
+        # The encoder pads a call's sentences to the longest one: a 5 MB "sentence" (a file with
+        # no punctuation) would ask for tens of GB. Each sentence is cut to MAX_ENCODED_CHARS
+        # (its meaning is well past clear by then) and sentences go in chunks of like length.
+        texts = [t[:MAX_ENCODED_CHARS] for t in sentences]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        model = use_encoder()
+        for k in range(0, len(order), ENCODE_CHUNK):
+            idx = order[k:k + ENCODE_CHUNK]
+            out[idx] = np.asarray(model.encode([texts[i] for i in idx]), dtype=np.float32)
+        return out
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError:
