@@ -259,6 +259,7 @@ class TranslateOptions:
     fuzzy: int = 75            # lowest fuzzy match kept for review
     fuzzy_apply: bool = False  # use the best fuzzy match instead of MT (flagged for review)
     keep_going: bool = False  # translate the good files; list the bad ones (summary.refused)
+    include_mt: bool = False  # a TMX export holds the machine translations too, marked "MT!"
 
 
 @dataclass
@@ -312,6 +313,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
     runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force, stdout=stdout,
+                                 include_mt=opts.include_mt,
                                  keep_going=opts.keep_going),
                     RunSummary(terms=None))
     if src_lang and tgt_lang and src_lang == tgt_lang:
@@ -320,6 +322,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     options_stamp = {"beam_size": opts.beam_size, "presplit": opts.presplit, "encoding": opts.encoding,
                      "max_decoding_length": opts.max_decoding_length, "length_penalty": LENGTH_PENALTY,
                      "glossaries": glossary_stamp(opts.glossaries)}
+    if opts.include_mt:  # only when asked, so that bitexts made before the option stay current
+        options_stamp["include_mt"] = True
     if opts.tm:
         options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply}
 
