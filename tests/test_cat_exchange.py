@@ -518,3 +518,19 @@ def test_traditional_chinese_input_is_tagged_as_such_in_every_export(tmp_path, t
     assert langs == {"en", tag} or langs == {"en-US", tag}, langs
     xlf = etree.parse(str(tmp_path / "a.en-zh.xlf"))
     assert {f.get("target-language") for f in xlf.iter(f"{{{X1}}}file")} == {tag}
+
+
+def test_a_tbx_in_zh_tw_keeps_its_tag_when_read_and_written_again(tmp_path):
+    src = tmp_path / "terms.tbx"
+    src.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<martif type="TBX-Basic" xml:lang="en"><text><body>'
+        '<termEntry id="c1"><langSet xml:lang="en"><tig><term>cadre</term></tig></langSet>'
+        '<langSet xml:lang="zh-TW"><tig><term>幹部</term></tig></langSet></termEntry>'
+        '</body></text></martif>\n', encoding="utf-8")
+    out = tmp_path / "again.tbx"
+    r = CliRunner().invoke(main, ["glossary", "convert", str(src), str(out)])
+    assert r.exit_code == 0, r.output
+    root = etree.parse(str(out)).getroot()
+    tags = {el.get("{http://www.w3.org/XML/1998/namespace}lang") for el in root.iter() if el.tag in ("langSet", "langSec")}
+    assert tags == {"en", "zh-TW"}, tags
