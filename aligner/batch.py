@@ -323,6 +323,7 @@ class BatchOptions:
     out_dir: str | Path | None = None
     formats: Sequence[str] = ()
     force: bool = False
+    include_mt: bool = False  # TMX exports keep machine-translated units too (marked "MT!")
     stdout: IO[str] | None = None  # for a document_out of "-" (default sys.stdout)
     keep_going: bool = False  # refuse bad inputs (listed in the summary) and do the others
 
@@ -395,14 +396,14 @@ def export_paths(bitext_path: str | Path | None, formats: Sequence[str]) -> dict
 
 
 def export_beside(bitext: Bitext, bitext_path: str | Path, formats: Sequence[str],
-                  glossary: Any = None, only_missing: bool = False) -> list[Path]:
+                  glossary: Any = None, only_missing: bool = False, include_mt: bool = False) -> list[Path]:
     """Export `bitext` as each of `formats` next to its .jsonl file (NAME.en-zh.tmx, ...)."""
     from aligner.export import export_bitexts
 
     written = []
     for fmt, dest in export_paths(bitext_path, formats).items():
         if not (only_missing and dest.exists()):
-            export_bitexts([bitext], fmt, dest, glossary=glossary)
+            export_bitexts([bitext], fmt, dest, glossary=glossary, include_mt=include_mt)
             written.append(dest)
     return written
 
@@ -538,7 +539,8 @@ class Runner:
         from aligner.io.bitext_jsonl import read_bitext, write_bitext
 
         bitext = read_bitext(job.bitext_out)
-        for p in export_beside(bitext, job.bitext_out, missing, glossary=self.export_glossary):
+        for p in export_beside(bitext, job.bitext_out, missing, glossary=self.export_glossary,
+                                   include_mt=self.options.include_mt):
             self.summary.files_written.append(p)
         if not set(job.exports) <= set(recorded):
             bitext.meta["exports"] = sorted(set(recorded) | set(job.exports))
@@ -565,7 +567,8 @@ class Runner:
             formats = list(self._formats)
             formats += [f for f in recorded_exports(job.bitext_out)
                         if f not in formats and export_path(job.bitext_out, f).exists()]
-            for export in export_beside(bitext, job.bitext_out, formats, glossary=self.export_glossary):
+            for export in export_beside(bitext, job.bitext_out, formats, glossary=self.export_glossary,
+                                        include_mt=self.options.include_mt):
                 remove_stale_parts(export, self.started_wall)
                 self.summary.files_written.append(export)
             for other in known_export_paths(job.bitext_out):

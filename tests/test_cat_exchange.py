@@ -493,3 +493,44 @@ def test_pretranslating_xliff_2_keeps_it_valid(argos_dir):
     target = seg.find(f"{{{X2}}}target")
     assert "".join(target.itertext()) == engine.translate(["He lives in Nanjing."])[0].text
     assert [c.get("id") for c in target] == ["1"]
+
+
+# Traditional script must not come out as zh-CN (issue 11, item 4): a Big5 article aligned
+# with its English is tagged zh-Hant in every export, a Simplified one keeps zh-CN.
+TRADITIONAL = "朱志強是一位幹部。他在南京工作了三十年。這是他的聲明，他說他沒有錯。\n"
+SIMPLIFIED = "朱志强是一位干部。他在南京工作了三十年。这是他的声明，他说他没有错。\n"
+ENGLISH = ("Zhu Zhiqiang is a cadre. He worked in Nanjing for thirty years. "
+           "This is his statement, and he says he did nothing wrong.\n")
+
+
+@pytest.mark.parametrize("text, encoding, tag", [(TRADITIONAL, "big5", "zh-Hant"), (SIMPLIFIED, "gb18030", "zh-CN")])
+def test_traditional_chinese_input_is_tagged_as_such_in_every_export(tmp_path, text, encoding, tag):
+    (tmp_path / "a.en.txt").write_text(ENGLISH, encoding="utf-8")
+    (tmp_path / "a.zh.txt").write_bytes(text.encode(encoding))
+    out = tmp_path / "a.en-zh.jsonl"
+    r = CliRunner().invoke(main, ["align", str(tmp_path / "a.en.txt"), str(tmp_path / "a.zh.txt"), "--encoding",
+                                  encoding, "--no-embedding", "-o", str(out), "-f", "tmx", "-f", "xliff", "-q"])
+    assert r.exit_code == 0, r.output
+    bitext = read_bitext(out)
+    assert bitext.target.text.strip() == text.strip()
+    tmx = etree.parse(str(tmp_path / "a.en-zh.tmx"))
+    langs = {t.get("{http://www.w3.org/XML/1998/namespace}lang") for t in tmx.iter("tuv")}
+    assert langs == {"en", tag} or langs == {"en-US", tag}, langs
+    xlf = etree.parse(str(tmp_path / "a.en-zh.xlf"))
+    assert {f.get("target-language") for f in xlf.iter(f"{{{X1}}}file")} == {tag}
+
+
+def test_a_tbx_in_zh_tw_keeps_its_tag_when_read_and_written_again(tmp_path):
+    src = tmp_path / "terms.tbx"
+    src.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<martif type="TBX-Basic" xml:lang="en"><text><body>'
+        '<termEntry id="c1"><langSet xml:lang="en"><tig><term>cadre</term></tig></langSet>'
+        '<langSet xml:lang="zh-TW"><tig><term>幹部</term></tig></langSet></termEntry>'
+        '</body></text></martif>\n', encoding="utf-8")
+    out = tmp_path / "again.tbx"
+    r = CliRunner().invoke(main, ["glossary", "convert", str(src), str(out)])
+    assert r.exit_code == 0, r.output
+    root = etree.parse(str(out)).getroot()
+    tags = {el.get("{http://www.w3.org/XML/1998/namespace}lang") for el in root.iter() if el.tag in ("langSet", "langSec")}
+    assert tags == {"en", "zh-TW"}, tags

@@ -400,6 +400,20 @@ def test_format_exports_each_bitext_and_a_rerun_adds_missing_ones(argos_dir, tmp
         assert now[name] == kept[name]  # not rewritten: same bytes, set mtime and inode
 
 
+def test_include_mt_puts_machine_translations_into_the_tmx_marked_as_mt(argos_dir, tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "out"
+    result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "tmx", "--include-mt", "-q")
+    assert result.exit_code == 0, result.output
+    bitext = read_bitext(out / "article.en-zh.jsonl")
+    units = list(etree.parse(str(out / "article.en-zh.tmx")).iter("tu"))
+    assert len(units) == len([b for b in bitext.beads if b.src and b.tgt]) > 0
+    # Marked the way CAT tools tell machine translation from human memory.
+    assert {u.get("creationid") for u in units} == {"MT!"}
+    assert bitext.meta["options"]["include_mt"] is True
+
+
 def test_unknown_format_is_refused_before_anything_is_written(argos_dir, tmp_path):
     out = tmp_path / "out"
     result = run("translate", str(EN), "--to", "zh", "--out", str(out), "--format", "pdf")

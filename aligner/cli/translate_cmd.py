@@ -46,13 +46,16 @@ from aligner.translate.engine import OPTION_RANGES
 @click.option("--fuzzy-apply", is_flag=True,
               help="With --tm: use the best fuzzy match at or above --fuzzy instead of MT, flagged for review.")
 @click.option("--force", is_flag=True, help="Translate again even files whose outputs are up to date.")
+@click.option("--include-mt", is_flag=True,
+              help="With --format tmx: keep the machine translations in the TMX, marked creationid/changeid "
+                   "\"MT!\" (put such a file in OmegaT's tm/mt/). By default a TMX holds human translations only.")
 @click.option("--keep-going", is_flag=True,
               help="Translate the good files even if some are refused; list those at the end and "
                    "exit 6 (partly done). Without it, bad files stop the run before anything is written.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary (refused files are still listed).")
 def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, batch_size,
               max_decoding_length, encoding, presplit, glossaries, formats, tm_spec, fuzzy, fuzzy_apply,
-              force, keep_going, quiet) -> None:
+              force, include_mt, keep_going, quiet) -> None:
     """Translate articles between English and Chinese with an installed Argos model.
 
     Each input NAME.en.txt (or NAME.txt, NAME.md) gives NAME.zh.txt (or .md) with the same
@@ -85,7 +88,8 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
                                presplit=presplit, encoding=encoding, force=force, glossaries=list(glossaries),
                                progress=not quiet and sys.stderr.isatty(),
                                max_decoding_length=max_decoding_length, formats=list(formats),
-                               tm=tm_spec, fuzzy=fuzzy, fuzzy_apply=fuzzy_apply, keep_going=keep_going)
+                               tm=tm_spec, fuzzy=fuzzy, fuzzy_apply=fuzzy_apply, keep_going=keep_going,
+                               include_mt=include_mt)
     try:
         summary = translate_files(list(inputs), src_lang, tgt_lang, out_dir, options)
     except UsageError as e:  # the library's rule, shown the way click shows usage errors

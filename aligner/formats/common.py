@@ -87,6 +87,21 @@ def keep_tags(bitext: Bitext, src_tag: str | None, tgt_tag: str | None) -> None:
         bitext.meta["lang_tags"] = tags
 
 
+def keep_script_tags(bitext: Bitext) -> None:
+    """Record zh-Hant for a side written in Traditional characters (unless the bitext already
+    keeps a tag for it), so that exports do not call a Traditional text zh-CN."""
+    from aligner.text.language import chinese_script_tag
+
+    kept = dict(bitext.meta.get("lang_tags") or {})
+    for side, doc in (("source", bitext.source), ("target", bitext.target)):
+        if doc.lang == "zh" and side not in kept:
+            tag = chinese_script_tag(doc.text)
+            if tag:
+                kept[side] = tag
+    if kept:
+        bitext.meta["lang_tags"] = kept
+
+
 def base_lang(tag: str | None) -> str:
     """"zh" from zh-CN / zh_Hans / ZH; "" for None."""
     return re.split(r"[-_]", (tag or "").strip().lower(), maxsplit=1)[0]

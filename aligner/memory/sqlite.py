@@ -90,7 +90,10 @@ class SqliteMemory(TranslationMemory):
         if not exists and (readonly or not create):
             raise InputError("no such translation memory", path=path,
                              hint="Create it with `aligner tm create` or `aligner tm import`.")
-        if exists and not readonly and not os.access(self.path, os.W_OK):
+        # A file nobody may write (mode bits) is read-only by the tool's own rule too, as for
+        # glossaries: root, who may write anything, must not change a memory marked read-only.
+        if exists and not readonly and (not os.access(self.path, os.W_OK)
+                                        or not self.path.stat().st_mode & 0o222):
             raise OutputError("the translation memory is read-only", path=path,
                               hint="Nothing was changed. Make it writable, or use a copy.")
         try:

@@ -14,7 +14,7 @@ import re
 
 from aligner.text.scripts import LATIN_WORD_RE, count_cjk, count_latin_words, has_cjk
 
-__all__ = ["not_english"]
+__all__ = ["chinese_script_tag", "not_english"]
 
 # Latin-script languages a translator may be handed by mistake, by name for messages (langid's
 # ISO 639-1 codes; any other code is shown as it is).
@@ -64,3 +64,16 @@ def not_english(text: str) -> str | None:
     if code == "en" or prob < _NOT_ENGLISH_MIN_PROB:
         return None
     return _LATIN_LANGUAGE_NAMES.get(code, f"to be in the language {code!r}")
+
+
+def chinese_script_tag(text: str) -> str | None:
+    """"zh-Hant" for Chinese written in Traditional characters (a Big5 file, a Taiwan or Hong
+    Kong translation), else None (the default zh-CN stands). hanzidentifier knows which
+    characters exist only in one of the two scripts (from CC-CEDICT); a text whose characters
+    are all Traditional forms is Traditional. The region (zh-TW, zh-HK) cannot be told from the
+    script: give it with `export --lang-tag`."""
+    if not has_cjk(text):
+        return None
+    import hanzidentifier  # only for Chinese texts
+
+    return "zh-Hant" if hanzidentifier.identify(text[:200_000]) == hanzidentifier.TRADITIONAL else None

@@ -31,6 +31,7 @@ from aligner.errors import InputError, UsageError
 from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, normalize_lang, not_english,
                               other_language, read_document)
 from aligner.model import Bead, Bitext, Document, TextBuilder
+from aligner.formats.common import keep_script_tags
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
 from aligner.translate.documents import (document_format, input_suffixes, skipped_in_directories,
                                          translate_rich, unknown_kind)
@@ -259,6 +260,7 @@ class TranslateOptions:
     fuzzy: int = 75            # lowest fuzzy match kept for review
     fuzzy_apply: bool = False  # use the best fuzzy match instead of MT (flagged for review)
     keep_going: bool = False  # translate the good files; list the bad ones (summary.refused)
+    include_mt: bool = False  # a TMX export holds the machine translations too, marked "MT!"
 
 
 @dataclass
@@ -312,6 +314,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
     runner = Runner(BatchOptions(out_dir=out_dir, formats=opts.formats, force=opts.force, stdout=stdout,
+                                 include_mt=opts.include_mt,
                                  keep_going=opts.keep_going),
                     RunSummary(terms=None))
     if src_lang and tgt_lang and src_lang == tgt_lang:
@@ -320,6 +323,8 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     options_stamp = {"beam_size": opts.beam_size, "presplit": opts.presplit, "encoding": opts.encoding,
                      "max_decoding_length": opts.max_decoding_length, "length_penalty": LENGTH_PENALTY,
                      "glossaries": glossary_stamp(opts.glossaries)}
+    if opts.include_mt:  # only when asked, so that bitexts made before the option stay current
+        options_stamp["include_mt"] = True
     if opts.tm:
         options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply}
 
@@ -451,6 +456,7 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
                     translations = list(itertools.islice(stream, len(job.data.doc.segments)))
                     bitext = make_bitext(engine, job.data.doc, translations, pair[1], glossary=glossary,
                                          target_path=target_path, term_counts=summary.terms)
+                keep_script_tags(bitext)
                 yield job, bitext
                 done += 1
                 if bar is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -44,6 +44,7 @@ class Parsed:
     raw: list[tuple[int, dict[str, str]]]  # (line, column -> value as written)
     src_lang: str | None = None
     tgt_lang: str | None = None
+    lang_tags: list[str] = field(default_factory=list)  # tags saying more than en/zh (zh-TW), as written
 
     def add_row(self, line: int, values: dict[str, str], new_columns: bool = False) -> None:
         """One row as written: keep its raw values, make its term, note its problems.
@@ -96,7 +97,10 @@ def build_glossary(parsed: Parsed, name: str) -> Glossary:
         src, tgt = detect_languages((t.source, t.target) for t in parsed.terms)
     for t in parsed.terms:
         t.src_lang, t.tgt_lang, t.path = src, tgt, name
-    return Glossary(parsed.terms, src_lang=src, tgt_lang=tgt, path=name, columns=parsed.columns)
+    glossary = Glossary(parsed.terms, src_lang=src, tgt_lang=tgt, path=name, columns=parsed.columns)
+    if parsed.lang_tags:  # written again by TBX (and usable by exports): a zh-TW TBX stays zh-TW
+        glossary.lang_tags = list(parsed.lang_tags)
+    return glossary
 
 
 def read_bytes(path: str | Path) -> bytes:

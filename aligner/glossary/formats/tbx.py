@@ -42,6 +42,13 @@ def _lang(code: str | None) -> str | None:
     return base if base in ("en", "zh") else base
 
 
+def _keep_tag(parsed: Parsed, written: str, code: str) -> None:
+    """Remember a tag that says more than its language (zh-TW, zh-Hant, en-GB), once per language."""
+    tag = written.strip().replace("_", "-")
+    if tag.lower() != code and not any(_lang(t) == code for t in parsed.lang_tags):
+        parsed.lang_tags.append(tag)
+
+
 def _text(el) -> str:
     return "".join(el.itertext()).strip()
 
@@ -90,9 +97,11 @@ class TbxFormat(GlossaryFormat):
                     elif typ == "definition" and not note:
                         note = _text(child)
                 elif name in ("langSet", "langSec"):
-                    code = _lang(child.get(XML_LANG))
+                    written = child.get(XML_LANG)
+                    code = _lang(written)
                     if code:
                         langs.setdefault(code, []).extend(self._terms(child))
+                        _keep_tag(parsed, written, code)
             if len(langs) < 2 and not (status == "dnt" and langs):
                 parsed.problems.append(Problem(line, "tbx", "term entry with fewer than two "
                                                "languages, skipped", severity="warning"))
