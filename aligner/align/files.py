@@ -18,7 +18,6 @@ from typing import Any, Callable, Iterable, Sequence
 
 from aligner.align.core import align_documents
 from aligner.align.evaluate import f1, read_gold, strict_counts
-from aligner.formats.common import keep_script_tags
 from aligner.batch import (BatchOptions, BatchSummary, Job, PairJob, bitext_name, export_beside, export_paths,
                            exporters, file_sha256, glossary_stamp, match_directories, pair_key, read_pairs_list,
                            require_out_dir, Runner)
@@ -135,6 +134,8 @@ def _align_prepared(src_doc: Document, tgt_doc: Document, trans: list[str] | Non
         trans = machine_translation(src_doc, tgt_doc.lang)
     bitext = align_documents(src_doc, tgt_doc, translation=trans, glossary=glossary,
                              signals=signals, weights=weights, max_bead=max_bead, progress=progress)
+    from aligner.formats.common import keep_script_tags  # not at import: `aligner --help` stays light
+
     keep_script_tags(bitext)
     if translation is not None:
         bitext.meta["translation"] = str(translation)

@@ -16,7 +16,7 @@ from aligner.formats.base import DEFAULT_LOW_SCORE
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
               help="Port on 127.0.0.1 to listen on.")
 @click.option("--no-browser", is_flag=True, help="Only print the URL; do not open a browser.")
-@click.option("--low-score", type=float, default=DEFAULT_LOW_SCORE, show_default=True,
+@click.option("--low-score", type=click.FloatRange(0, 1), default=DEFAULT_LOW_SCORE, show_default=True,
               help="Beads scoring below this are next to review.")
 def review_cmd(bitexts, glossaries, port, no_browser, low_score) -> None:
     """Review bitexts in the browser: merge, split, move sentences, edit, approve, re-align.

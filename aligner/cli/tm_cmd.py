@@ -113,7 +113,7 @@ _ORIGIN = click.Choice(["aligned", "imported", "edited", "approved-mt", "mt"])
 @tm.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
 @tm_option
-@click.option("--format", "fmt", type=click.Choice(["tmx", "xliff", "tsv", "csv", "bitext"]), default=None,
+@click.option("-f", "--format", "fmt", type=click.Choice(["tmx", "xliff", "tsv", "csv", "bitext"]), default=None,
               help="File format (default: from the extension; .jsonl is an aligner bitext).")
 @click.option("--from", "src_lang", default=None, metavar="LANG",
               help="Source language with its variant when the file does not say (en, zh-CN, zh-TW).")
@@ -162,7 +162,7 @@ def tm_add(bitexts, tm_spec, origin, include_mt, quiet) -> None:
 
 @tm.command("export")
 @tm_option
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--out", "--output", "out", required=True, type=click.Path(dir_okay=False),
               help="The TMX file to write (written whole or not at all).")
 @click.option("--from", "src_lang", default=None, metavar="LANG", help="Only units with this source language.")
 @click.option("--to", "tgt_lang", default=None, metavar="LANG", help="Only units with this target language.")
@@ -189,7 +189,7 @@ def tm_export(tm_spec, out, src_lang, tgt_lang, quiet) -> None:
 @click.argument("phrase")
 @tm_option
 @click.option("--lang", default=None, metavar="LANG", help="Only units with this language (en, zh).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Most units shown.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True, help="Most units shown (1 to 10000).")
 def tm_search(phrase, tm_spec, lang, limit) -> None:
     """Concordance: units whose source or target contains PHRASE (Chinese included;
     Latin letters regardless of case). Prints source, target and origin, tab-separated.

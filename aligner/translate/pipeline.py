@@ -31,7 +31,6 @@ from aligner.errors import InputError, UsageError
 from aligner.io.text import (LANGUAGE_NAMES, STDIN_NAME, contradicted_language, normalize_lang, not_english,
                               other_language, read_document)
 from aligner.model import Bead, Bitext, Document, TextBuilder
-from aligner.formats.common import keep_script_tags
 from aligner.translate.engine import DEFAULT_MAX_DECODING_LENGTH, LENGTH_PENALTY, Engine
 from aligner.translate.documents import (document_format, input_suffixes, skipped_in_directories,
                                          translate_rich, unknown_kind)
@@ -456,7 +455,7 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
                     translations = list(itertools.islice(stream, len(job.data.doc.segments)))
                     bitext = make_bitext(engine, job.data.doc, translations, pair[1], glossary=glossary,
                                          target_path=target_path, term_counts=summary.terms)
-                keep_script_tags(bitext)
+                _keep_script_tags(bitext)
                 yield job, bitext
                 done += 1
                 if bar is not None:
@@ -466,6 +465,12 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
             bar.close()
         if memory is not None:
             memory.close()
+
+
+def _keep_script_tags(bitext: Bitext) -> None:
+    from aligner.formats.common import keep_script_tags  # not at import: `aligner --help` stays light
+
+    keep_script_tags(bitext)
 
 
 def _check_language(doc: Document, declared: str | None, tgt_lang: str | None) -> str:
