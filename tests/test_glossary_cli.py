@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from aligner.cli import main
+from aligner.glossary import read_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -112,3 +113,31 @@ def test_convert_to_stdout_and_usage_errors(workdir):
     assert first["source"] == "Zhu Zhiqiang" and first["tgt_lang"] == "zh"
     assert run("glossary", "convert", "glossaries/news.tsv", "-").exit_code == 2  # needs --to
     assert run("glossary", "add", "x.tsv", "cadre").exit_code == 2  # needs a target or dnt
+
+
+@pytest.mark.parametrize("name, header, sep", [("terms.csv", "English,中文", ","), ("terms.tsv", "en\tzh", "\t"),
+                                               ("terms.csv", "zh-CN,en-US", ",")])
+def test_add_keeps_the_header_people_wrote(tmp_path, name, header, sep):
+    """A spreadsheet with language-named columns and two columns stays that way after
+    `glossary add`: no source/target rename, no empty optional columns."""
+    path = tmp_path / name
+    first = ["朱志强", "Zhu Zhiqiang"] if header.startswith("zh") else ["Zhu Zhiqiang", "朱志强"]
+    path.write_text(header + "\n" + sep.join(first) + "\n", encoding="utf-8")
+    pair = ["干部", "cadre"] if header.startswith("zh") else ["cadre", "干部"]
+    result = run("glossary", "add", str(path), *pair)
+    assert result.exit_code == 0, result.output
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == header
+    assert rows[1:] == [sep.join(first), sep.join(pair)]
+    glossary = read_glossary(path)
+    assert [(t.source, t.target) for t in glossary.terms] == [tuple(first), tuple(pair)]
+    # a row that needs a column the file lacks adds that column only
+    result = run("glossary", "add", str(path), *(["官员", "cadre"] if header.startswith("zh") else ["cadre", "骨干"]),
+                 "--status", "forbidden")
+    if sep == "\t":  # TSV is edited line by line: it says which column to add, and changes nothing
+        assert result.exit_code == 3 and "needs column(s) status" in result.output
+        assert path.read_text(encoding="utf-8").splitlines() == rows
+        return
+    assert result.exit_code == 0, result.output
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == header + sep + "status"

@@ -45,6 +45,7 @@ class Parsed:
     src_lang: str | None = None
     tgt_lang: str | None = None
     lang_tags: list[str] = field(default_factory=list)  # tags saying more than en/zh (zh-TW), as written
+    labels: dict[str, str] = field(default_factory=dict)  # a header's language names (Header.labels)
 
     def add_row(self, line: int, values: dict[str, str], new_columns: bool = False) -> None:
         """One row as written: keep its raw values, make its term, note its problems.
@@ -100,6 +101,8 @@ def build_glossary(parsed: Parsed, name: str) -> Glossary:
     glossary = Glossary(parsed.terms, src_lang=src, tgt_lang=tgt, path=name, columns=parsed.columns)
     if parsed.lang_tags:  # written again by TBX (and usable by exports): a zh-TW TBX stays zh-TW
         glossary.lang_tags = list(parsed.lang_tags)
+    if parsed.labels:  # a header that said `English`/`中文` is written back as it was
+        glossary.labels = dict(parsed.labels)
     return glossary
 
 
@@ -169,6 +172,7 @@ class Header:
     src_lang: str | None = None
     tgt_lang: str | None = None
     absent: bool = False
+    labels: dict[str, str] = field(default_factory=dict)  # source/target -> the cell as written (`English`)
 
 
 def read_header(cells: list[str]) -> Header:
@@ -192,6 +196,7 @@ def read_header(cells: list[str]) -> Header:
     (i, a), (j, b) = by_lang
     header.columns[i], header.columns[j] = "source", "target"
     header.src_lang, header.tgt_lang = a, b
+    header.labels = {"source": cells[i].strip(), "target": cells[j].strip()}
     return header
 
 
@@ -258,11 +263,28 @@ def term_values(term: Term) -> dict[str, str]:
     return out
 
 
+_DEFAULTS = {"status": "preferred"}  # what an absent column means
+
+
+def header_cells(glossary: Glossary, columns: list[str]) -> list[str]:
+    """The header row to write: the column names, with the language names the file's own
+    header used for source and target (`en`/`zh`, `English`/`中文`) kept as the user wrote
+    them, as long as they still name the glossary's languages."""
+    labels = getattr(glossary, "labels", None) or {}
+    langs = {"source": glossary.src_lang, "target": glossary.tgt_lang}
+    return [labels[c] if c in labels and column_language(labels[c].lower()) == langs[c] else c
+            for c in columns]
+
+
 def output_columns(glossary: Glossary) -> list[str]:
     """The glossary's own column order, plus any column a row needs."""
     cols = [c for c in glossary.columns]
+    values = [term_values(t) for t in glossary.terms]
     for c in COLUMNS:
-        if c not in cols:
+        # An optional column the file did not have is added only when a row needs it: a
+        # two-column spreadsheet stays two columns after `glossary add`.
+        if c not in cols and (c in ("source", "target") or not glossary.terms or
+                              any(v.get(c, "") not in ("", _DEFAULTS.get(c)) for v in values)):
             cols.append(c)
     for t in glossary.terms:
         for k in t.extra:

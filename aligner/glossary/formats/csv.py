@@ -10,7 +10,7 @@ import csv
 import io
 
 from aligner.glossary.formats.base import (GlossaryFormat, Parsed, Problem, check_header, decode,
-                                           output_columns, read_header, term_values)
+                                           header_cells, output_columns, read_header, term_values)
 from aligner.glossary.model import Glossary
 
 
@@ -44,6 +44,7 @@ class CsvFormat(GlossaryFormat):
                 found = read_header(row)
                 header = parsed.columns = found.columns
                 parsed.src_lang, parsed.tgt_lang = found.src_lang, found.tgt_lang
+                parsed.labels = found.labels
                 parsed.problems += check_header(header, line)
                 if any(p.severity == "error" for p in parsed.problems):
                     return parsed
@@ -64,7 +65,7 @@ class CsvFormat(GlossaryFormat):
         cols = output_columns(glossary)
         buf = io.StringIO(newline="")
         w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(cols)
+        w.writerow(header_cells(glossary, cols))
         for t in glossary.terms:
             v = term_values(t)
             w.writerow([v.get(c, "") for c in cols])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from aligner.glossary.formats.base import (MAX_TERM, GlossaryFormat, Parsed, Problem, check_header, decode,
-                                           make_term, output_columns, read_header, term_values)
+                                           header_cells, make_term, output_columns, read_header, term_values)
 from aligner.glossary.model import CASES, COLUMNS, NO_ALIASES, NO_EXTRA, STATUSES, Glossary, Term
 
 _STATUSES = {"", *STATUSES}
@@ -85,6 +85,7 @@ class TsvFormat(GlossaryFormat):
                 header = read_header(split_row(line))
                 columns = parsed.columns = header.columns
                 parsed.src_lang, parsed.tgt_lang = header.src_lang, header.tgt_lang
+                parsed.labels = header.labels
                 parsed.problems += check_header(columns, lineno)
                 if "\t" not in line and ("," in line or ";" in line):
                     parsed.problems.append(Problem(lineno, "header", "the header has no tab",
@@ -136,7 +137,7 @@ class TsvFormat(GlossaryFormat):
 
     def dumps(self, glossary: Glossary) -> bytes:
         cols = output_columns(glossary)
-        lines = ["\t".join(cols)]
+        lines = ["\t".join(header_cells(glossary, cols))]
         for t in glossary.terms:
             v = term_values(t)
             lines.append(format_row(cols, v))
