@@ -51,8 +51,11 @@ def run_cli(tree: Path, src: Path, out: Path, args, interrupt_after: float | Non
     cmd = [sys.executable, "-m", "aligner", "translate", str(src), "--from", "en", "--out", str(out), "-q",
            "--beam-size", str(args.beam_size), "--max-length", str(args.max_length)]
     t = time.perf_counter()
+    # A bench started in the background by a non-interactive shell inherits SIGINT ignored,
+    # and so would the CLI: give the child the default disposition, as a terminal would.
     proc = subprocess.Popen(cmd, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     stop = 0.0
     if interrupt_after is not None:
         try:

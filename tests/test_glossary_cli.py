@@ -141,3 +141,17 @@ def test_add_keeps_the_header_people_wrote(tmp_path, name, header, sep):
     assert result.exit_code == 0, result.output
     rows = path.read_text(encoding="utf-8").splitlines()
     assert rows[0] == header + sep + "status"
+
+
+def test_quiet_leaves_stderr_empty_in_convert_and_extract(workdir):
+    result = CliRunner().invoke(main, ["glossary", "convert", "glossaries/news.tsv", "news.tbx", "-q"])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert read_glossary("news.tbx").terms
+    loud = CliRunner().invoke(main, ["glossary", "convert", "glossaries/news.tsv", "news2.tbx"])
+    assert "news2.tbx: " in loud.stderr  # the summary -q takes away
+    bitext = CliRunner().invoke(main, ["align", "corpus/article.en.txt", "corpus/article.zh.txt",
+                                       "-o", "a.jsonl", "-q", "--no-embedding"])
+    assert bitext.exit_code == 0, bitext.output
+    result = CliRunner().invoke(main, ["glossary", "extract", "a.jsonl", "-o", "p.tsv", "-q"])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert (workdir / "p.tsv").read_text(encoding="utf-8").startswith("source\t")

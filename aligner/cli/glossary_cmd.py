@@ -244,7 +244,8 @@ def check_cmd(bitexts, glossaries, src_lang, tgt_lang, as_json) -> None:
               help="Leave out terms this glossary already has (repeatable).")
 @click.option("--names/--no-names", default=True, help="Propose person and place names (pinyin).")
 @click.option("--terms/--no-terms", default=True, help="Propose CC-CEDICT-supported terms.")
-def extract_cmd(bitexts, output, min_count, glossaries, names, terms) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def extract_cmd(bitexts, output, min_count, glossaries, names, terms, quiet) -> None:
     """Propose glossary entries for review: names paired through their pinyin, and
     recurring aligned terms that CC-CEDICT supports, each with its count and an example bead.
 
@@ -273,7 +274,8 @@ def extract_cmd(bitexts, output, min_count, glossaries, names, terms) -> None:
         click.echo(FORMATS["tsv"].dumps(g).decode("utf-8"), nl=False)
     else:
         FORMATS["tsv"].write(g, output)
-    click.echo(f"{len(proposals)} proposal(s)", err=True)
+    if not quiet:
+        click.echo(f"{len(proposals)} proposal(s)", err=True)
 
 
 # --- convert --------------------------------------------------------------------------------
@@ -285,7 +287,8 @@ def extract_cmd(bitexts, output, min_count, glossaries, names, terms) -> None:
               help="Input format (default: from the suffix).")
 @click.option("--to-format", "--to", "to_fmt", type=click.Choice(FORMAT_NAMES), default=None,
               help="Output format (default: from the suffix; needed for -).")
-def convert_cmd(source_file, output, from_fmt, to_fmt) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def convert_cmd(source_file, output, from_fmt, to_fmt, quiet) -> None:
     """Import or export a glossary: TSV, CSV, TBX (CAT tools), JSONL. Every field survives
     the round trip.
 
@@ -312,4 +315,5 @@ def convert_cmd(source_file, output, from_fmt, to_fmt) -> None:
         sys.stdout.flush()
     else:
         get_format(to_fmt, output).write(g, output)
-        click.echo(f"{output}: {len(g.terms)} terms", err=True)
+        if not quiet:
+            click.echo(f"{output}: {len(g.terms)} terms", err=True)
