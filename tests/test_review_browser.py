@@ -311,3 +311,43 @@ def test_a_long_bitext_is_built_as_needed_and_edited_anywhere(browser, serve, tm
     got = [(b.src, b.tgt) for b in read_bitext(path).beads]
     assert got == [([k], [k]) for k in range(850)] + [([850, 851], [850, 851])] + [([k], [k]) for k in range(852, n)]
     assert page.errors == []
+
+
+def test_fuzzy_memory_matches_show_what_differs_from_the_new_sentence(browser, serve, argos_dir, tmp_path):
+    """Beads translated with a translation memory (`translate --tm`, the fixture models) carry
+    the fuzzy matches; the page shows the match's source against the new sentence, word by word
+    for English and character by character for Chinese, as text."""
+    from aligner.memory import Unit, open_memory
+    from aligner.translate import translate_files
+
+    spec = str(tmp_path / "memory.sqlite")
+    with open_memory(spec) as tm:
+        tm.add_units([Unit("The <i> party announced a new budget.", "该党公布了新预算。", "en", "zh-CN", origin="aligned")])
+    en, zh = tmp_path / "news.en.txt", tmp_path / "news.zh.txt"
+    en.write_text("Nothing here is in the memory.\nThe <i> party announced a new policy.\n", encoding="utf-8")
+    zh.write_text("该党公布了新政策。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    translate_files([en], "en", "zh", out, presplit=True, tm=spec, fuzzy_apply=True)  # the match applied
+    translate_files([zh], "zh", "en", out, presplit=True, tm=spec)  # offered beside the MT
+    page = open_page(browser, serve([out / "news.en-zh.jsonl", out / "news.zh-en.jsonl"]))
+
+    page.keyboard.press("n")  # the applied fuzzy match is next to review (the first bead is MT)
+    page.keyboard.press("n")
+    assert page.locator("#beads .bead.sel .n").text_content() == "2"
+    shown = rows(page).nth(1).locator(".tmatch")
+    sync_api.expect(shown).to_have_count(1)
+    sync_api.expect(shown.locator(".score")).to_have_text("TM 90%, applied")
+    sync_api.expect(shown.locator("del")).to_have_text("budget")
+    sync_api.expect(shown.locator("ins")).to_have_text("policy")
+    sync_api.expect(shown.locator(".diff")).to_have_text("The <i> party announced a new budgetpolicy.")
+    sync_api.expect(shown.locator(".tmt")).to_have_text("该党公布了新预算。")
+    assert page.locator("#beads i, #beads .tmatch b").count() == 0  # the memory's text is shown as text
+    assert rows(page).nth(0).locator(".tmatch").count() == 0
+
+    page.select_option("#doc", "1")
+    shown = rows(page).nth(0).locator(".tmatch")
+    sync_api.expect(shown.locator(".score")).to_have_text("TM 77%")
+    sync_api.expect(shown.locator("del")).to_have_text("预算")
+    sync_api.expect(shown.locator("ins")).to_have_text("政策")
+    sync_api.expect(shown.locator(".tmt")).to_have_text("The <i> party announced a new budget.")
+    assert page.errors == []

@@ -70,3 +70,13 @@ def test_the_server_loads_the_encoder_at_start_and_keeps_one_store_of_vectors(se
              for seg in doc.segments[:WARM_UP_SENTENCES]]
     assert all(t in srv.vectors for t in first) and srv.vectors.encoded == len(set(first))
     assert "Good." not in srv.vectors
+
+
+def test_what_differs_from_a_fuzzy_match_word_by_word_or_character_by_character():
+    from aligner.review.views import source_diff
+
+    assert source_diff("Hello  world, friends.", "Hello there world friends!", "en") == [
+        ["=", "Hello "], ["+", "there "], ["=", "world "], ["-", ", "], ["=", "friends"], ["-", "."], ["+", "!"]]
+    assert source_diff("该党公布了新预算。", "该党公布了新政策。", "zh-CN") == [
+        ["=", "该党公布了新"], ["-", "预算"], ["+", "政策"], ["=", "。"]]
+    assert source_diff("", "New.", "en") == [["+", "New."]] and source_diff("旧", "旧", "zh") == [["=", "旧"]]
