@@ -343,6 +343,15 @@ def test_fuzzy_memory_matches_show_what_differs_from_the_new_sentence(browser, s
     sync_api.expect(shown.locator(".tmt")).to_have_text("该党公布了新预算。")
     assert page.locator("#beads i, #beads .tmatch b").count() == 0  # the memory's text is shown as text
     assert rows(page).nth(0).locator(".tmatch").count() == 0
+    # the bead as docs/review.md shows it (ALIGNER_UPDATE_SCREENSHOT=1 writes docs/review-fuzzy.png)
+    shot = tmp_path / "review-fuzzy.png"
+    rows(page).nth(1).screenshot(path=str(shot))
+    image = read_png(shot)
+    px = image.load()
+    assert any(px[x, y][1] > px[x, y][0] + 20 and px[x, y][1] > 200  # the green of the new word
+               for x in range(image.size[0]) for y in range(image.size[1]))
+    if os.environ.get("ALIGNER_UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, REPO / "docs" / "review-fuzzy.png")
 
     page.select_option("#doc", "1")
     shown = rows(page).nth(0).locator(".tmatch")
