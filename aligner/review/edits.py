@@ -448,7 +448,7 @@ class Editor:
             src_texts = [s_doc.segments[i].text for i in src]
             tgt_texts = [t_doc.segments[j].text for j in tgt]
             if "signals" not in options and "embedding" not in options:
-                extra = self._embedding_signals(src_texts, tgt_texts)
+                extra = self._embedding_signals()
                 if "weights" in extra:
                     extra["weights"] = {**extra["weights"], **(options.get("weights") or {})}
                 options = {**options, **extra}
@@ -464,9 +464,9 @@ class Editor:
                             meta={"evidence": evidence, "realigned": True}))
         return out
 
-    def _embedding_signals(self, src_texts: list[str], tgt_texts: list[str]) -> dict[str, Any]:
+    def _embedding_signals(self) -> dict[str, Any]:
         """Options for the aligner: the default signals, with the sentence-embedding signal fed
-        by `self.vectors` (kept by language and text: a window that grows, or the next
+        by `self.vectors` (kept by text: a window that grows, or the next
         re-alignment, encodes no sentence twice). A stretch of a long bitext is aligned as the
         aligner aligned the whole of it: without the encoder first, then with it on the
         uncertain beads only (so only their sentences are encoded). {} (the aligner's own
