@@ -2,7 +2,7 @@
 """`aligner review` on a 5,000-bead bitext (the Bible in ../shared/data): how fast the page opens
 and answers in headless Chromium, and how fast a re-alignment from one fixed bead is.
 
-    python3 bench/review_speed.py                         # aligns bible-dev/001 first (about 20 s)
+    python3 bench/review_speed.py                         # aligns bible-dev/001 first (about a minute)
     python3 bench/review_speed.py --bitext bible.jsonl    # a bitext aligned before
 
 Figures (printed, not asserted; goals from issue 15):
