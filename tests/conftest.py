@@ -61,3 +61,28 @@ def empty_argos_dir(tmp_path, monkeypatch) -> Path:
     root.mkdir()
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(root))
     return root
+
+
+@pytest.fixture
+def serve():
+    """serve(paths, glossary=None) -> a running `aligner review` server (ReviewServer) on a free
+    port for the bitext files `paths`; every server started is stopped after the test, its
+    background warm-up finished first (so that no thread outlives the test)."""
+    import threading
+
+    from aligner.review import open_editors
+    from aligner.review.server import ReviewServer
+
+    servers = []
+
+    def start(paths, **kw):
+        srv = ReviewServer(open_editors(paths, **kw))
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        return srv
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+        srv.warming.join()

@@ -9,8 +9,9 @@ import pytest
 from aligner.glossary import Glossary, Term
 from aligner.glossary.check import check_bitext
 from aligner.io.bitext_jsonl import read_bitext, write_bitext
-from aligner.model import Bead, Bitext
-from aligner.review.edits import EditError, Editor, SaveRefused, changed_range
+from aligner.align.signals.embedding import ENCODE_ALL_SENTENCES
+from aligner.model import Bead, Bitext, Document
+from aligner.review.edits import REALIGN_WINDOW, EditError, Editor, SaveRefused, changed_range
 from test_export_support import corpus_bitext, make_bitext
 
 
@@ -181,8 +182,13 @@ def test_realign_repairs_the_beads_that_followed_a_wrong_one(saved):
     assert ed.beads[0] is not None and "realigned" not in ed.beads[12].meta  # untouched beads kept
     with pytest.raises(EditError, match="nothing to re-align"):
         ed.realign()
+    # a short text is encoded whole (as the aligner does): each sentence once, kept
+    encoded = ed.vectors.encoded
+    assert 0 < encoded == len(ed.vectors) <= len(ed.bitext.source.segments) + len(ed.bitext.target.segments)
     ed.undo()
     assert pairs(ed)[6] == wrong6
+    ed.realign()
+    assert pairs(ed) == gold and ed.vectors.encoded == encoded
 
 
 def test_realign_in_a_window_keeps_the_far_beads(saved):
@@ -196,6 +202,45 @@ def test_realign_in_a_window_keeps_the_far_beads(saved):
     ed.realign(window=3)
     assert pairs(ed) == gold
     assert ed.beads[18] is far
+
+
+def long_corpus_bitext(copies: int = 70) -> Bitext:
+    """The corpus article `copies` times over, each copy's sentences numbered (so that no two
+    sentences are the same): over 3,000 sentences, a text the aligner encodes only where it is
+    uncertain."""
+    one = corpus_bitext()
+    src, tgt, beads = [], [], []
+    for r in range(copies):
+        i0, j0 = len(src), len(tgt)
+        src += [f"{seg.text} ({r + 1})" for seg in one.source.segments]
+        tgt += [f"{seg.text}（{r + 1}）" for seg in one.target.segments]
+        beads += [Bead(src=[i0 + i for i in b.src], tgt=[j0 + j for j in b.tgt], origin="aligned", id=len(beads))
+                  for b in one.beads]
+    return Bitext(Document.from_sentences("en", src), Document.from_sentences("zh", tgt), beads)
+
+
+def test_realign_in_a_long_bitext_encodes_only_sentences_near_the_fix_and_each_once(tmp_path):
+    path = tmp_path / "long.jsonl"
+    bt = long_corpus_bitext()
+    assert len(bt.source.segments) + len(bt.target.segments) > ENCODE_ALL_SENTENCES
+    write_bitext(bt, path)
+    ed = Editor.open(path)
+    gold = pairs(ed)
+    at = 35 * 20 + 5  # bead 6 of the 36th copy, in the middle
+    ed.bitext.beads = shifted(ed.bitext, at, at + 5).beads
+    ed.move(at, "tgt", "next")
+    ed.realign()
+    assert pairs(ed) == gold
+    encoded = ed.vectors.encoded
+    # only sentences of the windows next to the fix were encoded (none, if the aligner is sure
+    # there without the encoder), each once
+    near = range(at - 4 * REALIGN_WINDOW, at + 4 * REALIGN_WINDOW)
+    far = [ed.bitext.source.segments[i].text for k, b in enumerate(ed.beads) if k not in near for i in b.src]
+    far += [ed.bitext.target.segments[j].text for k, b in enumerate(ed.beads) if k not in near for j in b.tgt]
+    assert encoded == len(ed.vectors) and not any(t in ed.vectors for t in far)
+    ed.undo()
+    ed.realign()  # again: the vectors are kept, nothing is encoded twice
+    assert pairs(ed) == gold and ed.vectors.encoded == encoded
 
 
 def test_save_keeps_a_backup_and_refuses_a_changed_file(saved):

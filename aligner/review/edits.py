@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
@@ -89,6 +90,36 @@ def changed_range(old: Sequence[Bead], new: Sequence[Bead]) -> tuple[int, int, i
     return start, len(old) - tail, len(new) - tail
 
 
+class SentenceVectors:
+    """Sentence vectors by text (the encoder is multilingual), encoded on first use and kept
+    for the life of a review server: what the embedding signal asks for when it re-aligns a
+    stretch."""
+
+    def __init__(self) -> None:
+        self._vectors: dict[str, Any] = {}
+        self._lock = threading.Lock()  # one encoding at a time (the server's threads share it)
+        self.encoded = 0  # sentences encoded (each text once)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._vectors
+
+    def __call__(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        from aligner.align.signals.embedding import encode
+
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+            if todo:
+                for t, v in zip(todo, np.asarray(encode(None, todo), dtype=np.float32)):
+                    self._vectors[t] = v
+                self.encoded += len(todo)
+            return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+
+
 class Editor:
     """One bitext under review: its beads, the edits made, and the file it came from."""
 
@@ -102,6 +133,8 @@ class Editor:
         self._saved: list[Bead] | None = list(bitext.beads)  # the beads as on disk
         self._saved_tgt = bitext.target.text
         self.loaded: tuple[int, str] | None = fingerprint(self.path) if self.path else None
+        #: sentence vectors for re-alignment; a review server gives all its editors one
+        self.vectors = SentenceVectors()
 
     @classmethod
     def open(cls, path: str | Path, glossary: Any = None) -> "Editor":
@@ -380,23 +413,27 @@ class Editor:
         return {"stretches": len(work), "changed": changed}
 
     def _realign_gap(self, beads, a, b, left, right, window, align, options):
-        w = max(1, window)
+        """The new beads for the free beads a..b-1, as (start, end, beads) runs: near the new
+        anchor(s) only, each side's window doubling on its own until the new alignment
+        rejoins the old one at the window's open edge; the whole gap once the windows meet."""
+        w = {side: max(1, window) for side, new in (("left", left), ("right", right)) if new}
+        done: dict[str, tuple[int, int, list[Bead]]] = {}
         while True:
-            if b - a <= (2 * w if left and right else w):
+            if sum(w.values()) >= b - a:
                 return [(a, b, self._align_stretch(beads[a:b], align, options))]
-            out = []
-            ok = True
-            if left:
-                new = self._align_stretch(beads[a:a + w], align, options)
-                ok &= _same(new[-REJOIN_BEADS:], beads[a + w - REJOIN_BEADS:a + w])
-                out.append((a, a + w, new))
-            if right:
-                new = self._align_stretch(beads[b - w:b], align, options)
-                ok &= _same(new[:REJOIN_BEADS], beads[b - w:b - w + REJOIN_BEADS])
-                out.append((b - w, b, new))
-            if ok:
-                return out
-            w *= 2
+            for side in w:
+                if side in done:
+                    continue
+                lo, hi = (a, a + w[side]) if side == "left" else (b - w[side], b)
+                new = self._align_stretch(beads[lo:hi], align, options)
+                edge = (new[-REJOIN_BEADS:], beads[hi - REJOIN_BEADS:hi]) if side == "left" \
+                    else (new[:REJOIN_BEADS], beads[lo:lo + REJOIN_BEADS])
+                if _same(*edge):
+                    done[side] = (lo, hi, new)
+                else:
+                    w[side] *= 2
+            if len(done) == len(w):
+                return list(done.values())
 
     def _align_stretch(self, old: list[Bead], align, options) -> list[Bead]:
         """The beads the aligner finds for the sentences of `old` (a run of beads); beads
@@ -411,7 +448,10 @@ class Editor:
             src_texts = [s_doc.segments[i].text for i in src]
             tgt_texts = [t_doc.segments[j].text for j in tgt]
             if "signals" not in options and "embedding" not in options:
-                options = {**options, **self._embedding_signals(src_texts, tgt_texts)}
+                extra = self._embedding_signals()
+                if "weights" in extra:
+                    extra["weights"] = {**extra["weights"], **(options.get("weights") or {})}
+                options = {**options, **extra}
             alignment = align(src_texts, tgt_texts, s_doc.lang, t_doc.lang, **options)
             result = [([src[i] for i in bd.src], [tgt[j] for j in bd.tgt]) for bd in alignment.beads]
             scores = [(bd.score, bd.evidence) for bd in alignment.beads]
@@ -424,36 +464,35 @@ class Editor:
                             meta={"evidence": evidence, "realigned": True}))
         return out
 
-    def _embedding_signals(self, src_texts: list[str], tgt_texts: list[str]) -> dict[str, Any]:
-        """The default signals, with the sentence-embedding signal fed vectors this editor keeps
-        (by language and text): a window that grows, or the next re-alignment, encodes no
-        sentence twice. {} (the aligner's own defaults) when the aligner has no such signal."""
+    def _embedding_signals(self) -> dict[str, Any]:
+        """Options for the aligner: the default signals, with the sentence-embedding signal fed
+        by `self.vectors` (kept by text: a window that grows, or the next
+        re-alignment, encodes no sentence twice). A stretch of a long bitext is aligned as the
+        aligner aligned the whole of it: without the encoder first, then with it on the
+        uncertain beads only (so only their sentences are encoded). {} (the aligner's own
+        defaults) when the aligner has no such signal; {"embedding": False} when no encoder
+        is installed."""
         try:
-            import numpy as np
-
             from aligner.align.core import DEFAULT_SIGNALS, DEFAULT_WEIGHTS
             from aligner.align.signals import get_signal
-            from aligner.align.signals.embedding import encode
+            from aligner.align.signals.embedding import ENCODE_ALL_SENTENCES, use_encoder
         except ImportError:
             return {}
         if "embedding" not in DEFAULT_SIGNALS:
             return {}
-        cache = self.__dict__.setdefault("_vectors", {})
-        sides = []
-        for lang, texts in ((self.bitext.src_lang, src_texts), (self.bitext.tgt_lang, tgt_texts)):
-            todo = list(dict.fromkeys(t for t in texts if (lang, t) not in cache))
-            if todo:
-                try:
-                    vecs = np.asarray(encode(None, todo), dtype=np.float32)
-                except ModelError:  # no encoder installed: re-align without it
-                    return {"embedding": False}
-                for t, v in zip(todo, vecs):
-                    cache[(lang, t)] = v
-            sides.append(np.stack([cache[(lang, t)] for t in texts]))
+        try:
+            use_encoder()  # loaded once per process (the review server loads it at start)
+        except ModelError:  # no encoder installed: re-align without it
+            return {"embedding": False}
         names = [n for n in DEFAULT_SIGNALS if n != "embedding"]
-        embedding = get_signal("embedding", weight=DEFAULT_WEIGHTS.get("embedding", 1.0),
-                               src_vectors=sides[0], tgt_vectors=sides[1])
-        return {"signals": [*names, embedding]}
+        if len(self.bitext.source.segments) + len(self.bitext.target.segments) <= ENCODE_ALL_SENTENCES:
+            embedding = get_signal("embedding", weight=DEFAULT_WEIGHTS.get("embedding", 1.0), encoder=self.vectors)
+            return {"signals": [*names, embedding]}
+        embedding = get_signal("embedding", weight=DEFAULT_WEIGHTS.get("embedding", 1.0), encoder=self.vectors,
+                               encode_all=0)
+        # the weights of a long text's model-free passes (make_signals would take the stretch
+        # for a short text encoded whole)
+        return {"signals": [*names, embedding], "weights": {"length": DEFAULT_WEIGHTS["length"]}}
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | Path | None = None) -> Path:

@@ -29,6 +29,7 @@ import json
 import secrets
 import sys
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -37,7 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from aligner.errors import AlignerError, InputError
 from aligner.formats.base import DEFAULT_LOW_SCORE
-from aligner.review.edits import EditError, Editor, SaveRefused, changed_range
+from aligner.review.edits import EditError, Editor, SaveRefused, SentenceVectors, changed_range
 from aligner.review.views import bead_view, summary
 
 #: Largest request body accepted (an edited target text is at most 20,000 characters).
@@ -59,6 +60,10 @@ class ReviewServer(ThreadingHTTPServer):
                 raise InputError(f"the bitext is {ed.bitext.src_lang}-{ed.bitext.tgt_lang} but the glossary "
                                  f"is {g.src_lang}-{g.tgt_lang}", path=ed.path)
         self.editors = editors
+        # one store of sentence vectors for every bitext, for the life of the server
+        self.vectors = SentenceVectors()
+        for ed in editors:
+            ed.vectors = self.vectors
         self.revs = [0] * len(editors)
         self.token = token or secrets.token_urlsafe(24)
         self.low_score = low_score
@@ -70,6 +75,8 @@ class ReviewServer(ThreadingHTTPServer):
             raise InputError(f"cannot listen on 127.0.0.1:{port}: {e.strerror or e}",
                              hint="Leave out --port to use a free port.") from None
         self.port = self.server_address[1]
+        # started with the server, so the page opens at once and the first re-alignment is quick
+        self.warming = warm_up(editors, self.vectors)
         self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
         self.origins = {f"http://{h}" for h in self.hosts}
 
@@ -139,6 +146,7 @@ class ReviewServer(ThreadingHTTPServer):
         elif op == "redo":
             message = "redone: " + ed.redo()
         elif op == "realign":
+            self.warming.join()  # the encoder and dictionaries are loaded once, by the warm-up
             r = ed.realign()
             message = (f"re-aligned {r['stretches']} stretch{'es' if r['stretches'] != 1 else ''} next to "
                        f"the fixes: {r['changed']} bead{'s' if r['changed'] != 1 else ''} changed")
@@ -291,18 +299,36 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, result)
 
 
-def warm_up(editors: list[Editor]) -> threading.Thread:
-    """Load the aligner's dictionary in the background, so the first re-alignment is quick."""
+#: Sentences of each side of the first bitext that the warm-up encodes (and keeps): loading
+#: the encoder is lazy, and its first calls are several times slower than the later ones.
+WARM_UP_SENTENCES = 8
+
+
+def warm_up(editors: list[Editor], vectors: SentenceVectors | None = None) -> threading.Thread:
+    """Load, in the background, what a re-alignment needs: the aligner's dictionaries (by
+    aligning two sentences) and the sentence encoder (by encoding the first sentences of the
+    bitext the page opens first, kept in `vectors`), so that the first re-alignment pays for
+    neither. Errors are left to the re-alignment to report."""
+    t0 = time.perf_counter()
+
     def run() -> None:
         try:
             from aligner.align import align_sentences
-            ed = editors[0]
+
             sample = {"en": ["Good morning.", "Thank you."], "zh": ["早上好。", "谢谢。"]}
-            s, t = ed.bitext.src_lang, ed.bitext.tgt_lang
-            if s in sample and t in sample:
-                align_sentences(sample[s], sample[t], s, t)
-        except Exception:  # noqa: BLE001 - only a warm-up
+            for ed in editors:
+                s, t = ed.bitext.src_lang, ed.bitext.tgt_lang
+                if s in sample and t in sample:
+                    align_sentences(sample[s], sample[t], s, t, embedding=False)
+                    break
+            cache = vectors if vectors is not None else editors[0].vectors
+            for doc in (editors[0].bitext.source, editors[0].bitext.target):  # the one the page opens
+                texts = [seg.text for seg in doc.segments[:WARM_UP_SENTENCES]]
+                if texts:
+                    cache(texts)
+        except Exception:  # noqa: BLE001 - only a warm-up: a re-alignment reports what is missing
             pass
+        th.seconds = time.perf_counter() - t0  # type: ignore[attr-defined]  # (printed by the bench)
     th = threading.Thread(target=run, name="aligner-review-warm-up", daemon=True)
     th.start()
     return th
@@ -312,7 +338,6 @@ def serve(editors: list[Editor], *, port: int = 0, open_browser: bool = True,
           low_score: float = DEFAULT_LOW_SCORE, echo: Callable[[str], None] = print) -> None:
     """Serve until Ctrl-C. Prints the URL; opens it in the browser when asked and there is one."""
     server = ReviewServer(editors, port=port, low_score=low_score, log=echo)
-    warm_up(editors)
     echo(f"Reviewing {len(editors)} bitext{'s' if len(editors) > 1 else ''} at {server.url}")
     echo("Press Ctrl-C to stop (save in the page first).")
     if open_browser:

