@@ -276,7 +276,7 @@ class _Source:
         """Write a formatted document's translation to `path` (False: plain text, not mine)."""
         if self.format is None:
             return False
-        self.format.write_document(self.doc, self.translations, path, tgt_lang=self.tgt)
+        self.format.write_document(self.doc, self.translations, path, tgt_lang=self.tgt, bitext=bitext)
         return True
 
 
