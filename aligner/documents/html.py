@@ -77,8 +77,18 @@ class HtmlDocument:
             from aligner.text.xml import parse_xml_safely
 
             return parse_xml_safely(data, where).getroottree(), True
+        # A page that declares no charset is read as UTF-8 when it is valid UTF-8 (lxml would
+        # take it as Latin-1 and turn Chinese into mojibake); a declared charset or BOM wins.
+        encoding = None
+        if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) \
+                and b"charset" not in data[:4096].lower():
+            try:
+                data.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                pass
         try:
-            parser = html.HTMLParser(no_network=True, remove_comments=False)
+            parser = html.HTMLParser(no_network=True, remove_comments=False, encoding=encoding)
             return etree.ElementTree(html.document_fromstring(data, parser=parser)), False
         except (etree.XMLSyntaxError, etree.ParserError, ValueError) as e:
             raise InputError(f"cannot parse the page ({e})", path=where,
