@@ -129,7 +129,9 @@ def align_prepared_documents(src_doc: Document, tgt_doc: Document, trans: list[s
     options = dict(glossary=glossary, signals=signals, weights=weights, max_bead=max_bead)
     if not same_structure(src_doc, tgt_doc):
         bitext = align_documents(src_doc, tgt_doc, translation=trans, progress=progress, **options)
-        bitext.meta["paragraphs"] = "not used (the documents' paragraph structures differ)"
+        bitext.meta["paragraphs"] = ("soft evidence (the documents' paragraph structures differ)"
+                                     if "paragraph" in bitext.meta.get("aligner", {}).get("signals", {})
+                                     else "not used (the documents' paragraph structures differ)")
     else:
         beads: list[Bead] = []
         meta: dict[str, Any] = {}
