@@ -832,3 +832,19 @@ def test_translated_html_renders_in_headless_chromium(tmp_path, engine, ref):
     assert page.findall(".//p")[0].findtext("b") == ref("stripped of his position")
     assert page.findall(".//p")[0].text_content() == ref("He was stripped of his position in 1999.") + \
         ref("See the statement for reasons.")
+
+
+def test_markdown_image_alt_text_is_translated_and_its_url_untouched(tmp_path, engine, ref):
+    src = tmp_path / "pics.en.md"
+    src.write_text('# Pictures\n\n![The media said](img/a_b.png "The title")\n\n'
+                   'He was stripped of his position ![](x.png) in 1999.\n', encoding="utf-8")
+    fmt = get_format("markdown")
+    doc = fmt.read_document(src)
+    assert [s.text for s in doc.segments] == ["Pictures", "The media said", "He was stripped of his position in 1999."]
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "pics.zh.md"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[2] == f'![{ref("The media said")}](img/a_b.png "The title")'
+    assert lines[4].count("![](x.png)") == 1 and "x.png" not in ref("He was stripped of his position in 1999.")
+    assert lines[4].replace("![](x.png)", "") == ref("He was stripped of his position in 1999.")
