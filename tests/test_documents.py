@@ -848,3 +848,43 @@ def test_markdown_image_alt_text_is_translated_and_its_url_untouched(tmp_path, e
     assert lines[2] == f'![{ref("The media said")}](img/a_b.png "The title")'
     assert lines[4].count("![](x.png)") == 1 and "x.png" not in ref("He was stripped of his position in 1999.")
     assert lines[4].replace("![](x.png)", "") == ref("He was stripped of his position in 1999.")
+
+
+SRT_RUN_ON = ("1\n00:00:01,000 --> 00:00:03,000\nHe was stripped of his position\n\n"
+              "2\n00:00:03,500 --> 00:00:05,000\nin 1999 by the <i>Communist Party</i>.\n\n"
+              "3\n00:00:06,000 --> 00:00:07,000\nThe media said.\n")
+
+
+def test_srt_sentence_across_cues_is_one_segment_distributed_back_by_attention(tmp_path, engine, ref):
+    src = tmp_path / "run.en.srt"
+    src.write_text(SRT_RUN_ON, encoding="utf-8")
+    fmt = get_format("srt")
+    doc = fmt.read_document(src)
+    assert [s.text for s in doc.segments] == ["He was stripped of his position in 1999 by the Communist Party.",
+                                              "The media said."]
+    _, translations = translate_rich(engine, doc, "zh")
+    out = tmp_path / "run.zh.srt"
+    fmt.write_document(doc, translations, out, tgt_lang="zh")
+    blocks = out.read_text(encoding="utf-8").split("\n\n")
+    assert [b.split("\n")[:2] for b in blocks] == [  # numbers and timings untouched
+        ["1", "00:00:01,000 --> 00:00:03,000"], ["2", "00:00:03,500 --> 00:00:05,000"],
+        ["3", "00:00:06,000 --> 00:00:07,000"]]
+    # each cue holds the translation of its own words (the fixture model's alignment)
+    assert "".join(blocks[0].split("\n")[2:]) == ref("He was stripped of his position")
+    assert "".join(blocks[1].split("\n")[2:]) == f"{ref('in 1999 by the')}<i>{ref('Communist Party')}</i>{ref('.')}"
+    assert "".join(blocks[2].split("\n")[2:]) == ref("The media said.")
+
+
+def test_srt_run_on_sentence_without_attention_is_cut_in_proportion_and_no_cue_is_empty(tmp_path):
+    src = tmp_path / "run.en.srt"
+    src.write_text(SRT_RUN_ON, encoding="utf-8")
+    fmt = get_format("srt")
+    doc = fmt.read_document(src)
+    out = tmp_path / "run.zh.srt"
+    fmt.write_document(doc, ["他被撤职了1999年由共产党。", "媒体说。"], out, tgt_lang="zh")
+    blocks = out.read_text(encoding="utf-8").split("\n\n")
+    cues = ["".join(b.split("\n")[2:]) for b in blocks]
+    assert all(re.sub(r"<.*?>", "", c) for c in cues)  # no cue left empty
+    assert re.sub(r"<.*?>", "", cues[0] + cues[1]) == "他被撤职了1999年由共产党。"  # nothing lost, "1999" not cut
+    assert (cues[0] + cues[1]).count("<i>") in (1, 2) and cues[0].count("<i>") == cues[0].count("</i>")
+    assert cues[1].count("<i>") == cues[1].count("</i>")  # a tag cut by the cue boundary is closed and reopened
