@@ -198,3 +198,43 @@ def test_xliff_states_follow_where_each_translation_came_from(tmp_path, fixture_
                     after[uid].find(f"{{{X1}}}target").get("state-qualifier")) for uid in ("bold", "pair", "ph")}
     assert states == {"bold": ("translated", "exact-match"), "pair": ("needs-review-translation", "fuzzy-match"),
                       "ph": ("needs-review-translation", "mt-suggestion")}
+
+
+SEGMENTED = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+ <file original="memo.docx" source-language="en-US" target-language="zh-CN" datatype="x-sdlfilterframework2">
+  <body>
+   <trans-unit id="u1"><source>He was stripped of his position. The media said.</source>
+    <seg-source><mrk mtype="seg" mid="1">He was <g id="5">stripped of his position</g>.</mrk> <mrk mtype="seg" mid="2">The media said.</mrk></seg-source>
+   </trans-unit>
+   <trans-unit id="u2"><source>He lives in Nanjing. The media said.</source>
+    <seg-source><mrk mtype="seg" mid="3">He lives in Nanjing.</mrk> <mrk mtype="seg" mid="4">The media said.</mrk></seg-source>
+    <target><mrk mtype="seg" mid="3">他住在南京。</mrk> <mrk mtype="seg" mid="4"/></target>
+   </trans-unit>
+  </body>
+ </file>
+</xliff>
+"""
+
+
+def test_segmented_xliff_from_trados_or_memoq_is_translated_segment_by_segment(tmp_path, argos_dir, ref):
+    r, src, out = _translate(tmp_path, "memo.en.sdlxliff", SEGMENTED)
+    assert r.exit_code == 0, r.output
+    data = (out / "memo.zh.sdlxliff").read_bytes()
+    assert_valid_xliff(data)
+    units = _units(data, X1, "trans-unit")
+    marks = lambda uid: {m.get("mid"): _inner(m) for m in units[uid].find(f"{{{X1}}}target")  # noqa: E731
+                         .iter(f"{{{X1}}}mrk")}
+    assert marks("u1") == {"1": f'{ref("He was")}<g id="5">{ref("stripped of his position")}</g>{ref(".")}',
+                           "2": ref("The media said.")}
+    assert marks("u2") == {"3": "他住在南京。", "4": ref("The media said.")}  # the translated one left alone
+    for uid in ("u1", "u2"):
+        target = units[uid].find(f"{{{X1}}}target")
+        assert target.get("state") == "needs-review-translation"
+        assert etree.tostring(units[uid].find(f"{{{X1}}}seg-source")) == etree.tostring(
+            _units(src.read_bytes(), X1, "trans-unit")[uid].find(f"{{{X1}}}seg-source"))
+    # our own reader sees the segments with their translations
+    from aligner.formats import get_format
+    memory = get_format("xliff").read_units(data, "memo.zh.sdlxliff")
+    assert [(u.source, u.target) for u in memory.units][1:3] == [
+        ("The media said.", ref("The media said.")), ("He lives in Nanjing.", "他住在南京。")]

@@ -23,8 +23,11 @@ state-qualifier="mt-suggestion" for machine translation (never approved), a memo
 exact match "translated" / "exact-match", its applied fuzzy match
 "needs-review-translation" / "fuzzy-match"; XLIFF 2.0 state="initial" with subState
 "aligner:mt" (or "aligner:tm"), an exact memory match "translated". Units already
-translated, units marked translate="no" (on the unit, a group or the file) and
-segmented 1.2 units (<seg-source>, Trados/memoQ) are left as they were.
+translated and units marked translate="no" (on the unit, a group or the file) are left as
+they were. A segmented 1.2 unit (<seg-source> with <mrk mtype="seg">, Trados and memoQ) is
+translated segment by segment: each segment whose <mrk> in the target is missing or empty
+gets its translation there (a missing target is made as a copy of the <seg-source>, as
+those tools do), the others are left alone.
 """
 
 from __future__ import annotations
@@ -143,9 +146,33 @@ def _units(root, is2: bool):
         for tu in file_el.iter(f"{{{NS1}}}trans-unit", "trans-unit"):
             source = next(iter(children(tu, "source")), None)
             target = next(iter(children(tu, "target")), None)
-            if source is None or not translatable(tu) or children(tu, "seg-source") or not _empty(target):
+            if source is None or not translatable(tu):
                 continue
-            yield tu, source, target
+            seg_source = next(iter(children(tu, "seg-source")), None)
+            if seg_source is not None:
+                yield from _segments(tu, seg_source, target)
+            elif _empty(target):
+                yield tu, source, target
+
+
+def _seg_marks(el) -> list:
+    return [m for m in el.iter("{*}mrk", "mrk") if m.get("mtype") == "seg"] if el is not None else []
+
+
+def _segments(tu, seg_source, target):
+    """A segmented unit's (Trados, memoQ: <seg-source> with <mrk mtype="seg" mid=...>) segments
+    to translate: each one whose <mrk> in the target is missing or empty. The target of a unit
+    without one is made as a copy of the <seg-source> when it is written."""
+    marks = _seg_marks(seg_source)
+    if target is not None and not _empty(target):
+        done = {m.get("mid"): m for m in _seg_marks(target)}
+        for m in marks:
+            t = done.get(m.get("mid"))
+            if t is not None and _empty(t):
+                yield tu, m, ("mrk", t)
+        return
+    for m in marks:
+        yield tu, m, ("mrk", None)
 
 
 def read_xliff_document(path: str | Path, lang: str | None = None):
@@ -246,16 +273,26 @@ def render_xliff_document(doc, translations, tgt_lang: str, bitext=None) -> byte
         if pl is None:
             continue  # only codes, nothing to translate: left as it was
         holder, source, target = par.data
-        if target is None or target.getparent() is None:
+        if isinstance(target, tuple):  # a segment of a segmented unit: its <mrk> in the target
+            target = _target_mark(holder, source, target[1])
+            par.data = (holder, source, ("mrk", target))
+            seg_target = target
+            target = target
+            while local_name(target) != "target":
+                target = target.getparent()
+        else:
+            seg_target = None
+        if seg_target is None and (target is None or target.getparent() is None):
             ns = etree.QName(source).namespace
             target = source.makeelement(f"{{{ns}}}target" if ns else "target", {})
             source.addnext(target)
             target.tail, source.tail = source.tail, source.tail
             par.data = (holder, source, target)  # a second render reuses it
-        target.text = None
-        for child in list(target):
-            target.remove(child)
-        _emit(pl.tree(), target)
+        box = seg_target if seg_target is not None else target
+        box.text = None
+        for child in list(box):
+            box.remove(child)
+        _emit(pl.tree(), box)
         origin = _origin([beads[i] for i in seg_ids if i in beads]) if beads else "mt"
         if is2:
             if origin == "exact":
@@ -278,6 +315,25 @@ def render_xliff_document(doc, translations, tgt_lang: str, bitext=None) -> byte
         if holder.get("approved") == "yes":
             holder.set("approved", "no")
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+
+def _target_mark(tu, mark, found):
+    """The target <mrk mtype="seg"> of segment `mark`: `found`, else the one of the same mid in
+    the unit's target, made (the whole target, as a copy of the <seg-source>) when missing."""
+    if found is not None and found.getparent() is not None:
+        return found
+    target = next(iter(children(tu, "target")), None)
+    if target is None or _empty(target):
+        seg_source = next(iter(children(tu, "seg-source")))
+        if target is None:
+            target = seg_source.makeelement(etree.QName(seg_source).text.replace("seg-source", "target"), {})
+            seg_source.addnext(target)
+            target.tail, seg_source.tail = seg_source.tail, seg_source.tail
+        target.text = seg_source.text
+        for child in seg_source:
+            target.append(copy.deepcopy(child))
+    mid = mark.get("mid")
+    return next(m for m in _seg_marks(target) if m.get("mid") == mid)
 
 
 def _file_lang(tu) -> str | None:
