@@ -238,3 +238,17 @@ def test_segmented_xliff_from_trados_or_memoq_is_translated_segment_by_segment(t
     memory = get_format("xliff").read_units(data, "memo.zh.sdlxliff")
     assert [(u.source, u.target) for u in memory.units][1:3] == [
         ("The media said.", ref("The media said.")), ("He lives in Nanjing.", "他住在南京。")]
+
+
+def test_xliff_glossary_holds_inside_the_codes(tmp_path, argos_dir):
+    text = CAT_XLIFF.replace("<source>He was <g id=\"1\" ctype=\"bold\">stripped of his position</g> in 1999.</source>",
+                             "<source>He became a <g id=\"1\" ctype=\"bold\">cadre</g> in Nanjing.</source>")
+    r, src, out = _translate(tmp_path, "cadre.xlf", text, "--glossary", "glossaries/news.tsv")
+    assert r.exit_code == 0, r.output
+    data = (out / "cadre.zh.xlf").read_bytes()
+    assert_valid_xliff(data)
+    target = _units(data, X1, "trans-unit")["bold"].find(f"{{{X1}}}target")
+    assert [("".join(g.itertext()), g.get("id")) for g in target] == [("干部", "1")]  # the code on the enforced term
+    assert "南京" in "".join(target.itertext())
+    bitext = read_bitext(out / "cadre.en-zh.jsonl")
+    assert {t["status"] for t in bitext.beads[0].meta["terms"]} == {"enforced"}
