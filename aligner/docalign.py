@@ -7,8 +7,9 @@ as many paragraphs (headings, list items, table cells, cues...) on both sides, a
 paragraph whose length is far out of line with the documents' overall length ratio -- each
 paragraph is aligned with its counterpart on its own (`aligner.align.core.align_documents`
 per paragraph), so no bead crosses a paragraph boundary. Otherwise the two documents are
-aligned as one sequence of sentences, and the paragraph structure is not used (the sentence
-aligner has no paragraph signal yet; bitext meta "paragraphs" says which way was taken).
+aligned as one sequence of sentences, with the paragraph structure as soft evidence (the
+paragraph signal, aligner.align.signals.paragraph: boundaries that agree end beads, a bead
+across a paragraph is less likely); bitext meta "paragraphs" says which way was taken.
 """
 
 from __future__ import annotations
