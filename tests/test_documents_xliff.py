@@ -161,6 +161,11 @@ def test_xliff_folder_batch_and_nothing_to_translate_is_one_clear_error(tmp_path
     assert {"a.zh.xlf", "b.zh.xliff", "note.zh.txt"} <= {p.name for p in out.iterdir()}
     assert_valid_xliff((out / "a.zh.xlf").read_bytes())
     assert_valid_xliff2((out / "b.zh.xliff").read_bytes())
+    # an XLIFF with nothing left to translate is skipped in a folder (listed), refused when named
+    (folder / "done.xlf").write_bytes((out / "a.zh.xlf").read_bytes())
+    r = CliRunner().invoke(main, ["translate", str(folder), "--to", "zh", "--out", str(tmp_path / "again")])
+    assert r.exit_code == 0, r.output
+    assert "translated 3 files" in r.output and "done.xlf: XLIFF with nothing left to translate" in r.output
     done = tmp_path / "done.xlf"
     done.write_bytes((out / "a.zh.xlf").read_bytes())
     r = CliRunner().invoke(main, ["translate", str(done), "--to", "zh", "--out", str(tmp_path / "o2")])

@@ -175,6 +175,23 @@ def _segments(tu, seg_source, target):
         yield tu, m, ("mrk", None)
 
 
+def nothing_to_translate(path: str | Path) -> bool:
+    """Whether an XLIFF file is readable and every unit in it has a target or is not to be
+    translated (False for a file that cannot be read: reading it says why)."""
+    try:
+        raw, label, _ = read_source(path, None, "an XLIFF file")
+        root = parse_xml_safely(raw, label)
+    except InputError:
+        return False
+    if local_name(root) != "xliff":
+        return False
+    return not any(_has_text(source) for _, source, _ in _units(root, _is2(root)))
+
+
+def _has_text(source) -> bool:
+    return bool("".join(source.itertext()).strip())
+
+
 def read_xliff_document(path: str | Path, lang: str | None = None):
     """The RichDocument of an XLIFF's untranslated units (one paragraph each)."""
     raw, label, _ = read_source(path, None, "an XLIFF file")
