@@ -17,8 +17,9 @@ plain text or from a document's paragraphs, headings, cells and cues):
 It applies only where the structure says something beyond the sentences: both sides have at
 least two paragraphs and fewer paragraphs than sentences (one sentence per line, as in the
 development data, says nothing, and the signal is then not used at all, so the alignment is
-exactly what it was without it). `agree` and `cross` were chosen on bible-dev with its
-chapters and verses as paragraphs (bench/align_quality.py --paragraphs).
+exactly what it was without it). `agree` and `cross` were set by hand (no grid search) and
+checked on bible-dev with its chapters and verses as paragraphs, whole and with boundaries
+dropped (bench/align_quality.py --paragraphs).
 """
 
 from __future__ import annotations
