@@ -174,11 +174,20 @@ _LANG_TAG = re.compile(r"([._-])(en|zh|eng|chi|zho|cn)$", re.IGNORECASE)
 
 
 def pair_key(path: Path) -> str:
-    """The name two translations share: ch1.en.txt, ch1_zh.txt, ch1.txt -> ch1."""
+    """The name two translations share: ch1.en.txt, ch1_zh.txt, ch1.txt -> ch1; a formatted
+    document keeps its suffix: ch1.en.docx, ch1.zh.docx, ch1.docx -> ch1.docx."""
     name = path.name
     if path.suffix.lower() in (".txt", ".md", ".text"):
         name = name[: -len(path.suffix)]
+    elif path.suffix and _is_document(path):
+        return _LANG_TAG.sub("", name[: -len(path.suffix)]).lower() + path.suffix.lower()
     return _LANG_TAG.sub("", name).lower()
+
+
+def _is_document(path: Path) -> bool:
+    from aligner.formats import format_for_path  # a formatted document's suffix (.docx, .srt, ...)
+
+    return format_for_path(path, want="document") is not None
 
 
 def match_directories(src_dir: str | Path, tgt_dir: str | Path,

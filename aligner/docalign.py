@@ -7,8 +7,9 @@ as many paragraphs (headings, list items, table cells, cues...) on both sides, a
 paragraph whose length is far out of line with the documents' overall length ratio -- each
 paragraph is aligned with its counterpart on its own (`aligner.align.core.align_documents`
 per paragraph), so no bead crosses a paragraph boundary. Otherwise the two documents are
-aligned as one sequence of sentences, and the paragraph structure is not used (the sentence
-aligner has no paragraph signal yet; bitext meta "paragraphs" says which way was taken).
+aligned as one sequence of sentences, with the paragraph structure as soft evidence (the
+paragraph signal, aligner.align.signals.paragraph: boundaries that agree end beads, a bead
+across a paragraph is less likely); bitext meta "paragraphs" says which way was taken.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def document_format(path: str | Path) -> Any:
     if str(path) == "-" or Path(str(path)).suffix.lower() in TEXT_SUFFIXES:
         return None
     name = format_for_path(path, want="document")
-    return get_format(name) if name else None
+    # A CAT tool's XLIFF is a document to pre-translate, not one to align (its untranslated
+    # units only): aligned bitexts come from it through `aligner import`.
+    return get_format(name) if name and name != "xliff" else None
 
 
 def is_document(path: str | Path | None) -> bool:
@@ -77,13 +80,24 @@ def align_document_files(src: str | Path, tgt: str | Path, *, src_lang: str | No
                          signals: Iterable[Any] | None = None, weights: dict[str, float] | None = None,
                          max_bead: int = 6, progress: Callable[[str], None] | None = None) -> Bitext:
     """Align two documents, at least one of them formatted (see the module docstring)."""
-    from aligner.align.core import align_documents
-    from aligner.align.files import machine_translation, read_translation
     from aligner.errors import UsageError
-    from aligner.io.text import normalize_lang, other_language
 
     if translation is not None and mt:
         raise UsageError("give --translation FILE or --mt, not both")
+    src_doc, tgt_doc, trans = prepare_document_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang,
+                                                     encoding=encoding, translation=translation)
+    return align_prepared_documents(src_doc, tgt_doc, trans, translation, mt=mt, glossary=glossary,
+                                    signals=signals, weights=weights, max_bead=max_bead, progress=progress)
+
+
+def prepare_document_files(src: str | Path, tgt: str | Path, *, src_lang: str | None = None,
+                           tgt_lang: str | None = None, encoding: str | None = None,
+                           translation: str | Path | None = None) -> tuple[Document, Document, list[str] | None]:
+    """Read both documents (and the translation file, if any), checked, before any work: what a
+    batch does for every pair first."""
+    from aligner.align.files import read_translation
+    from aligner.io.text import normalize_lang, other_language
+
     src_lang = normalize_lang(src_lang) if src_lang else None
     tgt_lang = normalize_lang(tgt_lang) if tgt_lang else None
     if src_lang and not tgt_lang:
@@ -98,14 +112,27 @@ def align_document_files(src: str | Path, tgt: str | Path, *, src_lang: str | No
     trans = None
     if translation is not None:
         trans = read_translation(translation, len(src_doc.segments), src_doc.name, encoding)
-    elif mt:
+    return src_doc, tgt_doc, trans
+
+
+def align_prepared_documents(src_doc: Document, tgt_doc: Document, trans: list[str] | None,
+                             translation: str | Path | None = None, *, mt: bool = False, glossary: Any = None,
+                             signals: Iterable[Any] | None = None, weights: dict[str, float] | None = None,
+                             max_bead: int = 6, progress: Callable[[str], None] | None = None) -> Bitext:
+    """Align two documents read by `prepare_document_files` (see the module docstring)."""
+    from aligner.align.core import align_documents
+    from aligner.align.files import machine_translation
+
+    if trans is None and mt:
         if progress:
             progress("translating the source")
         trans = machine_translation(src_doc, tgt_doc.lang)
     options = dict(glossary=glossary, signals=signals, weights=weights, max_bead=max_bead)
     if not same_structure(src_doc, tgt_doc):
         bitext = align_documents(src_doc, tgt_doc, translation=trans, progress=progress, **options)
-        bitext.meta["paragraphs"] = "not used (the documents' paragraph structures differ)"
+        bitext.meta["paragraphs"] = ("soft evidence (the documents' paragraph structures differ)"
+                                     if "paragraph" in bitext.meta.get("aligner", {}).get("signals", {})
+                                     else "not used (the documents' paragraph structures differ)")
     else:
         beads: list[Bead] = []
         meta: dict[str, Any] = {}

@@ -49,6 +49,10 @@ class Code:
     data: Any = None          # the format's own object (an element, run properties, ...)
     parent: "Code | None" = None
     index: int = 0            # position in Paragraph.codes (document order)
+    # An atom that may land inside a sibling pair code (a subtitle cue boundary, which must
+    # cut the translation where the attention says even inside <i>): placed there, as a
+    # child of the innermost pair code at its place, instead of being moved past it.
+    floating: bool = False
 
     @property
     def is_atom(self) -> bool:
@@ -335,6 +339,10 @@ class _Aligner:
             if not self.tgt_lang.startswith("zh"):
                 while 0 < q < len(t) and not t[q].isspace() and not t[q - 1].isspace():
                     q += 1
+            else:  # nor inside a number or a Latin word of a Chinese text
+                while 0 < q < len(t) and t[q].isascii() and t[q].isalnum() and t[q - 1].isascii() \
+                        and t[q - 1].isalnum():
+                    q += 1
             return q
         before = {s for s, sp in enumerate(self.src_spans) if sp is not None and sp[1] <= m}
         ends = [self.tgt_spans[t][1] for t, s in enumerate(self.best)
@@ -456,13 +464,23 @@ def place(par: Paragraph, a: int, b: int, src_lang: str, text: str, translation:
                 continue
             q = al.point(mt_index(c.start), len(src), n_t)
             q = max(lo, min(q, hi))
-            for sib, s, e in kept:
-                if s < q < e:
-                    q = e
-            placed[id(c)] = PlacedCode(c, q, q, parent)
+            home = parent
+            if c.floating:
+                inner = next((placed[id(sib)] for sib, s, e in kept if s < q < e), None)
+                while inner is not None:
+                    home = inner
+                    inner = next((pc for pc in placed.values() if pc.parent is home and not pc.code.is_atom
+                                  and pc.start < q < pc.end), None)
+            else:
+                for sib, s, e in kept:
+                    if s < q < e:
+                        q = e
+            placed[id(c)] = PlacedCode(c, q, q, home)
 
     fix(0, 0, n_t, None)
-    result = Placed(base, [placed[id(c)] for c in codes if id(c) in placed], fallbacks)
+    # floating atoms last: the pair code they landed in may come after them in document order
+    result = Placed(base, [placed[id(c)] for c in sorted(codes, key=lambda c: c.floating) if id(c) in placed],
+                    fallbacks)
     if remap is not None:
         for pc in result.codes:
             pc.start, pc.end = remap[pc.start], remap[pc.end]

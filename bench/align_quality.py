@@ -112,11 +112,12 @@ class Chapter:
     vectors encoded once), so that several weightings can be tried without reading,
     analysing and encoding the texts again."""
 
-    def __init__(self, name, src, tgt, src_lang, tgt_lang, gold, trans=None, verses=None):
+    def __init__(self, name, src, tgt, src_lang, tgt_lang, gold, trans=None, verses=None, paragraphs=None):
         self.name = name
         self.gold = gold
         self.verses = verses
-        self.pairing = Pairing(Side(src_lang, src), Side(tgt_lang, tgt),
+        src_par, tgt_par = paragraphs if paragraphs is not None else (None, None)
+        self.pairing = Pairing(Side(src_lang, src, src_par), Side(tgt_lang, tgt, tgt_par),
                                Side(tgt_lang, trans) if trans is not None else None)
         self.signals = C.make_signals(None, self.pairing)
         t0 = time.perf_counter()
@@ -276,6 +277,62 @@ def report_bible(data: Path, tmp: Path, translation: bool) -> None:
         print(f"    command: {cmd}")
 
 
+def _degrade(ids: list[int], share: float, seed: int) -> list[int]:
+    """Paragraph ids with `share` of the boundaries removed at random (two paragraphs joined):
+    a translation whose paragraph structure differs from the original's."""
+    rng = np.random.default_rng(seed)
+    out, cur = [], 0
+    for k, p in enumerate(ids):
+        if k and p != ids[k - 1] and rng.random() >= share:
+            cur += 1
+        out.append(cur)
+    return out
+
+
+def report_paragraphs(data: Path) -> None:
+    """The paragraph signal (aligner.align.signals.paragraph): F1 without and with it."""
+    print("\n== paragraphs as evidence (the paragraph signal), strict F1 without -> with ==")
+    print("  mac-dev has no paragraph marks (one sentence per line, no blank line): the signal does not apply")
+    chapters = mac_chapters(data, False)
+    for embedding in (False, True):
+        off = [ch.run(embedding=embedding, weights={"paragraph": 0.0}) for ch in chapters]
+        on = [ch.run(embedding=embedding) for ch in chapters]
+        used = any(ch.signal("paragraph") is not None for ch in chapters)
+        print(f"  mac-dev {'default' if embedding else '--no-embedding':15}: {f1(*pooled(off))[2]:.4f} -> "
+              f"{f1(*pooled(on))[2]:.4f}   (signal used: {used})")
+    d = data / "bible-dev"
+    en, zh = lines(d / "001.en"), lines(d / "001.zh")
+    ev, zv = lines(d / "001.en.verse"), lines(d / "001.zh.verse")
+    gold = read_gold(d / "001.gold")
+
+    def ids(units: list[str]) -> list[int]:
+        out, cur = [], 0
+        for k, u in enumerate(units):
+            if k and u != units[k - 1]:
+                cur += 1
+            out.append(cur)
+        return out
+
+    chap = lambda v: [":".join(u.split(":")[:2]) for u in v]  # noqa: E731  Gen:1:2 -> Gen:1
+    variants = [
+        ("chapters as paragraphs, same structure", ids(chap(ev)), ids(chap(zv))),
+        ("chapters, 30% of boundaries dropped per side", _degrade(ids(chap(ev)), 0.3, 1), _degrade(ids(chap(zv)), 0.3, 2)),
+        ("verses as paragraphs, same structure", ids(ev), ids(zv)),
+        ("verses, 30% of boundaries dropped per side", _degrade(ids(ev), 0.3, 1), _degrade(ids(zv), 0.3, 2)),
+        ("verses, zh side only 50% of its boundaries", ids(ev), _degrade(ids(zv), 0.5, 3)),
+    ]
+    for label, sp, tp in variants:
+        ch = Chapter("001", en, zh, "en", "zh", gold, verses=(ev, zv), paragraphs=(sp, tp))
+        for embedding in (False, True):
+            c0, s0 = time.process_time(), time.perf_counter()
+            off = ch.run(embedding=embedding, weights={"paragraph": 0.0})
+            on = ch.run(embedding=embedding)
+            print(f"  bible-dev 001, {label:46} {'default' if embedding else '--no-embedding':15}: "
+                  f"{f1(*off.counts)[2]:.4f} -> {f1(*on.counts)[2]:.4f}   "
+                  f"({max(sp) + 1} en / {max(tp) + 1} zh paragraphs; both runs {time.perf_counter() - s0:.1f} s wall, "
+                  f"{time.process_time() - c0:.1f} s CPU)")
+
+
 def report_scaling(data: Path, tmp: Path, factors: list[int]) -> None:
     print("\n== scaling: bible-dev 001 repeated k times (a book k times longer), whole process ==")
     d = data / "bible-dev"
@@ -351,12 +408,17 @@ def main() -> None:
     ap.add_argument("--bible-translation", action="store_true", help="also align the Bible with 001.trans")
     ap.add_argument("--skip-bible", action="store_true", help="mac-dev only")
     ap.add_argument("--skip-mac", action="store_true", help="bible-dev and scaling only")
+    ap.add_argument("--paragraphs", action="store_true",
+                    help="only the paragraph signal: F1 without and with it (mac-dev, bible-dev with its chapters/verses)")
     args = ap.parse_args()
     data = args.data.resolve()
     if not (data / "mac-dev").is_dir():
         raise SystemExit(f"no mac-dev/ in {data}: give --data DIR (the shared alignment data)")
     print(f"aligner alignment benchmark   data: {data}   python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs (shared: timings vary)\n")
+    if args.paragraphs:
+        report_paragraphs(data)
+        return
     with tempfile.TemporaryDirectory(prefix="align-bench-") as tmpdir:
         tmp = Path(tmpdir)
         report_cedict(tmp)

@@ -30,7 +30,7 @@ from aligner.model import Bead, Bitext, Document
 #: Signals used when the caller names none; each is used only where it applies
 #: (translation with a translation, glossary with a glossary, lexicon and names for zh-en).
 DEFAULT_SIGNALS = ("length", "lexicon", "cooccurrence", "names", "numbers", "punctuation", "glossary",
-                   "translation", "embedding")
+                   "translation", "embedding", "paragraph")
 #: The aligner without a sentence encoder (`--no-embedding`): dictionaries, lengths and the text.
 MODEL_FREE_SIGNALS = tuple(n for n in DEFAULT_SIGNALS if n != "embedding")
 
@@ -342,13 +342,16 @@ def align_sentences(src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_l
                     signals: Iterable[str | Signal] | None = None,
                     weights: dict[str, float] | None = None, max_bead: int = 6,
                     progress: Callable[[str], None] | None = None,
-                    embedding: bool | str = True) -> Alignment:
+                    embedding: bool | str = True,
+                    paragraphs: tuple[Sequence[int], Sequence[int]] | None = None) -> Alignment:
     """Align two lists of sentences. `translation`: the source sentences translated into the
     target language, one per source sentence. `embedding`: False for the model-free aligner,
-    a path for a sentence-transformers model instead of the built-in encoder."""
+    a path for a sentence-transformers model instead of the built-in encoder. `paragraphs`:
+    the paragraph of each source and each target sentence (the paragraph signal's evidence)."""
     if translation is not None and len(translation) != len(src):
         raise ValueError(f"the translation has {len(translation)} lines, the source {len(src)} sentences")
-    pairing = Pairing(Side(src_lang, list(src)), Side(tgt_lang, list(tgt)),
+    src_par, tgt_par = (list(paragraphs[0]), list(paragraphs[1])) if paragraphs is not None else (None, None)
+    pairing = Pairing(Side(src_lang, list(src), src_par), Side(tgt_lang, list(tgt), tgt_par),
                       Side(tgt_lang, list(translation)) if translation is not None else None,
                       glossary)
     sigs = make_signals(choose_signals(signals, embedding), pairing, weights)
@@ -385,7 +388,9 @@ def align_documents(src_doc: Document, tgt_doc: Document, *,
     result = align_sentences(src_doc.segment_texts(), tgt_doc.segment_texts(), src_doc.lang,
                              tgt_doc.lang, translation=trans_lines, glossary=glossary,
                              signals=signals, weights=weights, max_bead=max_bead, progress=progress,
-                             embedding=embedding)
+                             embedding=embedding,
+                             paragraphs=([s.paragraph for s in src_doc.segments],
+                                         [s.paragraph for s in tgt_doc.segments]))
     beads = [Bead(src=b.src, tgt=b.tgt, score=b.score, origin="aligned", id=i,
                   meta={"evidence": b.evidence})
              for i, b in enumerate(result.beads)]

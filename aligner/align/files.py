@@ -294,8 +294,17 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
     models: dict[tuple[str, str], Any] = {}
 
     def read(job: PairJob) -> Job:
-        src_doc, tgt_doc, trans = prepare_files(job.src, job.tgt, src_lang=src_lang, tgt_lang=tgt_lang,
-                                                presplit=presplit, encoding=encoding, translation=job.translation)
+        from aligner import docalign  # formatted documents (DOCX, HTML, ...): their own readers
+
+        documents = docalign.is_document(job.src) or docalign.is_document(job.tgt)
+        if documents:
+            src_doc, tgt_doc, trans = docalign.prepare_document_files(
+                job.src, job.tgt, src_lang=src_lang, tgt_lang=tgt_lang, encoding=encoding,
+                translation=job.translation)
+        else:
+            src_doc, tgt_doc, trans = prepare_files(job.src, job.tgt, src_lang=src_lang, tgt_lang=tgt_lang,
+                                                    presplit=presplit, encoding=encoding,
+                                                    translation=job.translation)
         use_mt = mt and job.translation is None
         stamp: dict[str, Any] = {"source_sha256": file_sha256(job.src), "target_sha256": file_sha256(job.tgt)}
         if job.translation is not None:
@@ -310,7 +319,7 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
         stamp["options"] = options
         dest = job.out or output_path(job, src_doc.lang, tgt_doc.lang, out)
         inputs = [job.src, job.tgt] + ([job.translation] if job.translation else [])
-        return Job(str(job.src), inputs, dest, stamp=stamp, data=(job, src_doc, tgt_doc, trans, use_mt))
+        return Job(str(job.src), inputs, dest, stamp=stamp, data=(job, src_doc, tgt_doc, trans, use_mt, documents))
 
     def work(todo: list[Job]) -> Iterable[tuple[Job, Bitext]]:
         bar = None
@@ -320,12 +329,20 @@ def align_batch(jobs: Sequence[PairJob], out_dir: str | Path, *, src_lang: str |
             bar = tqdm(total=len(todo), unit="pair", desc="aligning", file=sys.stderr)
         try:
             for job in todo:
-                pair, src_doc, tgt_doc, trans, use_mt = job.data
+                pair, src_doc, tgt_doc, trans, use_mt, documents = job.data
                 if bar is not None:
                     bar.set_postfix_str(pair.src.name)
-                yield job, _align_prepared(src_doc, tgt_doc, trans, pair.translation, mt=use_mt,
-                                           glossary=glossary, signals=signals, weights=weights,
-                                           max_bead=max_bead)
+                if documents:
+                    from aligner import docalign
+
+                    bitext = docalign.align_prepared_documents(
+                        src_doc, tgt_doc, trans, pair.translation, mt=use_mt, glossary=glossary,
+                        signals=signals, weights=weights, max_bead=max_bead)
+                else:
+                    bitext = _align_prepared(src_doc, tgt_doc, trans, pair.translation, mt=use_mt,
+                                             glossary=glossary, signals=signals, weights=weights,
+                                             max_bead=max_bead)
+                yield job, bitext
                 if bar is not None:
                     bar.update(1)
         finally:

@@ -20,6 +20,9 @@ from aligner.align.numerals import en_numbers, zh_numbers
 class Side:
     lang: str
     sentences: list[str]
+    #: the paragraph of each sentence (blank lines, a document's paragraphs), or None when
+    #: unknown; used by the paragraph signal (aligner.align.signals.paragraph)
+    paragraphs: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.sentences)

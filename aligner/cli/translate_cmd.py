@@ -62,7 +62,9 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
     paragraphs, headings and lists, and NAME.en-zh.jsonl, the bitext pairing every sentence
     with its translation. Documents keep their layout and formatting: NAME.docx gives
     NAME.zh.docx, and so do .html/.xhtml, .md, .srt/.vtt, .odt/.odp and .epub (bold, links
-    and images land on the right words; see docs/documents.md). Directories stand for the
+    and images land on the right words; see docs/documents.md). A CAT tool's XLIFF (.xlf,
+    1.2 or 2.0) gives NAME.zh.xlf with every untranslated unit pre-translated, for review.
+    Directories stand for the
     files of those kinds in them (others are listed as skipped). Every sentence of
     every file is translated in large batches with one model load. A re-run skips files whose
     outputs are complete for the same source, model and options (--force to redo them).
@@ -74,6 +76,7 @@ def translate(inputs, src_lang, tgt_lang, out_dir, beam_size, device, threads, b
       aligner translate corpus/article.en.txt --to zh --out out/
       aligner translate corpus/ --out out/ --beam-size 2       # every file it can translate
       aligner translate report.en.docx --to zh --out out/      # out/report.zh.docx
+      aligner translate project.xlf --to zh --out out/         # out/project.zh.xlf, MT to review
       echo "The cadre resigned." | aligner translate - --from en --to zh
       aligner translate corpus/article.en.txt --to zh --out out/ --glossary glossaries/news.tsv
       aligner translate corpus/article.en.txt --to zh --out out/ --format tmx --format html

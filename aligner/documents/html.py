@@ -6,9 +6,12 @@ the link lands on the right words; the attributes people read (alt, title, place
 aria-label, and the content of <meta name="description">). What never is: <script>,
 <style>, <pre>, <code>, <kbd>, <samp>, <textarea>, <svg>, <math>, <template>, anything marked
 translate="no" or class="notranslate" (inline ones stay in their sentence as atoms). The
-output's `lang` (and `xml:lang`) say the target language; every element and attribute that
-was not text is written back as it was (lxml re-serialises the markup, so quoting and
-entities may be spelled differently).
+output's `lang` (and `xml:lang`) say the target language. Everything that was not text is
+written back byte for byte: the translation is patched into the original bytes
+(aligner.documents.patch: only the runs' text and inline markup, the attributes' values and
+`lang` change); where a change cannot be placed safely in the original, the page is
+re-serialised by lxml instead (the same elements and attributes, but quoting and character
+references may be spelled differently).
 """
 
 from __future__ import annotations
@@ -77,8 +80,18 @@ class HtmlDocument:
             from aligner.text.xml import parse_xml_safely
 
             return parse_xml_safely(data, where).getroottree(), True
+        # A page that declares no charset is read as UTF-8 when it is valid UTF-8 (lxml would
+        # take it as Latin-1 and turn Chinese into mojibake); a declared charset or BOM wins.
+        encoding = None
+        if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) \
+                and b"charset" not in data[:4096].lower():
+            try:
+                data.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                pass
         try:
-            parser = html.HTMLParser(no_network=True, remove_comments=False)
+            parser = html.HTMLParser(no_network=True, remove_comments=False, encoding=encoding)
             return etree.ElementTree(html.document_fromstring(data, parser=parser)), False
         except (etree.XMLSyntaxError, etree.ParserError, ValueError) as e:
             raise InputError(f"cannot parse the page ({e})", path=where,
@@ -99,7 +112,8 @@ class HtmlDocument:
             if declared and declared.split("-")[0].lower() in ("en", "zh"):
                 lang = declared
         return finish_document(paragraphs, lang, where, {"tree": tree, "xhtml": xhtml,
-                                                         "encoding": tree.docinfo.encoding}, "html")
+                                                         "encoding": tree.docinfo.encoding, "source": data},
+                               "html")
 
     def paragraphs(self, root) -> list[Paragraph]:
         out: list[Paragraph] = []
@@ -186,10 +200,31 @@ class HtmlDocument:
         from lxml import etree
 
         layout = doc.layout
-        self.apply(doc.paragraphs, placed_paragraphs(doc, translations, tgt_lang))
         tree = layout["tree"]
+        source = layout.get("source")
+        before = self.serialize(tree, layout["xhtml"], layout.get("encoding")) if source else None
+        self.apply(doc.paragraphs, placed_paragraphs(doc, translations, tgt_lang))
         self._set_lang(tree.getroot(), doc.lang, tgt_lang, layout["xhtml"])
-        return self.serialize(tree, layout["xhtml"], layout.get("encoding"))
+        after = self.serialize(tree, layout["xhtml"], layout.get("encoding"))
+        if source is None:
+            return after
+        return self.patched(source, before, after, layout["xhtml"], doc.path or "page", layout.get("encoding"))
+
+    def patched(self, source: bytes, before: bytes, after: bytes, xhtml: bool, where: str,
+                encoding: str | None) -> bytes:
+        """The original bytes with only the text and the translatable attributes changed
+        (aligner.documents.patch); the re-serialised page `after` when a change cannot be
+        placed in the original, or when the patched page does not read back as `after`."""
+        from aligner.documents.patch import patch
+
+        result = patch(source, before, after)
+        if result is None:
+            return after
+        try:
+            again = self.serialize(self.parse(result, where, xhtml)[0], xhtml, encoding)
+        except InputError:
+            return after
+        return result if again == after else after
 
     def apply(self, paragraphs, placed) -> None:
         """Put placed translations into the parsed page(s) the paragraphs came from."""

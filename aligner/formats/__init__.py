@@ -51,7 +51,7 @@ def register(fmt: "type[Format] | str", *, name: str | None = None, kinds: Itera
 
 for _name, _target, _kinds in (
     ("tmx", "aligner.formats.tmx:TmxFormat", ("read", "write", "memory")),
-    ("xliff", "aligner.formats.xliff:XliffFormat", ("read", "write", "memory")),
+    ("xliff", "aligner.formats.xliff:XliffFormat", ("read", "write", "memory", "document")),
     ("xliff2", "aligner.formats.xliff2:Xliff2Format", ("read", "write", "memory")),
     ("tsv", "aligner.formats.tsv:TsvFormat", ("read", "write", "memory")),
     ("csv", "aligner.formats.tsv:CsvFormat", ("read", "write", "memory")),

@@ -6,8 +6,12 @@ inline syntax inside a block as inline codes.
 * emphasis (`*`, `**`, `_`, `__`, `~~`) is a pair code: the markers survive, around the right
   words (in Chinese, `_` markers are written as `*`: CommonMark does not read `_` inside a
   word, and Chinese has no spaces around words);
-* code spans, autolinks `<https://...>`, images `![alt](src)`, inline HTML tags, bare URLs
-  and e-mail addresses are atoms: never translated, written back verbatim;
+* images `![alt](src "title")`: the alt text is translated, a pair code writes `![` and
+  `](src "title")` back around it, the source and title untouched; an image inside a
+  sentence has its alt text translated with the sentence, one alone in its block is a
+  segment of its own;
+* code spans, autolinks `<https://...>`, inline HTML tags, bare URLs and e-mail addresses
+  are atoms: never translated, written back verbatim;
 * a block quote's `> ` is kept: the paragraph is written on its first line's marker (a
   wrapped paragraph comes out as one line, which Markdown reads the same);
 * headings, list markers, tables, fences and code blocks stay where they are
@@ -89,7 +93,14 @@ def parse_inline(text: str) -> tuple[Paragraph, str]:
             continue  # an unpaired marker is text
         b.text(body[pos:t.start()])
         pos = t.end()
-        if kind in ("code", "image", "autolink", "html"):
+        if kind == "image":
+            # the alt text is translated (what a screen reader says, what shows when the image
+            # does not load); `![`, `](src "title")` are written back around it as they were
+            alt_end = t.group(0).index("](")
+            b.open(("![", t.group(0)[alt_end:]))
+            b.text(t.group(0)[2:alt_end])
+            b.close()
+        elif kind in ("code", "autolink", "html"):
             b.atom(None, t.group(0))
         elif kind == "escape":
             b.atom(None, t.group(0))

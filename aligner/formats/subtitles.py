@@ -7,8 +7,17 @@ translation is wrapped again into balanced lines of at most `LINE_LIMITS` charac
 timings and their settings, the WEBVTT header, NOTE, STYLE and REGION blocks are written
 back unchanged, with the file's line ends. Inline tags (<i>, <b>, <u>, <font ...>, WebVTT
 <c.class>, <v Speaker>, <ruby>, timestamps, SubRip {\\an8} overrides) are inline codes: they
-land around the words they held. A sentence that runs over two cues is two segments (a
-cue is the unit of timing).
+land around the words they held.
+
+A sentence that runs on into the next cue (a cue whose text does not end with . ! ? 。！？,
+or ends with an ellipsis) is one segment with it, up to MAX_CUES cues: the cues' texts are
+one paragraph, with a *cue boundary* atom between them, and the model translates the whole
+sentence. The translation is distributed back over the cues where the attention puts each
+boundary (after the target words of the source words before it, as for any atom); the
+timings stay as they were. Fallback: without attention the boundary goes in proportion to
+where it was in the source (at a word boundary in English), and when a cue would come out
+empty it is done that way too, so every cue keeps some text. A tag cut by a boundary is
+closed at the end of its cue and opened again in the next.
 """
 
 from __future__ import annotations
@@ -25,6 +34,10 @@ from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 
 LINE_LIMITS = {"en": 42, "zh": 16}
+#: At most this many cues are joined into one sentence (a cue without final punctuation
+#: may simply be a caption, and a run-on caption track must not become one huge segment).
+MAX_CUES = 4
+_SENTENCE_END = re.compile(r"(?<!\.\.)[.!?。！？][\"”’)\]」』]*$")
 _TIMING = re.compile(r"^\s*\d{1,3}(?::\d{2}){1,2}[,.]\d{1,3}\s+-->\s+\d{1,3}(?::\d{2}){1,2}[,.]\d{1,3}")
 _TAG = re.compile(r"<(/?)([A-Za-z][\w]*)((?:\.[\w-]+)*)((?:\s[^>]*)?)>|<\d[\d:.]*>|\{\\[^}]*\}")
 _NO_BREAK_BEFORE = set("，。！？、；：”’）》」』,.!?;:)]")
@@ -87,7 +100,7 @@ class _Subtitles(Format):
         body_text = text.rstrip("\n")
         blocks, seps = self._blocks(body_text)
         layout = {"blocks": [], "seps": seps, "end": text[len(body_text):], "crlf": crlf, "bom": bom}
-        paragraphs: list[Paragraph] = []
+        cues: list[tuple[int, str]] = []  # (block index, the cue's joined text)
         line_no = 1
         for k, block in enumerate(blocks):
             lines = block.split("\n")
@@ -98,12 +111,21 @@ class _Subtitles(Format):
             else:
                 head, body = lines[:t + 1], [ln for ln in lines[t + 1:]]
                 joined = self._join([ln.strip() for ln in body if ln.strip()], lang)
-                par = parse_cue_text(joined)
-                par.data = (len(layout["blocks"]), len(body))
+                cues.append((len(layout["blocks"]), joined))
                 layout["blocks"].append((head, body))
-                paragraphs.append(par)
             line_no += block.count("\n") + (seps[k].count("\n") if k < len(seps) else 1)
+        paragraphs = [self._paragraph(group, lang) for group in _sentence_groups(cues)]
         return finish_document(paragraphs, lang, where, layout, self.name)
+
+    def _paragraph(self, group: list[tuple[int, str]], lang: str | None) -> Paragraph:
+        """One paragraph of cues (usually one), with a cue-boundary atom between two cues."""
+        if len(group) == 1:
+            par = parse_cue_text(group[0][1])
+        else:
+            sep = self._join(["a", "b"], lang if lang else _guess(" ".join(t for _, t in group)))[1:-1]
+            par = _concat([parse_cue_text(t) for _, t in group], sep)
+        par.data = [k for k, _ in group]
+        return par
 
     def _join(self, lines: list[str], lang: str | None) -> str:
         if lang is None:  # not known yet: Chinese lines join without a space
@@ -129,9 +151,27 @@ class _Subtitles(Format):
         placed = placed_paragraphs(doc, translations, tgt_lang)
         blocks: list[str] = []
         cue_text: dict[int, str] = {}
-        for par, pl in zip(doc.paragraphs, placed):
-            if pl is not None:
+        k = 0
+        for par, spans, pl in zip(doc.paragraphs, doc.spans, placed):
+            first, k = k, k + len(spans)
+            if pl is None:
+                continue
+            if len(par.data) == 1:
                 cue_text[par.data[0]] = serialize(pl.tree(), wrap_points(pl.text, tgt_lang), tgt_lang)
+                continue
+            pieces = split_cues(pl.tree(), len(par.data))
+            if any(not p.text().strip() for p in pieces):  # a cue would be empty: in proportion
+                from aligner.documents import _as_pair
+                from aligner.inline import place_paragraph
+
+                texts = [_as_pair(t)[0] for t in translations[first:k]]
+                pieces = split_cues(place_paragraph(par, spans, texts, None, doc.lang, tgt_lang).tree(),
+                                    len(par.data))
+            for block, piece in zip(par.data, pieces):
+                text = piece.text()
+                lead = len(text) - len(text.lstrip())
+                breaks = [b for b in wrap_points(text.strip(), tgt_lang)]
+                cue_text[block] = serialize(piece, [b + lead for b in breaks], tgt_lang).strip()
         for k, (head, body) in enumerate(layout["blocks"]):
             if body is None:
                 blocks.append(head)
@@ -144,6 +184,94 @@ class _Subtitles(Format):
         if layout["crlf"]:
             text = text.replace("\n", "\r\n")
         return (b"\xef\xbb\xbf" if layout["bom"] else b"") + text.encode("utf-8")
+
+
+def _guess(text: str) -> str:
+    zh = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return "zh" if zh * 2 > len(text) else "en"
+
+
+def _sentence_groups(cues: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """Consecutive cues joined where a sentence runs on (see the module), MAX_CUES at most."""
+    groups: list[list[tuple[int, str]]] = []
+    for k, text in cues:
+        prev = groups[-1] if groups else None
+        if prev is not None and prev[-1][0] == k - 1 and len(prev) < MAX_CUES \
+                and _TAG.sub("", prev[-1][1]).strip() and _TAG.sub("", text).strip() \
+                and not _SENTENCE_END.search(_TAG.sub("", prev[-1][1]).rstrip()):
+            prev.append((k, text))
+        else:
+            groups.append([(k, text)])
+    return groups
+
+
+def _concat(pars: list[Paragraph], sep: str) -> Paragraph:
+    """The cues' paragraphs as one, a cue-boundary atom (literal `sep`) between two."""
+    from aligner.inline import Code
+
+    text = ""
+    codes: list[Code] = []
+    for n, par in enumerate(pars):
+        if n:
+            codes.append(Code("atom", len(text), len(text) + len(sep), ("cue", n), None, len(codes), floating=True))
+            text += sep
+        copies: dict[int, Code] = {}
+        for c in par.codes:
+            new = Code(c.kind, c.start + len(text), c.end + len(text), c.data,
+                       copies.get(id(c.parent)) if c.parent is not None else None, len(codes))
+            copies[id(c)] = new
+            codes.append(new)
+        text += par.text
+    return Paragraph(text, codes)
+
+
+def split_cues(node: Node, count: int) -> list[Node]:
+    """A placed paragraph of `count` cues cut at its cue-boundary atoms: one tree per cue; a
+    tag cut by a boundary is closed before it and opened again after it."""
+    def is_cue(child) -> bool:
+        return not isinstance(child, str) and child.code.is_atom and isinstance(child.code.data, tuple) \
+            and child.code.data[0] == "cue"
+
+    def split(n: Node) -> list[list]:
+        pieces: list[list] = [[]]
+        for child in n.children:
+            if is_cue(child):
+                pieces.append([])
+            elif isinstance(child, str) or child.code.is_atom:
+                pieces[-1].append(child)
+            else:
+                parts = split(child)
+                for i, part in enumerate(parts):
+                    if i:
+                        pieces.append([])
+                    if part or (not i and not any(parts)):  # an empty tag stays, once
+                        pieces[-1].append(Node(child.code, part))
+        return pieces
+
+    def trim(n: Node, last: bool) -> None:  # the space at the cut, inside a tag or not
+        kids = n.children
+        for i in (range(len(kids) - 1, -1, -1) if last else range(len(kids))):
+            child = kids[i]
+            if isinstance(child, str):
+                kids[i] = child.rstrip() if last else child.lstrip()
+                if kids[i]:
+                    return
+            elif child.code.is_atom:
+                return
+            else:
+                trim(child, last)
+                if child.text():
+                    return
+
+    pieces = [Node(None, p) for p in split(node)]
+    for p in pieces:
+        trim(p, False)
+        trim(p, True)
+    while len(pieces) < count:  # a boundary the placement lost (never expected): empty cues
+        pieces.append(Node(None, []))
+    if len(pieces) > count:
+        pieces[count - 1:] = [Node(None, [c for p in pieces[count - 1:] for c in p.children])]
+    return pieces
 
 
 def wrap_points(text: str, lang: str) -> list[int]:

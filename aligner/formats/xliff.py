@@ -65,6 +65,18 @@ class XliffFormat(UnitFormat):
         f.write(etree.tostring(build_xliff(bitexts, options.low_score, options.lang_tags), xml_declaration=True,
                                encoding="UTF-8", pretty_print=True))
 
+    # A CAT tool's XLIFF (1.2 or 2.0) to pre-translate: aligner.formats.xliff_document.
+    def read_document(self, path, *, lang: str | None = None, **options: Any):
+        from aligner.formats.xliff_document import read_xliff_document
+
+        return read_xliff_document(path, lang)
+
+    def write_document(self, doc, translations, dest, *, tgt_lang: str, **options: Any) -> None:
+        from aligner.formats.xliff_document import render_xliff_document
+        from aligner.io.atomic import atomic_write_bytes
+
+        atomic_write_bytes(dest, render_xliff_document(doc, translations, tgt_lang, options.get("bitext")))
+
 
 def bead_state(bead, low_score: float) -> tuple[str, list[str]]:
     reasons = review_reasons(bead, low_score)

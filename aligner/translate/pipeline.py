@@ -276,7 +276,7 @@ class _Source:
         """Write a formatted document's translation to `path` (False: plain text, not mine)."""
         if self.format is None:
             return False
-        self.format.write_document(self.doc, self.translations, path, tgt_lang=self.tgt)
+        self.format.write_document(self.doc, self.translations, path, tgt_lang=self.tgt, bitext=bitext)
         return True
 
 
@@ -363,7 +363,9 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
         runner.summary.unsupported = skipped_in_directories(inputs)  # type: ignore[attr-defined]
-        jobs = runner.prepare(discover(inputs, input_suffixes(), out_dir=out_dir, on_error=runner.refuse), read)
+        found = _without_finished_xliff(discover(inputs, input_suffixes(), out_dir=out_dir, on_error=runner.refuse),
+                                        inputs, runner.summary.unsupported)  # type: ignore[attr-defined]
+        jobs = runner.prepare(found, read)
     runner.plan(jobs, extra_inputs=list(opts.glossaries))  # no output may land on a glossary either
 
     # The models, before any output: a missing one is reported with how to install it.
@@ -376,6 +378,22 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
                      "options": options_stamp}
 
     return runner.run(jobs, lambda todo: _translate_jobs(todo, opts, runner))  # type: ignore[return-value]
+
+
+def _without_finished_xliff(found, inputs: Sequence[str], skipped: list) -> list:
+    """The files found, less the XLIFF files inside a folder that have nothing left to translate
+    (an export of aligner's own, a file done in the CAT tool): listed as skipped, not refused.
+    One named on the command line is read, and refused by name."""
+    from aligner.formats.xliff_document import nothing_to_translate
+
+    out = []
+    for path, sub in found:
+        if str(path) not in inputs and Path(path).suffix.lower() in (".xlf", ".xliff", ".sdlxliff", ".mqxliff") \
+                and nothing_to_translate(path):
+            skipped.append((str(path), "XLIFF with nothing left to translate"))
+            continue
+        out.append((path, sub))
+    return out
 
 
 def _job(source: str, inputs: list[Path], doc: Document, tgt: str, sha256: str,

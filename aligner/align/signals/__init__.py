@@ -10,6 +10,7 @@ from aligner.align.signals.base import SIGNALS, Signal, register
 from aligner.align.signals.coverage import CoverageSignal
 from aligner.align.signals import (  # noqa: F401  (importing registers them)
     length, lexicon, names, numbers, punctuation, translation, glossary, cooccurrence, embedding,
+    paragraph,
 )
 
 
