@@ -324,23 +324,24 @@ class TranslationMemory:
         """Exact (100) and in-context (101) matches of each segment, best first.
         `contexts` gives each segment's previous and next source sentence."""
         out: list[list[Match]] = [[] for _ in segments]
-        hashes = [M.text_hash(s) for s in segments]
+        norms = [M.normalize(s) for s in segments]
         wanted: dict[int, list[int]] = {}
-        for i, h in enumerate(hashes):
-            wanted.setdefault(h, []).append(i)
+        for i, n in enumerate(norms):
+            wanted.setdefault(M.norm_hash(n), []).append(i)
         pairs = self._pairs()
         s, t = M.base(src_lang), M.base(tgt_lang)
         for column, reverse in (("src_hash", False), ("tgt_hash", True)):
             if ((t, s) if reverse else (s, t)) not in pairs:
                 continue  # no unit in this direction
+            # One query per batch of segments (the store chunks the hashes): look-ups of a
+            # whole file cost a few index probes each, not a round trip each.
             for row in self._rows_by_hash(list(wanted), column):
                 u = row_unit(row)
                 if _oriented(u, src_lang, tgt_lang) is not reverse:
                     continue
-                text = u.target if reverse else u.source
-                h = M.text_hash(text)
-                for i in wanted.get(h, ()):
-                    if M.normalize(segments[i]) != M.normalize(text):
+                norm = M.normalize(u.target if reverse else u.source)
+                for i in wanted.get(M.norm_hash(norm), ()):
+                    if norms[i] != norm:
                         continue  # a hash collision
                     out[i].append(self._exact_match(u, reverse, tgt_lang, contexts[i] if contexts else None))
         return [_rank(ms) for ms in out]

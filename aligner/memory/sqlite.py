@@ -34,7 +34,8 @@ APPLICATION = "aligner translation memory"
 SCHEMA_VERSION = "1"
 _SAMPLE = 10_000  # units read to estimate how rare each trigram is
 _GRAMS = 12        # trigrams per fuzzy query
-_POSTINGS = 2000   # most units read per trigram (a common one says little anyway)
+_POSTINGS = 2000   # a trigram in more units than this (estimated) is common: it says little
+_POSTINGS_CAP = 20_000  # most units read for one trigram (a common one, when too few are rare)
 
 _SCHEMA = """
 CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
@@ -57,10 +58,6 @@ CREATE VIRTUAL TABLE units_src USING fts5(source, content='units', content_rowid
                                           tokenize='trigram', detail='none');
 CREATE VIRTUAL TABLE units_tgt USING fts5(target, content='units', content_rowid='id',
                                           tokenize='trigram', detail='none');
-CREATE TRIGGER units_ai AFTER INSERT ON units BEGIN
-    INSERT INTO units_src(rowid, source) VALUES (new.id, new.source);
-    INSERT INTO units_tgt(rowid, target) VALUES (new.id, new.target);
-END;
 CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
     INSERT INTO units_src(units_src, rowid, source) VALUES ('delete', old.id, old.source);
     INSERT INTO units_tgt(units_tgt, rowid, target) VALUES ('delete', old.id, old.target);
@@ -174,6 +171,8 @@ class SqliteMemory(TranslationMemory):
     # --- imports --------------------------------------------------------------------
     def _begin_import(self, file, sha256):
         with self._write() as c:
+            # Memories made before the FTS5 rows were added per batch had a row trigger.
+            c.execute("DROP TRIGGER IF EXISTS units_ai")
             if sha256:
                 for id_, done, owner in c.execute(
                         "SELECT id, done, owner FROM imports WHERE sha256=? AND finished IS NULL ORDER BY id",
@@ -187,10 +186,16 @@ class SqliteMemory(TranslationMemory):
 
     def _insert_batch(self, rows, import_id, done):
         with self._write() as c:
+            last = c.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
             cur = c.executemany(f"INSERT OR IGNORE INTO units({', '.join(COLUMNS)}, import_id) "
                           f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
                           [r + (import_id,) for r in rows])
-            added = max(cur.rowcount, 0)  # rows of this statement, not of its triggers
+            added = max(cur.rowcount, 0)
+            # The batch's new rows go into the FTS5 indexes in one statement each, in the same
+            # transaction: a row trigger costs three times as much (bench/tm_speed.py).
+            if added:
+                c.execute("INSERT INTO units_src(rowid, source) SELECT id, source FROM units WHERE id > ?", (last,))
+                c.execute("INSERT INTO units_tgt(rowid, target) SELECT id, target FROM units WHERE id > ?", (last,))
             c.executemany("INSERT OR IGNORE INTO pairs VALUES (?, ?)", _pairs_of(rows))
             c.execute("UPDATE imports SET done=? WHERE id=?", (done, import_id))
         self._sample.clear()
@@ -221,6 +226,7 @@ class SqliteMemory(TranslationMemory):
             ids = random.Random(top).sample(range(1, top + 1), min(top, _SAMPLE))
             sample = Counter()
             sample.total_units = 0  # type: ignore[attr-defined]
+            sample.top = top  # type: ignore[attr-defined]
             for k in range(0, len(ids), 900):
                 chunk = ids[k:k + 900]
                 for (text,) in self.conn.execute(
@@ -235,8 +241,11 @@ class SqliteMemory(TranslationMemory):
 
     def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
         sample = self._grams_sample(side)
-        # A trigram in more than 1% of the sampled units says little and costs a long list.
-        grams = _rare_grams(text.lower(), sample, _GRAMS, common=max(20, sample.total_units // 100))
+        # A trigram estimated in more than _POSTINGS units says little and costs a long list.
+        # (Its posting list is read whole, up to a cap: a list cut short would keep only the
+        # oldest units, and lose the best match in a large memory.)
+        common = max(1, int(_POSTINGS * sample.total_units / max(1, sample.top)))  # type: ignore[attr-defined]
+        grams = _rare_grams(text.lower(), sample, _GRAMS, common=common)
         if not grams:
             return []
         table = "units_src" if side == "source" else "units_tgt"
@@ -246,7 +255,7 @@ class SqliteMemory(TranslationMemory):
         # (while an import is unfinished its units are dropped below: take more candidates)
         want = limit * (10 if pending else 1)
         postings = " UNION ALL ".join(f"SELECT * FROM (SELECT rowid AS r FROM {table} WHERE {table} MATCH ? "
-                                      f"LIMIT {_POSTINGS})" for _ in grams)
+                                      f"LIMIT {_POSTINGS_CAP})" for _ in grams)
         visible = f" JOIN units u ON u.id = r WHERE {_VISIBLE}" if pending else ""
         best = [r for (r,) in self.conn.execute(
             f"SELECT r FROM ({postings}){visible} GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
