@@ -12,7 +12,9 @@ loses nothing but the files it was working on.
 
 Sentences go to the engine in file order, through a window of a few batches sorted by length
 (`Engine.translate_iter`): batches stay full across files, and each file is written as soon
-as its last sentence is back, so files finish one after another.
+as its last sentence is back, so files finish one after another. With a translation memory
+(`tm`), every file is looked up first and only the sentences the memory does not answer
+join that stream (aligner.translate.reuse).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import itertools
 import math
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
@@ -410,13 +413,14 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
             runner.refuse(e)
     runner.check_refused(len(good) + summary.skipped)
     todo = good
-    memory = None
+    memory = reuse = None
     if opts.tm and todo:
         from aligner.memory import open_memory  # only runs with --tm
-        from aligner.translate.reuse import ReuseCounts
+        from aligner.translate.reuse import MemoryReuse, ReuseCounts
 
         memory = open_memory(opts.tm, create=False, readonly=True)
         summary.tm = ReuseCounts()
+        reuse = MemoryReuse(memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, counts=summary.tm)
 
     bar = None
     if opts.progress and todo:
@@ -430,27 +434,47 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
         for pair, engine in engines.items():
             pair_jobs = [j for j in todo if (j.data.doc.lang, j.data.tgt) == pair]
             plain = [j for j in pair_jobs if j.data.format is None]
-            # Without a memory every sentence of every plain file streams through the engine in
-            # file order; with one, each file is looked up first and only the rest is translated.
-            stream = None
-            if memory is None:
-                stream = engine.translate_iter((s.text for j in plain for s in j.data.doc.segments),
-                                               return_attention=glossary is not None,
-                                               progress=bar.update if bar is not None else None)
+            # With a memory, each file is looked up first (one batch of look-ups per file), and
+            # only the sentences it does not answer join the stream.
+            decisions: dict[int, Any] = {}
+            if reuse is not None:
+                from aligner.documents import mt_sources
+
+                for j in pair_jobs:
+                    # A document is looked up by what the model would translate (its atoms out).
+                    segs = j.data.doc.segments if j.data.format is None else mt_sources(j.data.doc)
+                    decisions[id(j)] = reuse.decide(segs, *pair)
+
+            def wanted(j: Job) -> Iterator[str]:
+                ds = decisions.get(id(j))
+                return (s.text for k, s in enumerate(j.data.doc.segments) if ds is None or ds[k].target is None)
+
+            # Every sentence to translate of every plain file streams through the engine in
+            # file order: batches stay full across files.
+            stream = engine.translate_iter((text for j in plain for text in wanted(j)),
+                                           return_attention=glossary is not None,
+                                           progress=bar.update if bar is not None else None)
             for job in pair_jobs:
                 # The article sits next to its bitext: its name is enough, and keeps the
                 # bitext the same wherever the output directory is.
                 target_path = job.document_out.name if isinstance(job.document_out, Path) else "-"
+                ds = decisions.get(id(job))
+                if ds is not None and bar is not None:
+                    bar.update(sum(d.target is not None for d in ds))
                 if job.data.format is not None:  # with attention, for its inline codes
                     bitext, job.data.translations = translate_rich(
                         engine, job.data.doc, pair[1], glossary=glossary, term_counts=summary.terms,
                         target_path=job.document_out.name,
-                        progress=bar.update if bar is not None else None)
-                elif memory is not None:
-                    bitext, = translate_documents(
-                        engine, [job.data.doc], pair[1], glossary=glossary, target_paths=[target_path],
-                        progress=bar.update if bar is not None else None, term_counts=summary.terms,
-                        memory=memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, tm_counts=summary.tm)
+                        progress=bar.update if bar is not None else None, decisions=ds,
+                        tm_counts=summary.tm)
+                elif ds is not None:
+                    from aligner.translate.reuse import memory_bitext, mt_indexes
+
+                    started = time.perf_counter()
+                    translations = list(itertools.islice(stream, len(mt_indexes(ds))))
+                    summary.tm.mt_seconds += time.perf_counter() - started
+                    bitext = memory_bitext(engine, job.data.doc, ds, translations, pair[1], glossary=glossary,
+                                           target_path=target_path, term_counts=summary.terms)
                 else:
                     translations = list(itertools.islice(stream, len(job.data.doc.segments)))
                     bitext = make_bitext(engine, job.data.doc, translations, pair[1], glossary=glossary,
