@@ -254,6 +254,12 @@ class TranslationMemory:
     def stats(self) -> Stats:
         raise NotImplementedError
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What the memory's contents are, cheaply: changes whenever units are added or
+        removed (a translation's run stamp records it, so a re-run after the memory changed
+        translates again)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -421,6 +427,107 @@ class TranslationMemory:
         from aligner.memory.tmx import write_tmx
 
         return write_tmx(self.iter_units(src_lang=src_lang, tgt_lang=tgt_lang), path)
+
+
+# The columns read back, and which units a look-up sees: those of an import that has not
+# finished are invisible (an interrupted import leaves the memory as it was).
+READ_SQL = ", ".join("u." + c for c in READ_COLUMNS)
+VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
+
+
+class SqlMemory(TranslationMemory):
+    """What the SQL stores share: the same tables (units, imports, pairs), queried through a
+    DB-API connection whose parameter placeholder is `P` ("?" for SQLite, "%s" for psycopg).
+    A store adds its connection, `_write()` (a transaction that turns its errors into
+    OutputError), the index look-ups, and what only it knows: which unfinished imports are
+    abandoned (`_stale_imports`), and its size on disk (`_size`)."""
+
+    P = "?"
+    SCHEMA_VERSION = "1"
+
+    def _write(self):
+        raise NotImplementedError
+
+    def _stale_imports(self, c) -> list[tuple[int, str | None, int]]:
+        """(id, file, units done) of each unfinished import whose process is gone."""
+        raise NotImplementedError
+
+    def _size(self) -> int | None:
+        raise NotImplementedError
+
+    def _pairs(self) -> set[tuple[str, str]]:
+        return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
+    def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
+        last = 0
+        while True:
+            rows = self.conn.execute(f"SELECT {READ_SQL} FROM units u WHERE u.id > {self.P} AND {VISIBLE} "
+                                     f"ORDER BY u.id LIMIT 5000", (last,)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                u = row_unit(row)
+                if src_lang and M.base(u.src_lang) != M.base(src_lang):
+                    continue
+                if tgt_lang and M.base(u.tgt_lang) != M.base(tgt_lang):
+                    continue
+                yield u
+            last = rows[-1][0]
+
+    def remove(self, *, origin=None, file=None, before=None, after=None, interrupted=False) -> int:
+        P = self.P
+        where: list[str] = []
+        args: list[Any] = []
+        if origin:
+            where.append(f"origin = {P}")
+            args.append(origin)
+        if file:
+            where.append(f"(file = {P} OR file LIKE {P})")
+            args += [file, "%/" + file]
+        if before:
+            where.append(f"changed < {P}")
+            args.append(before)
+        if after:
+            where.append(f"changed >= {P}")
+            args.append(after)
+        with self._write() as c:
+            stale: list[int] = []
+            if interrupted:
+                stale = [id_ for id_, _, _ in self._stale_imports(c)]
+                if not stale:
+                    return 0
+                where.append(f"import_id IN ({', '.join([P] * len(stale))})")
+                args += stale
+            if not where:
+                raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
+            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
+            if stale:
+                c.execute(f"DELETE FROM imports WHERE id IN ({', '.join([P] * len(stale))})", stale)
+        self._removed()
+        return n
+
+    def _removed(self) -> None:
+        """Called after units were removed (a store drops what it cached)."""
+
+    def stats(self) -> Stats:
+        c = self.conn
+        vis = VISIBLE.replace("u.", "")
+        units = c.execute(f"SELECT count(*) FROM units WHERE {vis}").fetchone()[0]
+        pairs = {f"{a}->{b}": n for a, b, n in c.execute(
+            f"SELECT src_lang, tgt_lang, count(*) FROM units WHERE {vis} GROUP BY 1, 2").fetchall()}
+        origins = dict(c.execute(f"SELECT origin, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall())
+        files = {(f or "-"): n for f, n in c.execute(
+            f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall()}
+        interrupted = [{"file": f or "units", "done": d} for _, f, d in self._stale_imports(c)]
+        return Stats(units, pairs, origins, files, interrupted, self.location, self._size())
+
+    def fingerprint(self) -> dict[str, Any]:
+        # Adding units raises the largest id; removing them lowers the count; a finished
+        # import makes its units visible. Three index look-ups, whatever the memory's size.
+        units, last = self.conn.execute(
+            f"SELECT count(*), coalesce(max(u.id), 0) FROM units u WHERE {VISIBLE}").fetchone()
+        imports = self.conn.execute("SELECT count(*) FROM imports WHERE finished IS NOT NULL").fetchone()[0]
+        return {"schema": self.SCHEMA_VERSION, "units": units, "last_id": last, "imports": imports}
 
 
 def _rank(matches: list[Match]) -> list[Match]:

@@ -23,11 +23,11 @@ import random
 import sqlite3
 from collections import Counter
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from aligner.errors import InputError, OutputError
-from aligner.memory.base import (COLUMNS, READ_COLUMNS, Stats, TranslationMemory, Unit, now_iso,
-                                 owner_alive, owner_id, row_unit)
+from aligner.memory.base import (COLUMNS, READ_COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_alive,
+                                 owner_id)
 from aligner.memory import match as M
 
 APPLICATION = "aligner translation memory"
@@ -64,9 +64,7 @@ CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
 END;
 """
 
-_READ = ", ".join("u." + c for c in READ_COLUMNS)
-# Units of an import that has not finished are invisible.
-_VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
+_READ, _VISIBLE = READ_SQL, VISIBLE
 
 
 def _not_a_memory(path: str, why: str) -> InputError:
@@ -75,7 +73,7 @@ def _not_a_memory(path: str, why: str) -> InputError:
                            "or a postgresql:// URL.")
 
 
-class SqliteMemory(TranslationMemory):
+class SqliteMemory(SqlMemory):
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False):
         self.path = Path(path)
         self.location = str(path)
@@ -290,65 +288,16 @@ class SqliteMemory(TranslationMemory):
                     break
         return out
 
-    # --- the rest -------------------------------------------------------------------
-    def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
-        last = 0
-        while True:
-            rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id > ? AND {_VISIBLE} "
-                                     f"ORDER BY u.id LIMIT 5000", (last,)).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                u = row_unit(row)
-                if src_lang and M.base(u.src_lang) != M.base(src_lang):
-                    continue
-                if tgt_lang and M.base(u.tgt_lang) != M.base(tgt_lang):
-                    continue
-                yield u
-            last = rows[-1][0]
+    # --- the rest (iter_units, remove, stats: aligner.memory.base.SqlMemory) ------------
+    def _stale_imports(self, c) -> list[tuple[int, str | None, int]]:
+        return [(id_, f, d) for id_, f, d, o in c.execute(
+            "SELECT id, file, done, owner FROM imports WHERE finished IS NULL").fetchall() if not owner_alive(o)]
 
-    def remove(self, *, origin=None, file=None, before=None, after=None, interrupted=False) -> int:
-        where, args = [], []
-        if origin:
-            where.append("origin = ?")
-            args.append(origin)
-        if file:
-            where.append("(file = ? OR file LIKE ?)")
-            args += [file, "%/" + file]
-        if before:
-            where.append("changed < ?")
-            args.append(before)
-        if after:
-            where.append("changed >= ?")
-            args.append(after)
-        with self._write() as c:
-            if interrupted:
-                stale = [r[0] for r in c.execute("SELECT id, owner FROM imports WHERE finished IS NULL")
-                         if not owner_alive(r[1])]
-                if not stale:
-                    return 0
-                where.append(f"import_id IN ({','.join('?' * len(stale))})")
-                args += stale
-            if not where:
-                raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
-            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
-            if interrupted:
-                c.execute(f"DELETE FROM imports WHERE id IN ({','.join('?' * len(stale))})", stale)
+    def _removed(self) -> None:
         self._sample.clear()
-        return n
 
-    def stats(self) -> Stats:
-        c = self.conn
-        vis = _VISIBLE.replace("u.", "")
-        units = c.execute(f"SELECT count(*) FROM units WHERE {vis}").fetchone()[0]
-        pairs = {f"{a}->{b}": n for a, b, n in c.execute(
-            f"SELECT src_lang, tgt_lang, count(*) FROM units WHERE {vis} GROUP BY 1, 2")}
-        origins = dict(c.execute(f"SELECT origin, count(*) FROM units WHERE {vis} GROUP BY 1"))
-        files = {(f or "-"): n for f, n in c.execute(f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1")}
-        interrupted = [{"file": f or "units", "done": d} for f, d, o in c.execute(
-            "SELECT file, done, owner FROM imports WHERE finished IS NULL") if not owner_alive(o)]
-        size = sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists())
-        return Stats(units, pairs, origins, files, interrupted, self.location, size)
+    def _size(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists())
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)

@@ -328,7 +328,15 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if opts.include_mt:  # only when asked, so that bitexts made before the option stay current
         options_stamp["include_mt"] = True
     if opts.tm:
-        options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply}
+        from aligner.memory import open_memory  # only runs with --tm
+
+        # The memory's contents, not only its name: after units are added or removed, a
+        # re-run translates again instead of skipping the file as current. (A missing or
+        # broken memory is reported here, before anything is read or written.)
+        with open_memory(opts.tm, create=False, readonly=True) as memory:
+            contents = memory.fingerprint()
+        options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply,
+                               "contents": contents}
 
     # Read every input first: bad files (all of them, listed) stop the run before anything is
     # written, or with keep_going are left out and listed at the end.
