@@ -86,19 +86,32 @@ class Tokenizer:
 
     def __init__(self) -> None:
         self._codes: dict[str, str] = {}
+        self._seen: dict[tuple[str, bool], str] = {}  # a memory's candidates recur across look-ups
 
     def __call__(self, text: str, lang: str) -> str:
+        zh = base(lang) == "zh"
+        key = (text, zh)
+        out = self._seen.get(key)
+        if out is not None:
+            return out
         norm = normalize(text)
-        if base(lang) == "zh":
-            return norm.replace(" ", "")
-        codes = self._codes
-        out = []
-        for tok in _TOKEN.findall(norm):
-            c = codes.get(tok)
-            if c is None:
-                c = codes[tok] = chr(0xF0000 + len(codes)) if len(codes) < 0xFFFD else chr(0x100000 + len(codes) - 0xFFFD)
-            out.append(c)
-        return "".join(out)
+        if zh:
+            out = norm.replace(" ", "")
+        else:
+            codes = self._codes
+            toks = _TOKEN.findall(norm)
+            try:
+                out = "".join([codes[t] for t in toks])
+            except KeyError:
+                for tok in toks:
+                    if tok not in codes:
+                        n = len(codes)
+                        codes[tok] = chr(0xF0000 + n) if n < 0xFFFD else chr(0x100000 + n - 0xFFFD)
+                out = "".join([codes[t] for t in toks])
+        if len(self._seen) >= 200_000:
+            self._seen.clear()
+        self._seen[key] = out
+        return out
 
 
 def similarity(a: str, b: str) -> float:
