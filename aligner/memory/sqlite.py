@@ -9,11 +9,13 @@
 - Concordance and fuzzy candidates: two FTS5 tables (source, target) with the trigram
   tokenizer, which needs no word boundaries and so works for Chinese. detail=none keeps the
   index small (no positions); phrases are found with LIKE, which FTS5 answers from the
-  trigram index. Fuzzy candidates: the 12 rarest trigrams of the sentence, none within three
+  trigram index. Fuzzy candidates: the 8 rarest trigrams of the sentence, none within three
   characters of another (rarity estimated from a sample of the memory); each one's posting
-  list is read from the FTS5 index, the units holding the most of them are the candidates,
-  and the best `candidate_limit` are re-scored with rapidfuzz. The memory is never scanned
-  for a look-up.
+  list is read whole from the FTS5 index, the units holding the most of them are the
+  candidates, and the best `candidate_limit` are re-scored with rapidfuzz. The memory is
+  never scanned for a look-up.
+- The FTS5 rows of a batch are added by one INSERT ... SELECT per side in the batch's
+  transaction (a row trigger cost three times as much: bench/tm_speed.py).
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from aligner.memory import match as M
 APPLICATION = "aligner translation memory"
 SCHEMA_VERSION = "1"
 _SAMPLE = 10_000  # units read to estimate how rare each trigram is
-_GRAMS = 12        # trigrams per fuzzy query
-_POSTINGS = 2000   # a trigram in more units than this (estimated) is common: it says little
+_GRAMS = 8         # trigrams per fuzzy query
+_POSTINGS = 500    # a trigram in more units than this (estimated) is common: it says little
 _POSTINGS_CAP = 20_000  # most units read for one trigram (a common one, when too few are rare)
 
 _SCHEMA = """
