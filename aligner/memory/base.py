@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -168,9 +168,12 @@ COLUMNS = ("ukey", "src_lang", "tgt_lang", "source", "target", "src_hash", "tgt_
            "origin", "file", "created", "changed", "author", "notes", "meta")
 
 
-def unit_row(u: Unit) -> tuple:
+def unit_row(u: Unit, stamp: str | None = None, default_file: str | None = None) -> tuple:
+    """The row of a unit in COLUMNS order; dates the unit lacks are `stamp`, a missing file
+    `default_file`."""
+    created = u.created or stamp
     return (u.key(), u.src_lang, u.tgt_lang, u.source, u.target, M.text_hash(u.source), M.text_hash(u.target),
-            u.prev, u.next, u.origin, u.file, u.created, u.changed, u.author,
+            u.prev, u.next, u.origin, u.file or default_file, created, u.changed or created, u.author,
             json.dumps(u.notes, ensure_ascii=False) if u.notes else None,
             json.dumps(u.meta, ensure_ascii=False, sort_keys=True) if u.meta else None)
 
@@ -298,10 +301,7 @@ class TranslationMemory:
                 if u.origin not in ORIGINS:
                     raise InputError(f"unknown origin {u.origin!r} for a translation unit", path=file,
                                      hint="Origins: " + ", ".join(ORIGINS) + ".")
-                if u.created is None or u.changed is None or u.file is None:
-                    u = replace(u, created=u.created or stamp, changed=u.changed or u.created or stamp,
-                                file=u.file or default_file)
-                batch.append(unit_row(u))
+                batch.append(unit_row(u, stamp, default_file))
             if position % batch_size == 0:
                 result.added += self._insert_batch(batch, import_id, position)
                 result.units += len(batch)
