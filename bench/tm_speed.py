@@ -127,6 +127,10 @@ def _cpu(store: str, n: int, cpu: float) -> str:
     return f"{n / cpu:,.0f}/s of CPU time"
 
 
+def _rate(r: float) -> str:
+    return f"{r:,.0f}" if r >= 10 else f"{r:.2f}"
+
+
 def size_of(tm) -> int:
     return tm.stats().size or 0
 
@@ -170,7 +174,7 @@ def run_store(name: str, spec: str, units, queries, args, brute) -> dict:
     t, c = time.perf_counter(), time.process_time()
     found = [tm.lookup_fuzzy(q, "en", "zh", threshold=args.fuzzy, limit=3, tokenizer=tok) for q in queries]
     fz_s, fz_cpu = time.perf_counter() - t, time.process_time() - c
-    print(f"fuzzy top-3 look-up: {len(queries) / fz_s:,.0f} segments/s "
+    print(f"fuzzy top-3 look-up: {_rate(len(queries) / fz_s)} segments/s "
           f"({sum(1 for f in found if f)} of {len(queries)} with a match >= {args.fuzzy}; "
           f"{_cpu(name, len(queries), fz_cpu)})", flush=True)
     agree = None
