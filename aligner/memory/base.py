@@ -405,13 +405,18 @@ class TranslationMemory:
         else fuzzy ones at or above `fuzzy`."""
         results = self.lookup_exact(segments, src_lang, tgt_lang, contexts=contexts)
         tok = M.Tokenizer()
-        for i, ms in enumerate(results):
-            if ms and ms[0].kind in ("context", "exact"):
-                results[i] = ms[:limit]
-                continue
-            fz = self.lookup_fuzzy(segments[i], src_lang, tgt_lang, threshold=fuzzy, limit=limit, tokenizer=tok)
-            results[i] = _rank(ms + fz)[:limit]
-        return results
+        return [self.complete_fuzzy(segments[i], ms, src_lang, tgt_lang, fuzzy=fuzzy, limit=limit, tokenizer=tok)
+                for i, ms in enumerate(results)]
+
+    def complete_fuzzy(self, segment: str, exact: list[Match], src_lang: str, tgt_lang: str, *,
+                       fuzzy: int = 75, limit: int = MAX_MATCHES,
+                       tokenizer: M.Tokenizer | None = None) -> list[Match]:
+        """What `lookup` answers for one segment, given its `lookup_exact` matches: those when
+        one is in context or exact, else the best of them and the fuzzy ones."""
+        if exact and exact[0].kind in ("context", "exact"):
+            return exact[:limit]
+        fz = self.lookup_fuzzy(segment, src_lang, tgt_lang, threshold=fuzzy, limit=limit, tokenizer=tokenizer)
+        return _rank(exact + fz)[:limit]
 
     def search(self, phrase: str, *, lang: str | None = None, limit: int = 50) -> list[Unit]:
         """Concordance: units whose source or target contains `phrase` (case-insensitive

@@ -450,12 +450,20 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
 
                 for j in pair_jobs:
                     # A document is looked up by what the model would translate (its atoms out).
-                    segs = j.data.doc.segments if j.data.format is None else mt_sources(j.data.doc)
-                    decisions[id(j)] = reuse.decide(segs, *pair)
+                    # For plain files the fuzzy look-ups of sentences MT translates anyway wait
+                    # until the engine asks for the sentence, so that they overlap its work.
+                    plain_file = j.data.format is None
+                    segs = j.data.doc.segments if plain_file else mt_sources(j.data.doc)
+                    decisions[id(j)] = reuse.decide(segs, *pair, defer_fuzzy=plain_file)
 
             def wanted(j: Job) -> Iterator[str]:
                 ds = decisions.get(id(j))
-                return (s.text for k, s in enumerate(j.data.doc.segments) if ds is None or ds[k].target is None)
+                for k, s in enumerate(j.data.doc.segments):
+                    if ds is None:
+                        yield s.text
+                    elif ds[k].target is None:
+                        reuse.complete(ds[k], *pair)  # type: ignore[union-attr]
+                        yield s.text
 
             # Every sentence to translate of every plain file streams through the engine in
             # file order: batches stay full across files.
@@ -481,6 +489,7 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
                     started = time.perf_counter()
                     translations = list(itertools.islice(stream, len(mt_indexes(ds))))
                     summary.tm.mt_seconds += time.perf_counter() - started
+                    reuse.finish(ds, *pair)  # type: ignore[union-attr]
                     bitext = memory_bitext(engine, job.data.doc, ds, translations, pair[1], glossary=glossary,
                                            target_path=target_path, term_counts=summary.terms)
                 else:

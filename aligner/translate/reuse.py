@@ -74,13 +74,33 @@ class MemoryReuse:
         self.fuzzy = fuzzy
         self.fuzzy_apply = fuzzy_apply
         self.counts = counts if counts is not None else ReuseCounts()
+        self._tok = None
 
-    def decide(self, segments: Sequence[Any], src_lang: str, tgt_lang: str) -> list[Decision]:
-        """One Decision per segment (str or Segment) of one document, in order."""
+    def decide(self, segments: Sequence[Any], src_lang: str, tgt_lang: str, *,
+               defer_fuzzy: bool = False) -> list[Decision]:
+        """One Decision per segment (str or Segment) of one document, in order, counted.
+        `defer_fuzzy`: the fuzzy look-ups of the segments MT translates anyway are left for
+        `complete` (while the engine works) and counted by `finish`."""
         decisions = pretranslate(segments, self.memory, src_lang, tgt_lang, fuzzy=self.fuzzy,
-                                 apply_fuzzy=self.fuzzy_apply)
-        self.counts.add(decisions)
+                                 apply_fuzzy=self.fuzzy_apply, defer_fuzzy=defer_fuzzy)
+        if not defer_fuzzy:
+            self.counts.add(decisions)
         return decisions
+
+    def complete(self, decision: Decision, src_lang: str, tgt_lang: str) -> Decision:
+        from aligner.memory.reuse import complete
+
+        if self._tok is None:
+            from aligner.memory.match import Tokenizer
+
+            self._tok = Tokenizer()
+        return complete(decision, self.memory, src_lang, tgt_lang, fuzzy=self.fuzzy, tokenizer=self._tok)
+
+    def finish(self, decisions: Sequence[Decision], src_lang: str, tgt_lang: str) -> None:
+        """The deferred decisions of a document completed, and all of them counted."""
+        for d in decisions:
+            self.complete(d, src_lang, tgt_lang)
+        self.counts.add(decisions)
 
 
 def mt_indexes(decisions: Sequence[Decision]) -> list[int]:
