@@ -170,3 +170,17 @@ def test_documents_use_the_memory_too(argos_dir, fixture_packages, tmp_path):
     assert ps[1].text_content() == "委员会周二开会。" and ps[1].find("b") is not None
     assert ps[2].text_content() == fixture_model.reference_translation(LINES[3], "en-zh", sp)
     assert summary.tm.exact + summary.tm.context == 2 and summary.tm.mt >= 1
+
+
+def test_documents_memory_targets_are_checked_against_the_glossary(argos_dir, tmp_path):
+    spec = _memory(tmp_path)
+    src = tmp_path / "page.en.html"
+    src.write_text(PAGE, encoding="utf-8")
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("source\ttarget\ncadre\t骨干分子\n", encoding="utf-8")
+    translate_files([src], "en", "zh", tmp_path / "out", tm=spec, glossaries=[glossary])
+    bt = read_bitext(tmp_path / "out" / "page.en-zh.jsonl")
+    [bead] = [b for b in bt.beads if bt.src_text(b) == LINES[0]]
+    assert bead.origin == "tm"
+    [v] = bead.meta["violations"]
+    assert (v["term"], v["expected"], v["kind"]) == ("cadre", "骨干分子", "missing")
