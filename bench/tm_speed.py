@@ -127,6 +127,10 @@ def _cpu(store: str, n: int, cpu: float) -> str:
     return f"{n / cpu:,.0f}/s of CPU time"
 
 
+def _rate(r: float) -> str:
+    return f"{r:,.0f}" if r >= 10 else f"{r:.2f}"
+
+
 def size_of(tm) -> int:
     return tm.stats().size or 0
 
@@ -170,11 +174,13 @@ def run_store(name: str, spec: str, units, queries, args, brute) -> dict:
     t, c = time.perf_counter(), time.process_time()
     found = [tm.lookup_fuzzy(q, "en", "zh", threshold=args.fuzzy, limit=3, tokenizer=tok) for q in queries]
     fz_s, fz_cpu = time.perf_counter() - t, time.process_time() - c
-    print(f"fuzzy top-3 look-up: {len(queries) / fz_s:,.0f} segments/s "
+    print(f"fuzzy top-3 look-up: {_rate(len(queries) / fz_s)} segments/s "
           f"({sum(1 for f in found if f)} of {len(queries)} with a match >= {args.fuzzy}; "
           f"{_cpu(name, len(queries), fz_cpu)})", flush=True)
     agree = None
     if brute is not None:
+        print("  (agreement: the index's best score equals the brute-force best score -- ties of equal "
+              "score count as the same match -- or neither finds a match >= the threshold)", flush=True)
         same = 0
         for f, b in zip(found, brute):
             idx = f[0].score if f else None
@@ -217,6 +223,12 @@ def brute_force(units, queries, threshold: int):
     return best
 
 
+def _cpu_all() -> float:
+    """User + system CPU time of this process, every thread (CTranslate2's included)."""
+    t = os.times()
+    return t.user + t.system
+
+
 def translate_bench(units, args) -> None:
     """A batch half in the memory, with the fixture model: aligner translate --tm vs without."""
     import fixture_model
@@ -241,14 +253,16 @@ def translate_bench(units, args) -> None:
         tm.add_units(Unit(e, z, "en", "zh-CN", origin="aligned") for e, z in known)
     src = work / "batch.en.txt"
     src.write_text("\n".join(e for e, _ in batch) + "\n", encoding="utf-8")
-    times = {}
+    times, cpus = {}, {}
     for label, kw in (("without", {}), ("with --tm", {"tm": spec})):
         out = work / f"out-{label.replace(' ', '')}"
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu_all()
         summary = translate_files([str(src)], "en", "zh", str(out), presplit=True, force=True, beam_size=2, **kw)
-        times[label] = time.perf_counter() - t
-        print(f"translate {len(batch)} sentences {label}: {times[label]:.1f} s — {summary.describe()}", flush=True)
-    print(f"speed-up with the memory: {times['without'] / times['with --tm']:.2f}x", flush=True)
+        times[label], cpus[label] = time.perf_counter() - t, _cpu_all() - c
+        print(f"translate {len(batch)} sentences {label}: {times[label]:.1f} s wall, {cpus[label]:.1f} s CPU "
+              f"(user+sys, all threads) — {summary.describe()}", flush=True)
+    print(f"speed-up with the memory: {times['without'] / times['with --tm']:.2f}x wall, "
+          f"{cpus['without'] / cpus['with --tm']:.2f}x CPU time", flush=True)
 
 
 def main() -> int:

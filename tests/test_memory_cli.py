@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pg_server  # noqa: E402
 from pg_server import _free_port  # noqa: E402
 
+from aligner.io.bitext_jsonl import read_bitext  # noqa: E402
 from aligner.memory import open_memory  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,3 +224,34 @@ def test_mt_bitext_needs_include_mt(tmp_path):
     assert r.returncode == 0 and "1 added, 0 already in the memory, 1 skipped" in r.stderr
     r = aligner("tm", "add", path, "--tm", mem, "--origin", "approved-mt")
     assert "1 added, 1 already in the memory" in r.stderr
+
+
+def test_translate_rerun_after_the_memory_changed_is_not_skipped(argos_dir, tmp_path):
+    """The run stamp records the memory's contents: the same memory unchanged skips the file;
+    a unit added (or removed) makes the re-run translate it again, with the new unit."""
+    spec = str(tmp_path / "memory.sqlite")
+    src = tmp_path / "news.en.txt"
+    src.write_text("The committee met on Tuesday.\nNothing here is in the memory.\n", encoding="utf-8")
+    tsv = tmp_path / "units.tsv"
+    tsv.write_text("The committee met on Tuesday.\t委员会周二开会。\n", encoding="utf-8")
+    assert aligner("tm", "import", str(tsv), "--from", "en", "--to", "zh-CN", "--tm", spec).returncode == 0
+    out = tmp_path / "out"
+    args = ("translate", str(src), "--from", "en", "--to", "zh", "-o", str(out), "--presplit", "--tm", spec)
+    first = aligner(*args)
+    assert first.returncode == 0, first.stderr
+    second = aligner(*args)
+    assert second.returncode == 0 and "already up to date" in second.stdout + second.stderr
+    more = tmp_path / "more.tsv"
+    more.write_text("Nothing here is in the memory.\t这里没有什么在记忆里。\n", encoding="utf-8")
+    assert aligner("tm", "import", str(more), "--from", "en", "--to", "zh-CN", "--tm", spec).returncode == 0
+    third = aligner(*args)
+    assert third.returncode == 0, third.stderr
+    assert "already up to date" not in third.stdout + third.stderr
+    bt = read_bitext(out / "news.en-zh.jsonl")
+    assert [(b.origin, bt.tgt_text(b)) for b in bt.beads] == [("tm", "委员会周二开会。"), ("tm", "这里没有什么在记忆里。")]
+    assert aligner(*args).returncode == 0 and "already up to date" in aligner(*args).stdout + aligner(*args).stderr
+    # Removing units changes the contents too.
+    assert aligner("tm", "remove", "--file", "more.tsv", "--tm", spec).returncode == 0
+    fourth = aligner(*args)
+    assert "already up to date" not in fourth.stdout + fourth.stderr
+    assert [b.origin for b in read_bitext(out / "news.en-zh.jsonl").beads] == ["tm", "mt"]

@@ -105,3 +105,82 @@ def test_cli_translate_with_tm(argos_dir, tmp_path):
     missing = CliRunner().invoke(main, ["translate", str(src), "-o", str(tmp_path / "p"), "--presplit",
                                         "--tm", str(tmp_path / "nope.sqlite")])
     assert missing.exit_code == 3 and "no such translation memory" in missing.output
+
+
+def test_with_a_memory_sentences_of_all_files_share_one_stream(argos_dir, fixture_packages, tmp_path,
+                                                               monkeypatch):
+    """With --tm the files are not translated one by one: the sentences the memory does not
+    answer, of every file, go through one Engine.translate_iter stream, as without a memory."""
+    from aligner.translate.engine import Engine
+
+    spec = _memory(tmp_path)
+    sp = fixture_packages["en-zh"] / "sentencepiece.model"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n in range(3):
+        (inputs / f"f{n}.en.txt").write_text("\n".join([LINES[1], f"Nothing here is new {n}."]) + "\n",
+                                              encoding="utf-8")
+    streams, sent, batches = [], [], []
+    real_iter, real_translate = Engine.translate_iter, Engine.translate
+
+    def counting_iter(self, sentences, **kw):
+        streams.append(1)
+        return real_iter(self, (sent.append(s) or s for s in sentences), **kw)
+
+    def counting_translate(self, sentences, **kw):
+        batches.append(list(sentences))
+        return real_translate(self, sentences, **kw)
+
+    monkeypatch.setattr(Engine, "translate_iter", counting_iter)
+    monkeypatch.setattr(Engine, "translate", counting_translate)
+    summary = translate_files([inputs], "en", "zh", tmp_path / "out", presplit=True, tm=spec)
+    assert streams == [1] and batches == []
+    assert sent == [f"Nothing here is new {n}." for n in range(3)]  # only what the memory lacks
+    for n in range(3):
+        bt = read_bitext(tmp_path / "out" / f"f{n}.en-zh.jsonl")
+        assert [b.origin for b in bt.beads] == ["tm", "mt"]
+        assert [bt.tgt_text(b) for b in bt.beads] == [
+            "委员会周二开会。", fixture_model.reference_translation(f"Nothing here is new {n}.", "en-zh", sp)]
+    assert (summary.tm.exact, summary.tm.mt) == (3, 3)
+
+
+PAGE = ("<html><head><title>News</title></head><body>"
+        f"<p>{LINES[0]}</p><p>The committee met on <b>Tuesday</b>.</p><p>{LINES[3]}</p>"
+        "</body></html>")
+
+
+def test_documents_use_the_memory_too(argos_dir, fixture_packages, tmp_path):
+    """An HTML page with --tm: segments the memory answers take its target (origin tm), the
+    others are machine-translated; the page is written with both."""
+    from lxml import html
+
+    spec = _memory(tmp_path)
+    sp = fixture_packages["en-zh"] / "sentencepiece.model"
+    src = tmp_path / "page.en.html"
+    src.write_text(PAGE, encoding="utf-8")
+    summary = translate_files([src], "en", "zh", tmp_path / "out", tm=spec)
+    bt = read_bitext(tmp_path / "out" / "page.en-zh.jsonl")
+    origins = {bt.src_text(b): (b.origin, bt.tgt_text(b)) for b in bt.beads}
+    assert origins[LINES[0]] == ("tm", "干部三月辞职。")
+    assert origins[LINES[1]] == ("tm", "委员会周二开会。")  # the <b> code is not in the sentence looked up
+    assert origins[LINES[3]] == ("mt", fixture_model.reference_translation(LINES[3], "en-zh", sp))
+    page = html.fromstring((tmp_path / "out" / "page.zh.html").read_text(encoding="utf-8"))
+    ps = page.findall(".//p")
+    assert ps[0].text_content() == "干部三月辞职。"
+    assert ps[1].text_content() == "委员会周二开会。" and ps[1].find("b") is not None
+    assert ps[2].text_content() == fixture_model.reference_translation(LINES[3], "en-zh", sp)
+    assert summary.tm.exact + summary.tm.context == 2 and summary.tm.mt >= 1
+
+
+def test_documents_memory_targets_are_checked_against_the_glossary(argos_dir, tmp_path):
+    spec = _memory(tmp_path)
+    src = tmp_path / "page.en.html"
+    src.write_text(PAGE, encoding="utf-8")
+    glossary = tmp_path / "g.tsv"
+    glossary.write_text("source\ttarget\ncadre\t骨干分子\n", encoding="utf-8")
+    translate_files([src], "en", "zh", tmp_path / "out", tm=spec, glossaries=[glossary])
+    bt = read_bitext(tmp_path / "out" / "page.en-zh.jsonl")
+    [bead] = [b for b in bt.beads if bt.src_text(b) == LINES[0]]
+    assert bead.origin == "tm"
+    [v] = bead.meta["violations"]
+    assert (v["term"], v["expected"], v["kind"]) == ("cadre", "骨干分子", "missing")

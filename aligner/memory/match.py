@@ -27,7 +27,7 @@ import re
 
 from rapidfuzz.distance import Levenshtein
 
-from aligner.text.normalize import fold_fullwidth
+from aligner.text.normalize import FULLWIDTH_TABLE, fold_fullwidth
 
 _SPACE = re.compile(r"[\s\u3000\u200b]+")
 _QUOTES = str.maketrans({
@@ -40,16 +40,28 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
+# Full-width forms and quotes in one table: what fold_fullwidth and _QUOTES do, in one pass
+# (fold_fullwidth's output is ASCII, which _QUOTES leaves alone).
+_NORM_TABLE = {**FULLWIDTH_TABLE, **_QUOTES, 0x200B: 0x20}
+
+
 def normalize(text: str) -> str:
     """The form in which two sentences are compared for an exact match (see the module)."""
-    text = fold_fullwidth(text).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip()
+    # The same as fold_fullwidth + _QUOTES + _SPACE.sub(" ", ...).strip() (str.split's
+    # whitespace is re's \s), several times faster: look-ups normalise every segment.
+    if not text.isascii():
+        text = text.translate(_NORM_TABLE)
+    return " ".join(text.split())
+
+
+def norm_hash(norm: str) -> int:
+    """text_hash of a text already normalised."""
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def text_hash(text: str) -> int:
     """A signed 64-bit key of the normalised text: what the exact-match index stores."""
-    return int.from_bytes(hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=8).digest(),
-                          "big", signed=True)
+    return norm_hash(normalize(text))
 
 
 def unit_key(src_lang: str, tgt_lang: str, source: str, target: str, prev: str | None,
@@ -74,19 +86,32 @@ class Tokenizer:
 
     def __init__(self) -> None:
         self._codes: dict[str, str] = {}
+        self._seen: dict[tuple[str, bool], str] = {}  # a memory's candidates recur across look-ups
 
     def __call__(self, text: str, lang: str) -> str:
+        zh = base(lang) == "zh"
+        key = (text, zh)
+        out = self._seen.get(key)
+        if out is not None:
+            return out
         norm = normalize(text)
-        if base(lang) == "zh":
-            return norm.replace(" ", "")
-        codes = self._codes
-        out = []
-        for tok in _TOKEN.findall(norm):
-            c = codes.get(tok)
-            if c is None:
-                c = codes[tok] = chr(0xF0000 + len(codes)) if len(codes) < 0xFFFD else chr(0x100000 + len(codes) - 0xFFFD)
-            out.append(c)
-        return "".join(out)
+        if zh:
+            out = norm.replace(" ", "")
+        else:
+            codes = self._codes
+            toks = _TOKEN.findall(norm)
+            try:
+                out = "".join([codes[t] for t in toks])
+            except KeyError:
+                for tok in toks:
+                    if tok not in codes:
+                        n = len(codes)
+                        codes[tok] = chr(0xF0000 + n) if n < 0xFFFD else chr(0x100000 + n - 0xFFFD)
+                out = "".join([codes[t] for t in toks])
+        if len(self._seen) >= 200_000:
+            self._seen.clear()
+        self._seen[key] = out
+        return out
 
 
 def similarity(a: str, b: str) -> float:
@@ -137,6 +162,7 @@ def canonical_tag(tag: str) -> str:
     return "-".join(out)
 
 
+@functools.lru_cache(maxsize=256)
 def variant(tag: str | None) -> str:
     """What distinguishes variants of one language: the script for Chinese (Hans/Hant,
     zh-TW/HK/MO are Hant, zh, zh-CN, zh-SG are Hans), the region or script for the others

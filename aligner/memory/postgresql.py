@@ -16,12 +16,10 @@ the database's owner may create it.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from aligner.errors import InputError, OutputError
-from aligner.memory.base import (COLUMNS, READ_COLUMNS, Stats, TranslationMemory, Unit, now_iso, owner_id,
-                                 row_unit)
-from aligner.memory import match as M
+from aligner.memory.base import COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_id
 from aligner.memory.sqlite import APPLICATION, SCHEMA_VERSION, _pairs_of
 
 _LOCK_SPACE = 0x616C69  # advisory-lock namespace of aligner ("ali")
@@ -51,15 +49,15 @@ CREATE INDEX IF NOT EXISTS units_src_trgm ON units USING gin (source gin_trgm_op
 CREATE INDEX IF NOT EXISTS units_tgt_trgm ON units USING gin (target gin_trgm_ops);
 """
 
-_READ = ", ".join("u." + c for c in READ_COLUMNS)
-_VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
+_READ, _VISIBLE = READ_SQL, VISIBLE
 
 
 def _safe_url(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@/]*@", r"//\1:***@", url)
 
 
-class PostgresMemory(TranslationMemory):
+class PostgresMemory(SqlMemory):
+    P = "%s"
     def __init__(self, url: str, *, create: bool = True, readonly: bool = False):
         try:
             import psycopg
@@ -120,14 +118,14 @@ class PostgresMemory(TranslationMemory):
             raise OutputError(f"not allowed to create the memory's tables: {str(e).splitlines()[0]}",
                               path=self.location, hint="Ask for CREATE rights on the database.") from None
 
-    def _tx(self):
+    def _write(self):
         if self.readonly:
             raise OutputError("the translation memory was opened read-only", path=self.location)
         return _Transaction(self)
 
     # --- imports --------------------------------------------------------------------
     def _begin_import(self, file, sha256):
-        with self._tx() as c:
+        with self._write() as c:
             if sha256:
                 rows = c.execute("SELECT id, done FROM imports WHERE sha256=%s AND finished IS NULL ORDER BY id "
                                  "FOR UPDATE", (sha256,)).fetchall()
@@ -142,7 +140,7 @@ class PostgresMemory(TranslationMemory):
             return id_, 0
 
     def _insert_batch(self, rows, import_id, done):
-        with self._tx() as c:
+        with self._write() as c:
             c.execute("CREATE TEMP TABLE IF NOT EXISTS units_in (LIKE units INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
             cols = ", ".join(COLUMNS)
             with c.cursor().copy(f"COPY units_in ({cols}, import_id) FROM STDIN") as copy:
@@ -157,7 +155,7 @@ class PostgresMemory(TranslationMemory):
         return max(added, 0)
 
     def _finish_import(self, import_id):
-        with self._tx() as c:
+        with self._write() as c:
             c.execute("UPDATE imports SET finished=%s WHERE id=%s", (now_iso(), import_id))
         self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (_LOCK_SPACE, import_id))
 
@@ -181,70 +179,19 @@ class PostgresMemory(TranslationMemory):
         return self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.{side} ILIKE %s AND {_VISIBLE} "
                                  f"ORDER BY u.id LIMIT %s", (pattern, limit)).fetchall()
 
-    # --- the rest -------------------------------------------------------------------
-    def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
-        last = 0
-        while True:
-            rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id > %s AND {_VISIBLE} "
-                                     f"ORDER BY u.id LIMIT 5000", (last,)).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                u = row_unit(row)
-                if src_lang and M.base(u.src_lang) != M.base(src_lang):
-                    continue
-                if tgt_lang and M.base(u.tgt_lang) != M.base(tgt_lang):
-                    continue
-                yield u
-            last = rows[-1][0]
-
-    def remove(self, *, origin=None, file=None, before=None, after=None, interrupted=False) -> int:
-        where, args = [], []
-        if origin:
-            where.append("origin = %s")
-            args.append(origin)
-        if file:
-            where.append("(file = %s OR file LIKE %s)")
-            args += [file, "%/" + file]
-        if before:
-            where.append("changed < %s")
-            args.append(before)
-        if after:
-            where.append("changed >= %s")
-            args.append(after)
-        with self._tx() as c:
-            stale: list[int] = []
-            if interrupted:
-                for (id_,) in c.execute("SELECT id FROM imports WHERE finished IS NULL").fetchall():
-                    if c.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, id_)).fetchone()[0]:
-                        stale.append(id_)
-                if not stale:
-                    return 0
-                where.append("import_id = ANY(%s)")
-                args.append(stale)
-            if not where:
-                raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
-            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
-            if stale:
-                c.execute("DELETE FROM imports WHERE id = ANY(%s)", (stale,))
-        return n
-
-    def stats(self) -> Stats:
-        c = self.conn
-        vis = _VISIBLE.replace("u.", "")
-        units = c.execute(f"SELECT count(*) FROM units WHERE {vis}").fetchone()[0]
-        pairs = {f"{a}->{b}": n for a, b, n in c.execute(
-            f"SELECT src_lang, tgt_lang, count(*) FROM units WHERE {vis} GROUP BY 1, 2").fetchall()}
-        origins = dict(c.execute(f"SELECT origin, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall())
-        files = {(f or "-"): n for f, n in c.execute(
-            f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall()}
-        interrupted = []
+    # --- the rest (iter_units, remove, stats: aligner.memory.base.SqlMemory) ------------
+    def _stale_imports(self, c) -> list[tuple[int, str | None, int]]:
+        # A running import holds the advisory lock on its id; one whose process is gone does not.
+        out = []
         for id_, f, d in c.execute("SELECT id, file, done FROM imports WHERE finished IS NULL").fetchall():
             with c.transaction():
                 if c.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, id_)).fetchone()[0]:
-                    interrupted.append({"file": f or "units", "done": d})
-        size = c.execute("SELECT pg_total_relation_size('units') + pg_total_relation_size('imports')").fetchone()[0]
-        return Stats(units, pairs, origins, files, interrupted, self.location, size)
+                    out.append((id_, f, d))
+        return out
+
+    def _size(self) -> int:
+        return self.conn.execute(
+            "SELECT pg_total_relation_size('units') + pg_total_relation_size('imports')").fetchone()[0]
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)

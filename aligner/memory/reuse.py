@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from aligner.memory import match as M
 from aligner.memory.base import MAX_MATCHES, Match, TranslationMemory
 
 DEFAULT_FUZZY = 75
@@ -33,6 +34,8 @@ class Decision:
     score: int | None = None       # the best match's score
     review: bool = False           # a fuzzy match was applied: a translator must check it
     matches: list[dict[str, Any]] = field(default_factory=list)  # best first, JSON (Match.as_meta)
+    # (text, exact matches) while the fuzzy look-up is deferred (pretranslate(defer_fuzzy=True))
+    pending: Any = field(default=None, repr=False, compare=False)
 
     @property
     def from_memory(self) -> bool:
@@ -54,14 +57,43 @@ def _text(seg: Any) -> str:
 
 
 def pretranslate(segments: Sequence[Any], memory: TranslationMemory, src_lang: str, tgt_lang: str, *,
-                 fuzzy: int = DEFAULT_FUZZY, apply_fuzzy: bool = False) -> list[Decision]:
+                 fuzzy: int = DEFAULT_FUZZY, apply_fuzzy: bool = False,
+                 defer_fuzzy: bool = False) -> list[Decision]:
     """One Decision per segment (str or aligner.model.Segment), in order. The context of a
-    segment is its neighbours in the list (one document's segments)."""
+    segment is its neighbours in the list (one document's segments).
+
+    With `defer_fuzzy` (and not `apply_fuzzy`, where a fuzzy match decides whether MT is
+    needed), only the exact look-ups are made now: a segment without an exact match is
+    machine-translated whatever its fuzzy matches, which `complete(decision, ...)` adds
+    later, e.g. while the engine translates other sentences."""
     texts = [_text(s) for s in segments]
     contexts = [(texts[i - 1] if i > 0 else None, texts[i + 1] if i + 1 < len(texts) else None)
                 for i in range(len(texts))]
-    results = memory.lookup(texts, src_lang, tgt_lang, contexts=contexts, fuzzy=fuzzy, limit=MAX_MATCHES)
-    return [_decide(i, ms, apply_fuzzy) for i, ms in enumerate(results)]
+    exact = memory.lookup_exact(texts, src_lang, tgt_lang, contexts=contexts)
+    tok = M.Tokenizer()
+    out = []
+    for i, ms in enumerate(exact):
+        if defer_fuzzy and not apply_fuzzy and not (ms and ms[0].kind in ("context", "exact")):
+            out.append(Decision(i, "mt", pending=(texts[i], ms)))
+            continue
+        found = memory.complete_fuzzy(texts[i], ms, src_lang, tgt_lang, fuzzy=fuzzy, limit=MAX_MATCHES,
+                                      tokenizer=tok)
+        out.append(_decide(i, found, apply_fuzzy))
+    return out
+
+
+def complete(decision: Decision, memory: TranslationMemory, src_lang: str, tgt_lang: str, *,
+             fuzzy: int = DEFAULT_FUZZY, tokenizer: M.Tokenizer | None = None) -> Decision:
+    """A deferred decision made whole (its fuzzy matches looked up), in place; others as they are."""
+    if decision.pending is None:
+        return decision
+    text, ms = decision.pending
+    found = memory.complete_fuzzy(text, ms, src_lang, tgt_lang, fuzzy=fuzzy, limit=MAX_MATCHES,
+                                  tokenizer=tokenizer)
+    d = _decide(decision.index, found, False)
+    decision.kind, decision.target, decision.score, decision.matches = d.kind, d.target, d.score, d.matches
+    decision.pending = None
+    return decision
 
 
 def _decide(i: int, matches: list[Match], apply_fuzzy: bool) -> Decision:

@@ -9,11 +9,13 @@
 - Concordance and fuzzy candidates: two FTS5 tables (source, target) with the trigram
   tokenizer, which needs no word boundaries and so works for Chinese. detail=none keeps the
   index small (no positions); phrases are found with LIKE, which FTS5 answers from the
-  trigram index. Fuzzy candidates: the 12 rarest trigrams of the sentence, none within three
+  trigram index. Fuzzy candidates: the 8 rarest trigrams of the sentence, none within three
   characters of another (rarity estimated from a sample of the memory); each one's posting
-  list is read from the FTS5 index, the units holding the most of them are the candidates,
-  and the best `candidate_limit` are re-scored with rapidfuzz. The memory is never scanned
-  for a look-up.
+  list is read whole from the FTS5 index, the units holding the most of them are the
+  candidates, and the best `candidate_limit` are re-scored with rapidfuzz. The memory is
+  never scanned for a look-up.
+- The FTS5 rows of a batch are added by one INSERT ... SELECT per side in the batch's
+  transaction (a row trigger cost three times as much: bench/tm_speed.py).
 """
 
 from __future__ import annotations
@@ -23,18 +25,19 @@ import random
 import sqlite3
 from collections import Counter
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from aligner.errors import InputError, OutputError
-from aligner.memory.base import (COLUMNS, READ_COLUMNS, Stats, TranslationMemory, Unit, now_iso,
-                                 owner_alive, owner_id, row_unit)
+from aligner.memory.base import (COLUMNS, READ_COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_alive,
+                                 owner_id)
 from aligner.memory import match as M
 
 APPLICATION = "aligner translation memory"
 SCHEMA_VERSION = "1"
 _SAMPLE = 10_000  # units read to estimate how rare each trigram is
-_GRAMS = 12        # trigrams per fuzzy query
-_POSTINGS = 2000   # most units read per trigram (a common one says little anyway)
+_GRAMS = 8         # trigrams per fuzzy query
+_POSTINGS = 500    # a trigram in more units than this (estimated) is common: it says little
+_POSTINGS_CAP = 20_000  # most units read for one trigram (a common one, when too few are rare)
 
 _SCHEMA = """
 CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
@@ -57,19 +60,13 @@ CREATE VIRTUAL TABLE units_src USING fts5(source, content='units', content_rowid
                                           tokenize='trigram', detail='none');
 CREATE VIRTUAL TABLE units_tgt USING fts5(target, content='units', content_rowid='id',
                                           tokenize='trigram', detail='none');
-CREATE TRIGGER units_ai AFTER INSERT ON units BEGIN
-    INSERT INTO units_src(rowid, source) VALUES (new.id, new.source);
-    INSERT INTO units_tgt(rowid, target) VALUES (new.id, new.target);
-END;
 CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
     INSERT INTO units_src(units_src, rowid, source) VALUES ('delete', old.id, old.source);
     INSERT INTO units_tgt(units_tgt, rowid, target) VALUES ('delete', old.id, old.target);
 END;
 """
 
-_READ = ", ".join("u." + c for c in READ_COLUMNS)
-# Units of an import that has not finished are invisible.
-_VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
+_READ, _VISIBLE = READ_SQL, VISIBLE
 
 
 def _not_a_memory(path: str, why: str) -> InputError:
@@ -78,7 +75,7 @@ def _not_a_memory(path: str, why: str) -> InputError:
                            "or a postgresql:// URL.")
 
 
-class SqliteMemory(TranslationMemory):
+class SqliteMemory(SqlMemory):
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False):
         self.path = Path(path)
         self.location = str(path)
@@ -174,6 +171,8 @@ class SqliteMemory(TranslationMemory):
     # --- imports --------------------------------------------------------------------
     def _begin_import(self, file, sha256):
         with self._write() as c:
+            # Memories made before the FTS5 rows were added per batch had a row trigger.
+            c.execute("DROP TRIGGER IF EXISTS units_ai")
             if sha256:
                 for id_, done, owner in c.execute(
                         "SELECT id, done, owner FROM imports WHERE sha256=? AND finished IS NULL ORDER BY id",
@@ -187,10 +186,16 @@ class SqliteMemory(TranslationMemory):
 
     def _insert_batch(self, rows, import_id, done):
         with self._write() as c:
+            last = c.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
             cur = c.executemany(f"INSERT OR IGNORE INTO units({', '.join(COLUMNS)}, import_id) "
                           f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
                           [r + (import_id,) for r in rows])
-            added = max(cur.rowcount, 0)  # rows of this statement, not of its triggers
+            added = max(cur.rowcount, 0)
+            # The batch's new rows go into the FTS5 indexes in one statement each, in the same
+            # transaction: a row trigger costs three times as much (bench/tm_speed.py).
+            if added:
+                c.execute("INSERT INTO units_src(rowid, source) SELECT id, source FROM units WHERE id > ?", (last,))
+                c.execute("INSERT INTO units_tgt(rowid, target) SELECT id, target FROM units WHERE id > ?", (last,))
             c.executemany("INSERT OR IGNORE INTO pairs VALUES (?, ?)", _pairs_of(rows))
             c.execute("UPDATE imports SET done=? WHERE id=?", (done, import_id))
         self._sample.clear()
@@ -221,6 +226,7 @@ class SqliteMemory(TranslationMemory):
             ids = random.Random(top).sample(range(1, top + 1), min(top, _SAMPLE))
             sample = Counter()
             sample.total_units = 0  # type: ignore[attr-defined]
+            sample.top = top  # type: ignore[attr-defined]
             for k in range(0, len(ids), 900):
                 chunk = ids[k:k + 900]
                 for (text,) in self.conn.execute(
@@ -235,8 +241,11 @@ class SqliteMemory(TranslationMemory):
 
     def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
         sample = self._grams_sample(side)
-        # A trigram in more than 1% of the sampled units says little and costs a long list.
-        grams = _rare_grams(text.lower(), sample, _GRAMS, common=max(20, sample.total_units // 100))
+        # A trigram estimated in more than _POSTINGS units says little and costs a long list.
+        # (Its posting list is read whole, up to a cap: a list cut short would keep only the
+        # oldest units, and lose the best match in a large memory.)
+        common = max(1, int(_POSTINGS * sample.total_units / max(1, sample.top)))  # type: ignore[attr-defined]
+        grams = _rare_grams(text.lower(), sample, _GRAMS, common=common)
         if not grams:
             return []
         table = "units_src" if side == "source" else "units_tgt"
@@ -246,7 +255,7 @@ class SqliteMemory(TranslationMemory):
         # (while an import is unfinished its units are dropped below: take more candidates)
         want = limit * (10 if pending else 1)
         postings = " UNION ALL ".join(f"SELECT * FROM (SELECT rowid AS r FROM {table} WHERE {table} MATCH ? "
-                                      f"LIMIT {_POSTINGS})" for _ in grams)
+                                      f"LIMIT {_POSTINGS_CAP})" for _ in grams)
         visible = f" JOIN units u ON u.id = r WHERE {_VISIBLE}" if pending else ""
         best = [r for (r,) in self.conn.execute(
             f"SELECT r FROM ({postings}){visible} GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
@@ -281,65 +290,16 @@ class SqliteMemory(TranslationMemory):
                     break
         return out
 
-    # --- the rest -------------------------------------------------------------------
-    def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
-        last = 0
-        while True:
-            rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id > ? AND {_VISIBLE} "
-                                     f"ORDER BY u.id LIMIT 5000", (last,)).fetchall()
-            if not rows:
-                return
-            for row in rows:
-                u = row_unit(row)
-                if src_lang and M.base(u.src_lang) != M.base(src_lang):
-                    continue
-                if tgt_lang and M.base(u.tgt_lang) != M.base(tgt_lang):
-                    continue
-                yield u
-            last = rows[-1][0]
+    # --- the rest (iter_units, remove, stats: aligner.memory.base.SqlMemory) ------------
+    def _stale_imports(self, c) -> list[tuple[int, str | None, int]]:
+        return [(id_, f, d) for id_, f, d, o in c.execute(
+            "SELECT id, file, done, owner FROM imports WHERE finished IS NULL").fetchall() if not owner_alive(o)]
 
-    def remove(self, *, origin=None, file=None, before=None, after=None, interrupted=False) -> int:
-        where, args = [], []
-        if origin:
-            where.append("origin = ?")
-            args.append(origin)
-        if file:
-            where.append("(file = ? OR file LIKE ?)")
-            args += [file, "%/" + file]
-        if before:
-            where.append("changed < ?")
-            args.append(before)
-        if after:
-            where.append("changed >= ?")
-            args.append(after)
-        with self._write() as c:
-            if interrupted:
-                stale = [r[0] for r in c.execute("SELECT id, owner FROM imports WHERE finished IS NULL")
-                         if not owner_alive(r[1])]
-                if not stale:
-                    return 0
-                where.append(f"import_id IN ({','.join('?' * len(stale))})")
-                args += stale
-            if not where:
-                raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
-            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
-            if interrupted:
-                c.execute(f"DELETE FROM imports WHERE id IN ({','.join('?' * len(stale))})", stale)
+    def _removed(self) -> None:
         self._sample.clear()
-        return n
 
-    def stats(self) -> Stats:
-        c = self.conn
-        vis = _VISIBLE.replace("u.", "")
-        units = c.execute(f"SELECT count(*) FROM units WHERE {vis}").fetchone()[0]
-        pairs = {f"{a}->{b}": n for a, b, n in c.execute(
-            f"SELECT src_lang, tgt_lang, count(*) FROM units WHERE {vis} GROUP BY 1, 2")}
-        origins = dict(c.execute(f"SELECT origin, count(*) FROM units WHERE {vis} GROUP BY 1"))
-        files = {(f or "-"): n for f, n in c.execute(f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1")}
-        interrupted = [{"file": f or "units", "done": d} for f, d, o in c.execute(
-            "SELECT file, done, owner FROM imports WHERE finished IS NULL") if not owner_alive(o)]
-        size = sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists())
-        return Stats(units, pairs, origins, files, interrupted, self.location, size)
+    def _size(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists())
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)

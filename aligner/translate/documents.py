@@ -5,6 +5,7 @@ codes on the right words) and the glossary, the format writes the file back.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aligner.documents import (RichDocument, SegmentTranslation, mt_sources,
@@ -17,11 +18,16 @@ __all__ = ["translate_rich"]
 
 def translate_rich(engine, doc: RichDocument, tgt_lang: str | None = None, *, glossary: Any = None,
                    term_counts: Any = None, meta: dict | None = None,
-                   target_path: str | None = None, progress=None
+                   target_path: str | None = None, progress=None, decisions=None, tm_counts=None
                    ) -> tuple[Bitext, list[SegmentTranslation]]:
     """Translate a RichDocument's segments in one batched pass, with attention (to place the
     inline codes) and the glossary (`aligner.glossary.enforce`); the bitext (one bead per
-    segment, origin "mt") and the translations `write_document` takes."""
+    segment, origin "mt") and the translations `write_document` takes.
+
+    `decisions`: a translation memory's, one per segment of mt_sources(doc)
+    (aligner.translate.reuse.MemoryReuse.decide): the segments it answers take its target
+    (origin "tm", codes placed as for a translation without attention, glossary checked)
+    and only the others go to the engine; `tm_counts` (ReuseCounts) adds the engine's time."""
     from aligner.translate.pipeline import _confidence  # pipeline imports this module
 
     tgt_lang = tgt_lang or engine.to_code
@@ -29,30 +35,51 @@ def translate_rich(engine, doc: RichDocument, tgt_lang: str | None = None, *, gl
         raise InputError(f"the text is {doc.lang}, but the model translates from {engine.from_code}",
                          path=doc.path)
     sources = mt_sources(doc)
+    mt_idx = list(range(len(sources)))
+    if decisions is not None:
+        from aligner.translate.reuse import mt_indexes
+
+        if len(decisions) != len(sources):
+            raise ValueError(f"{len(sources)} memory decisions are needed, got {len(decisions)}")
+        mt_idx = mt_indexes(decisions)
     # One batched pass, with the attention that places the inline codes (its cost is small
     # next to decoding: bench/documents.py).
-    results = engine.translate(sources, return_attention=True, progress=progress)
+    started = time.perf_counter()
+    results = engine.translate([sources[i] for i in mt_idx], return_attention=True,
+                               progress=progress) if mt_idx else []
+    if tm_counts is not None:
+        tm_counts.mt_seconds += time.perf_counter() - started
     texts = [r.text for r in results]
-    terms: list[Any] = [None] * len(sources)
-    if glossary is not None:
+    terms: list[Any] = [None] * len(mt_idx)
+    if glossary is not None and mt_idx:
         from aligner.glossary.enforce import enforce_translations
 
-        enforced = enforce_translations(engine, sources, results, glossary, engine.from_code, tgt_lang)
+        enforced = enforce_translations(engine, [sources[i] for i in mt_idx], results, glossary,
+                                        engine.from_code, tgt_lang)
         texts = [e.text for e in enforced]
         terms = [list(e.terms) for e in enforced]
         if term_counts is not None:
             for t in terms:
                 term_counts.add(t)
-    seg_tr = [SegmentTranslation(t, r) for t, r in zip(texts, results)]
+    seg_tr = [SegmentTranslation(d.target, None) if d.target is not None else None
+              for d in decisions] if decisions is not None else [None] * len(sources)
+    for i, t, r in zip(mt_idx, texts, results):
+        seg_tr[i] = SegmentTranslation(t, r)
     placed = placed_paragraphs(doc, seg_tr, tgt_lang)
     target = target_document(doc, placed, tgt_lang, target_path)
-    beads = []
-    for i, r in enumerate(results):
-        bead_meta = {"terms": terms[i]} if terms[i] is not None else {}
-        beads.append(Bead(src=[i], tgt=[i], score=_confidence(r), origin="mt", id=i, meta=bead_meta))
-    return Bitext(doc, target, beads, meta=dict(meta or {})), seg_tr
+    if decisions is None:
+        beads = [Bead(src=[i], tgt=[i], score=_confidence(r), origin="mt", id=i,
+                      meta={"terms": terms[i]} if terms[i] is not None else {})
+                 for i, r in enumerate(results)]
+        return Bitext(doc, target, beads, meta=dict(meta or {})), seg_tr
+    from aligner.translate.reuse import check_memory_targets, memory_bead
 
-
+    by_index = {i: (r, t) for i, r, t in zip(mt_idx, results, terms)}
+    beads = [memory_bead(i, d, *by_index.get(i, (None, None))) for i, d in enumerate(decisions)]
+    bitext = Bitext(doc, target, beads, meta=dict(meta or {}))
+    if glossary is not None:
+        check_memory_targets(bitext, glossary)
+    return bitext, seg_tr
 
 
 # --- files: what `aligner translate` does with a document -------------------------------------

@@ -12,7 +12,9 @@ loses nothing but the files it was working on.
 
 Sentences go to the engine in file order, through a window of a few batches sorted by length
 (`Engine.translate_iter`): batches stay full across files, and each file is written as soon
-as its last sentence is back, so files finish one after another.
+as its last sentence is back, so files finish one after another. With a translation memory
+(`tm`), every file is looked up first and only the sentences the memory does not answer
+join that stream (aligner.translate.reuse).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import itertools
 import math
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Sequence
@@ -325,7 +328,15 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if opts.include_mt:  # only when asked, so that bitexts made before the option stay current
         options_stamp["include_mt"] = True
     if opts.tm:
-        options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply}
+        from aligner.memory import open_memory  # only runs with --tm
+
+        # The memory's contents, not only its name: after units are added or removed, a
+        # re-run translates again instead of skipping the file as current. (A missing or
+        # broken memory is reported here, before anything is read or written.)
+        with open_memory(opts.tm, create=False, readonly=True) as memory:
+            contents = memory.fingerprint()
+        options_stamp["tm"] = {"memory": opts.tm, "fuzzy": opts.fuzzy, "fuzzy_apply": opts.fuzzy_apply,
+                               "contents": contents}
 
     # Read every input first: bad files (all of them, listed) stop the run before anything is
     # written, or with keep_going are left out and listed at the end.
@@ -428,13 +439,14 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
             runner.refuse(e)
     runner.check_refused(len(good) + summary.skipped)
     todo = good
-    memory = None
+    memory = reuse = None
     if opts.tm and todo:
         from aligner.memory import open_memory  # only runs with --tm
-        from aligner.translate.reuse import ReuseCounts
+        from aligner.translate.reuse import MemoryReuse, ReuseCounts
 
         memory = open_memory(opts.tm, create=False, readonly=True)
         summary.tm = ReuseCounts()
+        reuse = MemoryReuse(memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, counts=summary.tm)
 
     bar = None
     if opts.progress and todo:
@@ -448,27 +460,56 @@ def _translate_jobs(todo: list[Job], opts: TranslateOptions, runner: Runner) -> 
         for pair, engine in engines.items():
             pair_jobs = [j for j in todo if (j.data.doc.lang, j.data.tgt) == pair]
             plain = [j for j in pair_jobs if j.data.format is None]
-            # Without a memory every sentence of every plain file streams through the engine in
-            # file order; with one, each file is looked up first and only the rest is translated.
-            stream = None
-            if memory is None:
-                stream = engine.translate_iter((s.text for j in plain for s in j.data.doc.segments),
-                                               return_attention=glossary is not None,
-                                               progress=bar.update if bar is not None else None)
+            # With a memory, each file is looked up first (one batch of look-ups per file), and
+            # only the sentences it does not answer join the stream.
+            decisions: dict[int, Any] = {}
+            if reuse is not None:
+                from aligner.documents import mt_sources
+
+                for j in pair_jobs:
+                    # A document is looked up by what the model would translate (its atoms out).
+                    # For plain files the fuzzy look-ups of sentences MT translates anyway wait
+                    # until the engine asks for the sentence, so that they overlap its work.
+                    plain_file = j.data.format is None
+                    segs = j.data.doc.segments if plain_file else mt_sources(j.data.doc)
+                    decisions[id(j)] = reuse.decide(segs, *pair, defer_fuzzy=plain_file)
+
+            def wanted(j: Job) -> Iterator[str]:
+                ds = decisions.get(id(j))
+                for k, s in enumerate(j.data.doc.segments):
+                    if ds is None:
+                        yield s.text
+                    elif ds[k].target is None:
+                        reuse.complete(ds[k], *pair)  # type: ignore[union-attr]
+                        yield s.text
+
+            # Every sentence to translate of every plain file streams through the engine in
+            # file order: batches stay full across files.
+            stream = engine.translate_iter((text for j in plain for text in wanted(j)),
+                                           return_attention=glossary is not None,
+                                           progress=bar.update if bar is not None else None)
             for job in pair_jobs:
                 # The article sits next to its bitext: its name is enough, and keeps the
                 # bitext the same wherever the output directory is.
                 target_path = job.document_out.name if isinstance(job.document_out, Path) else "-"
+                ds = decisions.get(id(job))
+                if ds is not None and bar is not None:
+                    bar.update(sum(d.target is not None for d in ds))
                 if job.data.format is not None:  # with attention, for its inline codes
                     bitext, job.data.translations = translate_rich(
                         engine, job.data.doc, pair[1], glossary=glossary, term_counts=summary.terms,
                         target_path=job.document_out.name,
-                        progress=bar.update if bar is not None else None)
-                elif memory is not None:
-                    bitext, = translate_documents(
-                        engine, [job.data.doc], pair[1], glossary=glossary, target_paths=[target_path],
-                        progress=bar.update if bar is not None else None, term_counts=summary.terms,
-                        memory=memory, fuzzy=opts.fuzzy, fuzzy_apply=opts.fuzzy_apply, tm_counts=summary.tm)
+                        progress=bar.update if bar is not None else None, decisions=ds,
+                        tm_counts=summary.tm)
+                elif ds is not None:
+                    from aligner.translate.reuse import memory_bitext, mt_indexes
+
+                    started = time.perf_counter()
+                    translations = list(itertools.islice(stream, len(mt_indexes(ds))))
+                    summary.tm.mt_seconds += time.perf_counter() - started
+                    reuse.finish(ds, *pair)  # type: ignore[union-attr]
+                    bitext = memory_bitext(engine, job.data.doc, ds, translations, pair[1], glossary=glossary,
+                                           target_path=target_path, term_counts=summary.terms)
                 else:
                     translations = list(itertools.islice(stream, len(job.data.doc.segments)))
                     bitext = make_bitext(engine, job.data.doc, translations, pair[1], glossary=glossary,
