@@ -257,3 +257,25 @@ def test_xliff_glossary_holds_inside_the_codes(tmp_path, argos_dir):
     assert "南京" in "".join(target.itertext())
     bitext = read_bitext(out / "cadre.en-zh.jsonl")
     assert {t["status"] for t in bitext.beads[0].meta["terms"]} == {"enforced"}
+
+
+def test_translate_xliff_with_a_memory_takes_its_exact_match_in_the_exact_match_state(tmp_path, argos_dir):
+    """`translate file.xlf --tm` (issues 12 and 13 together): a unit the memory holds exactly gets
+    the memory's target as "translated"/"exact-match", the others machine translation."""
+    tsv = tmp_path / "old.tsv"
+    tsv.write_text("source\ttarget\nThe media said.\t媒体早就说过了。\n", encoding="utf-8")
+    memory = tmp_path / "tm.db"
+    r = CliRunner().invoke(main, ["tm", "import", str(tsv), "--tm", str(memory), "--from", "en", "--to", "zh", "-q"])
+    assert r.exit_code == 0, r.output
+    xliff = CAT_XLIFF.replace('<trans-unit id="bold">', '<trans-unit id="said"><source>The media said.</source>'
+                              '</trans-unit><trans-unit id="bold">')
+    r, src, out = _translate(tmp_path, "news.xlf", xliff, "--tm", str(memory))
+    assert r.exit_code == 0, r.output
+    data = (out / "news.zh.xlf").read_bytes()
+    assert_valid_xliff(data)
+    units = _units(data, X1, "trans-unit")
+    said = units["said"].find(f"{{{X1}}}target")
+    assert (said.text, said.get("state"), said.get("state-qualifier")) == \
+        ("媒体早就说过了。", "translated", "exact-match")
+    bold = units["bold"].find(f"{{{X1}}}target")
+    assert (bold.get("state"), bold.get("state-qualifier")) == ("needs-review-translation", "mt-suggestion")
