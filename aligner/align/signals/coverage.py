@@ -106,6 +106,7 @@ class CoverageSignal(Signal):
             order = np.lexsort((sents_a, keys_a))
             self._offer_entries.append((keys_a[order], sents_a[order]))
         self._nkeys = len(kid)
+        self._geometry: dict = {}
         # chance of a unit: 1 - prod over its keys of (1 - df(key) / sentences of the other side)
         self._chance = []
         for side in (0, 1):
@@ -188,21 +189,32 @@ class CoverageSignal(Signal):
 
     _NIBBLE_BITS = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float64)
 
+    def _table_geometry(self, side: int):
+        """Where each unit's alpha goes in the (sentence, unit) layout of the nibble tables,
+        and which sentences have units (cached until the units change)."""
+        geom = self._geometry.get(side)
+        if geom is None:
+            start = self._unit_start[side]
+            nun = np.diff(start)
+            count = len(nun)
+            top = int(min(nun.max(), self.MAX_UNITS)) if count else 0
+            nq = max((top + 3) // 4, 1)
+            k = np.repeat(np.arange(count), nun)
+            u = np.arange(int(start[-1])) - np.repeat(start[:-1], nun)
+            geom = self._geometry[side] = (count, nq, top, k, u, nun > 0)
+        return geom
+
     def _nibble_tables(self, side: int, span: int) -> np.ndarray:
         """tables[k, q, v]: the summed alpha (for spans of `span` sentences) of the units of
         sentence k whose bits are set in v, the q-th group of four bits of a mask."""
-        start = self._unit_start[side]
-        nun = np.diff(start)
-        count = len(nun)
-        top = int(min(nun.max(), self.MAX_UNITS)) if count else 0
-        nq = max((top + 3) // 4, 1)
-        dense = np.zeros((count, nq * 4))
+        count, nq, top, k, u, has = self._table_geometry(side)
+        tables = np.zeros((count, nq, 16))
         if top and len(self._alpha[side]):
-            al = self._alpha[side][:, min(span, self.max_span) - 1]
-            k = np.repeat(np.arange(count), nun)
-            u = np.arange(len(al)) - np.repeat(start[:-1], nun)
-            dense[k, u] = al
-        return np.einsum("kqi,vi->kqv", dense.reshape(count, nq, 4), self._NIBBLE_BITS)
+            dense = np.zeros((count, nq * 4))
+            dense[k, u] = self._alpha[side][:, min(span, self.max_span) - 1]
+            # the sentences with units only (names and numbers: a few)
+            tables[has] = np.einsum("kqi,vi->kqv", dense[has].reshape(-1, nq, 4), self._NIBBLE_BITS)
+        return tables
 
     @staticmethod
     def _weighted_popcount(masks: np.ndarray, tables: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -210,16 +222,23 @@ class CoverageSignal(Signal):
         rows[k, c], four bits at a time through `tables` (float32: these arrays are kept for
         every span size while a band is scored)."""
         out = np.zeros(masks.shape, dtype=np.float32)
-        if not masks.any():
+        # only the cells that cover something (most of a band covers nothing; an empty
+        # mask adds the tables' zeros)
+        nz = np.flatnonzero(masks)
+        if not len(nz):
             return out
+        m = masks.reshape(-1)[nz].astype("<u8", copy=False)
         nq = tables.shape[1]
-        top = min((int(np.max(masks)).bit_length() + 3) // 4, nq)
+        top = min((int(np.max(m)).bit_length() + 3) // 4, nq)
         flat = tables.reshape(-1)
-        base = rows * (nq * 16)
-        fifteen = np.uint64(15)
-        for q in range(top):
-            nib = ((masks >> np.uint64(4 * q)) & fifteen).astype(np.int64)
-            out += flat[base + (q * 16) + nib]
+        base = np.broadcast_to(rows, masks.shape).reshape(-1)[nz] * (nq * 16)
+        by = m.view(np.uint8).reshape(-1, 8)  # the masks' bytes, lowest first (little-endian)
+        acc = np.zeros(len(nz), dtype=np.float32)
+        for q in range(top):  # the same sums, in the same order, as one group at a time
+            col = by[:, q >> 1]
+            acc += flat[base + ((col & 15) if q % 2 == 0 else (col >> 4))]
+            base += 16
+        out.reshape(-1)[nz] = acc
         return out
 
     def src_cells(self, b: int) -> np.ndarray:
