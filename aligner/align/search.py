@@ -82,7 +82,11 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
     back = np.full((n + 1, W), -1, dtype=np.int8)
     cols = np.arange(W)
     widths = np.minimum(W, m - lo + 1)  # states j <= m
-    hscores = scores[h_t].astype(np.float64) if h_t >= 0 else None
+    if h_t >= 0:
+        # running sums of the 0-1 beads along each row (its first cell has none)
+        hc = scores[h_t].astype(np.float64)
+        hc[:, 0] = 0.0
+        np.cumsum(hc, axis=1, out=hc)
     x = np.full(W, NEG)
     x[0] = 0.0  # state (0, 0): lo[0] is 0
     bx = np.full(W, -1, dtype=np.int8)
@@ -100,9 +104,7 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
             x[width:] = NEG
             if h_t >= 0 and width > 1:
                 # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
-                c = np.empty(width)
-                c[0] = 0.0
-                np.cumsum(hscores[i, 1:width], out=c[1:])
+                c = hc[i, :width]
                 run = np.maximum.accumulate(x[:width] - c)
                 run += c
                 from_left = run > x[:width] + 1e-9
@@ -309,7 +311,14 @@ def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
         window_half = max(n, m)
     half = int(window_half or 0)
     scores: dict[tuple[int, int], float] = {}
-    for key, ls in index_t.items():
+    # keys in sorted order: the sums below (and the ties between anchors) then come out the
+    # same in every run (in set order they changed with Python's string hashing)
+    try:
+        order = sorted(index_t)
+    except TypeError:  # keys of several kinds
+        order = sorted(index_t, key=repr)
+    for key in order:
+        ls = index_t[key]
         ks = index_s[key]
         if len(ks) > max_global_df or len(ls) > max_global_df:
             continue

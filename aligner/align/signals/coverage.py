@@ -11,7 +11,7 @@ that a bead type costs one pass over the band however many there are.
 from __future__ import annotations
 
 import math
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, ClassVar, Hashable
 
 import numpy as np
@@ -80,17 +80,20 @@ class CoverageSignal(Signal):
     def _index(self) -> None:
         """Integer arrays of the (key, sentence, unit) and (key, sentence) entries, sorted
         for joins, and every unit's chance of being covered at random."""
-        kid: dict[Hashable, int] = {}
+        # key ids in order of first appearance (source units, then target units); the
+        # per-key work below runs in C (map, dict.fromkeys, fromiter), not in Python loops
+        flat = [list(chain.from_iterable(units)) for units in self._units]
+        first = dict.fromkeys(chain.from_iterable(chain.from_iterable(flat)))
+        kid: dict[Hashable, int] = dict(zip(first, range(len(first))))
         self._unit_entries = []  # per side: key, sentence, unit
         self._offer_entries = []  # per side: key, sentence (sorted by key, sentence)
         self._unit_start = []  # per side: index of each sentence's first unit
         for side in (0, 1):
             units = self._units[side]
-            per_sentence = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
-            flat_units = list(chain.from_iterable(units))
-            sizes = np.fromiter((len(u) for u in flat_units), dtype=np.int64, count=len(flat_units))
-            setdefault = kid.setdefault
-            keys = np.fromiter((setdefault(key, len(kid)) for u in flat_units for key in u),
+            per_sentence = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+            flat_units = flat[side]
+            sizes = np.fromiter(map(len, flat_units), dtype=np.int64, count=len(flat_units))
+            keys = np.fromiter(map(kid.__getitem__, chain.from_iterable(flat_units)),
                                dtype=np.int64, count=int(sizes.sum()))
             starts = np.concatenate([[0], np.cumsum(per_sentence)])
             unit_sent = np.repeat(np.arange(len(units), dtype=np.int64), per_sentence)
@@ -99,10 +102,12 @@ class CoverageSignal(Signal):
             self._unit_start.append(starts)
         for side in (0, 1):
             offers = self._offers[side]
-            get = kid.get
-            pairs = [(i, k) for k, offer in enumerate(offers) for i in map(get, offer) if i is not None]
-            keys_a = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-            sents_a = np.fromiter((k for _, k in pairs), dtype=np.int64, count=len(pairs))
+            lens = np.fromiter(map(len, offers), dtype=np.int64, count=len(offers))
+            ids = np.fromiter(map(kid.get, chain.from_iterable(offers), repeat(-1)), dtype=np.int64,
+                              count=int(lens.sum()))
+            sents = np.repeat(np.arange(len(offers), dtype=np.int64), lens)
+            known = ids >= 0  # keys no unit of the other side has cover nothing
+            keys_a, sents_a = ids[known], sents[known]
             order = np.lexsort((sents_a, keys_a))
             self._offer_entries.append((keys_a[order], sents_a[order]))
         self._nkeys = len(kid)
@@ -116,8 +121,9 @@ class CoverageSignal(Signal):
             keys, sents, us = self._unit_entries[side]
             gu = self._unit_start[side][sents] + us  # global unit index
             nunits = int(self._unit_start[side][-1])
-            log_miss = np.zeros(nunits)
-            np.add.at(log_miss, gu, np.log1p(-np.minimum(df[keys] / total, 0.999)))
+            # summed per unit in entry order, as np.add.at would, but at bincount's speed
+            log_miss = np.bincount(gu, weights=np.log1p(-np.minimum(df[keys] / total, 0.999)),
+                                   minlength=nunits)[:nunits]
             self._chance.append(np.clip(1.0 - np.exp(log_miss), 0.5 / total, 0.999))
 
     def _fit_alphas(self) -> None:
@@ -326,26 +332,54 @@ class CoverageSignal(Signal):
         """rho = (covered share - chance share) / (1 - chance share) over the aligned beads."""
         if not self.adapt:
             return
-        stats = [[0.0, 0.0, 0], [0.0, 0.0, 0]]  # covered, chance, units
-        for src_ids, tgt_ids in beads:
-            if not src_ids or not tgt_ids:
-                continue
-            cs, ts, ct, tt = self.span_coverage(src_ids, tgt_ids)
-            b, a = len(tgt_ids), len(src_ids)
-            chance_s = sum(float((1 - (1 - self._unit_chances(0, k)) ** b).sum()) for k in src_ids)
-            chance_t = sum(float((1 - (1 - self._unit_chances(1, l)) ** a).sum()) for l in tgt_ids)
-            stats[0][0] += cs
-            stats[0][1] += chance_s
-            stats[0][2] += ts
-            stats[1][0] += ct
-            stats[1][1] += chance_t
-            stats[1][2] += tt
+        stats = self._coverage_stats(beads)
         for side in (0, 1):
             cov, chance, units = stats[side]
             if units >= 30 and units > chance:
                 rho = (cov - chance) / (units - chance)
                 self._rho[side] = min(max(rho, 0.02), 0.9)
         self._fit_alphas()
+
+    def _coverage_stats(self, beads: list[tuple[list[int], list[int]]]) -> list[list[float]]:
+        """Per side, over the beads with both sides: the units covered by the other side of
+        their bead, the units expected covered by chance, and the units (as `span_coverage`
+        counts them, bead by bead, but with joins of the key arrays)."""
+        bead_of = [np.full(len(self._units[0]), -1, dtype=np.int64),
+                   np.full(len(self._units[1]), -1, dtype=np.int64)]
+        size = [[], []]
+        x = 0
+        for src_ids, tgt_ids in beads:
+            if not src_ids or not tgt_ids:
+                continue
+            bead_of[0][src_ids] = x
+            bead_of[1][tgt_ids] = x
+            size[0].append(len(src_ids))
+            size[1].append(len(tgt_ids))
+            x += 1
+        sizes = [np.array(size[0], dtype=np.float64), np.array(size[1], dtype=np.float64)]
+        nk = max(self._nkeys, 1)
+        stats = []
+        for side in (0, 1):
+            other = 1 - side
+            starts = self._unit_start[side]
+            nunits = int(starts[-1])
+            nun = np.diff(starts)
+            unit_bead = np.repeat(bead_of[side], nun)
+            in_bead = unit_bead >= 0
+            keys, sents, us = self._unit_entries[side]
+            okeys, osents = self._offer_entries[other]
+            ob = bead_of[other][osents]
+            offered = np.sort((ob * nk + okeys)[ob >= 0])  # (np.unique hashes: slower here)
+            eb = bead_of[side][sents]
+            code = eb * nk + keys
+            pos = np.minimum(np.searchsorted(offered, code), max(len(offered) - 1, 0))
+            hit = (eb >= 0) & (offered[pos] == code) if len(offered) else np.zeros(len(code), bool)
+            covered = np.zeros(nunits, dtype=bool)
+            covered[(starts[sents] + us)[hit]] = True
+            span = sizes[other][unit_bead[in_bead]]  # the other side's sentences in the bead
+            chance = float(np.sum(1 - (1 - self._chance[side][in_bead]) ** span))
+            stats.append([float(covered.sum()), chance, int(in_bead.sum())])
+        return stats
 
     def _unit_chances(self, side: int, k: int) -> np.ndarray:
         st = self._unit_start[side]
