@@ -52,7 +52,9 @@ def child_env(code: Path) -> dict[str, str]:
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """(wall s, user + sys CPU s, peak RSS MB) of one child process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # run in the checkout: `python -m` puts the working directory first on sys.path
+    proc = subprocess.Popen(cmd, env=env, cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
@@ -103,12 +105,13 @@ def main() -> None:
                 src.write_text("\n".join(en * k) + "\n", encoding="utf-8")
                 tgt.write_text("\n".join(zh * k) + "\n", encoding="utf-8")
                 inputs[k] = (src, tgt)
-        floor = median_run([py, "-c", "pass"], dict(os.environ), args.help_runs)
+        floor = median_run([py, "-c", "pass"], dict(os.environ, PYTHONPATH=str(REPO)), args.help_runs)
         print(f"\n  python -c pass (the floor)       : {floor[0]:.3f} s wall, {floor[1]:.3f} s CPU")
         results = {}
         for label, code in checkouts:
             env = child_env(code)
-            subprocess.run([py, "-m", "aligner", "--help"], env=env, capture_output=True, check=True)  # byte-code
+            subprocess.run([py, "-m", "aligner", "--help"], env=env, cwd=code, capture_output=True,
+                           check=True)  # byte-code
             h = median_run([py, "-m", "aligner", "--help"], env, args.help_runs)
             print(f"  aligner --help ({label:6})         : {h[0]:.3f} s wall, {h[1]:.3f} s CPU   "
                   f"({h[1] / max(floor[1], 1e-3):.1f}x the floor's CPU)   [goal <= 0.1 s]")
