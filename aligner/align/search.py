@@ -96,12 +96,11 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
             if i > 0:
                 cand = best[idx]
                 cand += scores[:, i, :]
-                bt = np.argmax(cand, axis=0)
-                x = cand[bt, cols]
-                bx = bt.astype(np.int8)
-                bx[x == NEG] = -1
+                bx = np.argmax(cand, axis=0).astype(np.int8)
+                x = cand.max(axis=0)  # = cand[bx, cols]
             width = int(widths[i])
-            x[width:] = NEG
+            if width < W:
+                x[width:] = NEG
             if h_t >= 0 and width > 1:
                 # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
                 c = hc[i, :width]
@@ -113,6 +112,7 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
                     bx[:width][from_left] = h_t
             best[i * W:(i + 1) * W] = x
             back[i] = bx
+    back[best[:-1].reshape(n + 1, W) == NEG] = -1  # unreachable states
     # trace back from (n, m)
     i, jj = n, m - lo[n]
     if not (0 <= jj < W) or not np.isfinite(best[i * W + jj]):

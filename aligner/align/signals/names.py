@@ -121,7 +121,10 @@ def zh_pinyin_runs(sentence: str, wanted: set[str], prefixes: set[str], longest:
     out: set[str] = set()
     n = len(sentence)
     for i in range(n):
-        partial = [r for r in char_readings(sentence[i]) if r in prefixes]
+        rs = char_readings(sentence[i])
+        if not rs:  # punctuation, Latin, digits: no name starts there
+            continue
+        partial = [r for r in rs if r in prefixes]
         j = i + 1
         while partial:
             for p in partial:
