@@ -196,48 +196,51 @@ class CoverageSignal(Signal):
     _NIBBLE_BITS = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float64)
 
     def _table_geometry(self, side: int):
-        """Where each unit's alpha goes in the (sentence, unit) layout of the nibble tables,
-        and which sentences have units (cached until the units change)."""
+        """The nibble tables' layout: each sentence has a group of 16 entries per four of its
+        units, the groups of all sentences one after another (most sentences have far
+        fewer units than MAX_UNITS: no room is kept for units they do not have). Returns
+        the number of groups, each sentence's first entry, and where each unit's alpha goes
+        in the (group, unit of the four) layout (cached until the units change)."""
         geom = self._geometry.get(side)
         if geom is None:
             start = self._unit_start[side]
             nun = np.diff(start)
-            count = len(nun)
-            top = int(min(nun.max(), self.MAX_UNITS)) if count else 0
-            nq = max((top + 3) // 4, 1)
-            k = np.repeat(np.arange(count), nun)
+            groups = (nun + 3) // 4
+            gstart = np.concatenate([[0], np.cumsum(groups)])
+            k = np.repeat(np.arange(len(nun)), nun)
             u = np.arange(int(start[-1])) - np.repeat(start[:-1], nun)
-            geom = self._geometry[side] = (count, nq, top, k, u, nun > 0)
+            geom = self._geometry[side] = (int(gstart[-1]), gstart[:-1] * 16, gstart[k] * 4 + u)
         return geom
 
-    def _nibble_tables(self, side: int, span: int) -> np.ndarray:
-        """tables[k, q, v]: the summed alpha (for spans of `span` sentences) of the units of
-        sentence k whose bits are set in v, the q-th group of four bits of a mask."""
-        count, nq, top, k, u, has = self._table_geometry(side)
-        tables = np.zeros((count, nq, 16))
-        if top and len(self._alpha[side]):
-            dense = np.zeros((count, nq * 4))
-            dense[k, u] = self._alpha[side][:, min(span, self.max_span) - 1]
-            # the sentences with units only (names and numbers: a few)
-            tables[has] = np.einsum("kqi,vi->kqv", dense[has].reshape(-1, nq, 4), self._NIBBLE_BITS)
-        return tables
+    def _nibble_tables(self, side: int, span: int) -> tuple[np.ndarray, np.ndarray]:
+        """(tables, first): tables[first[k] + 16 q + v] is the summed alpha (for spans of
+        `span` sentences) of the units of sentence k whose bits are set in v, the q-th group
+        of four bits of a mask. Entry v = 0 of every group is 0, and 16 groups of zeros
+        end the tables, so a sentence's empty nibbles past its own groups read 0 too."""
+        ngroups, first, pos = self._table_geometry(side)
+        tables = np.zeros((ngroups + 16, 16))
+        if ngroups and len(self._alpha[side]):
+            dense = np.zeros(ngroups * 4)
+            dense[pos] = self._alpha[side][:, min(span, self.max_span) - 1]
+            tables[:ngroups] = np.einsum("gi,vi->gv", dense.reshape(-1, 4), self._NIBBLE_BITS)
+        return tables.reshape(-1), first
 
     @staticmethod
-    def _weighted_popcount(masks: np.ndarray, tables: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _weighted_popcount(masks: np.ndarray, tables: tuple[np.ndarray, np.ndarray],
+                           rows: np.ndarray) -> np.ndarray:
         """sum over the set bits t of masks[k, c] of the alpha of unit t of sentence
-        rows[k, c], four bits at a time through `tables` (float32: these arrays are kept for
-        every span size while a band is scored)."""
+        rows[k, c], four bits at a time through `tables` (see `_nibble_tables`; float32:
+        these arrays are kept for every span size while a band is scored)."""
         out = np.zeros(masks.shape, dtype=np.float32)
         # only the cells that cover something (most of a band covers nothing; an empty
         # mask adds the tables' zeros)
         nz = np.flatnonzero(masks)
         if not len(nz):
             return out
+        flat, first = tables
         m = masks.reshape(-1)[nz].astype("<u8", copy=False)
-        nq = tables.shape[1]
-        top = min((int(np.max(m)).bit_length() + 3) // 4, nq)
-        flat = tables.reshape(-1)
-        base = np.broadcast_to(rows, masks.shape).reshape(-1)[nz] * (nq * 16)
+        top = min((int(np.max(m)).bit_length() + 3) // 4, 16)
+        base = first[np.broadcast_to(rows, masks.shape).reshape(-1)[nz]]
         by = m.view(np.uint8).reshape(-1, 8)  # the masks' bytes, lowest first (little-endian)
         acc = np.zeros(len(nz), dtype=np.float32)
         for q in range(top):  # the same sums, in the same order, as one group at a time
