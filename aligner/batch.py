@@ -407,6 +407,8 @@ def export_paths(bitext_path: str | Path | None, formats: Sequence[str]) -> dict
 def export_beside(bitext: Bitext, bitext_path: str | Path, formats: Sequence[str],
                   glossary: Any = None, only_missing: bool = False, include_mt: bool = False) -> list[Path]:
     """Export `bitext` as each of `formats` next to its .jsonl file (NAME.en-zh.tmx, ...)."""
+    if not formats:
+        return []  # not even the exporters' import (lxml) for a plain `aligner align`
     from aligner.export import export_bitexts
 
     written = []

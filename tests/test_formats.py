@@ -203,4 +203,4 @@ def test_help_imports_no_format_module():
             " or m.startswith('aligner.formats.')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=ROOT.parent)
-    assert result.stdout.strip() == "['aligner.formats.base']"
+    assert result.stdout.strip() == "[]"

@@ -96,6 +96,8 @@ class BeadGrid:
         self.I = np.repeat(np.arange(b.n + 1), b.width).reshape(b.n + 1, b.width)
         self.J = b.lo[:, None] + np.arange(b.width)[None, :]
         self.valid = self.J <= b.m
+        self._Jc = np.clip(self.J, 0, b.m)
+        self._tgt_b = -1
 
     # --------------------------------------------------------------- per-sentence sums
     def src_span(self, values: np.ndarray, a: int) -> np.ndarray:
@@ -112,10 +114,23 @@ class BeadGrid:
         return out
 
     def tgt_span(self, values: np.ndarray, b: int) -> np.ndarray:
-        """Sum of values[j - b : j] for every end state (i, j) (not cached: a full array)."""
-        q = self._prefix(values)
-        j = np.clip(self.J, 0, self.band.m)
-        return np.where(j >= b, q[j] - q[np.maximum(j - b, 0)], 0.0)
+        """Sum of values[j - b : j] for every end state (i, j). A full array: only those of
+        the last b asked for are kept (the search asks for the bead types of one b in turn),
+        read-only."""
+        self._alive[id(values)] = values
+        key = ("tgt", id(values), b)
+        out = self._cache.get(key)
+        if out is None:
+            if self._tgt_b != b:
+                for k in [k for k in self._cache if k[0] == "tgt"]:
+                    del self._cache[k]
+                self._tgt_b = b
+            q = self._prefix(values)
+            j = self._Jc
+            out = np.where(j >= b, q[j] - q[np.maximum(j - b, 0)], 0.0)
+            out.flags.writeable = False
+            self._cache[key] = out
+        return out
 
     def _prefix(self, values: np.ndarray) -> np.ndarray:
         self._alive[id(values)] = values

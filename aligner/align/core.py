@@ -167,7 +167,9 @@ class Aligner:
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
         others = [s for s in active if not isinstance(s, CoverageSignal)]
         out = np.empty((len(self.types), band.n + 1, band.width), dtype=np.float32)
-        for ti, t in enumerate(self.types):
+        # bead types of one target length in turn: the signals' target sums are kept per length
+        for ti in sorted(range(len(self.types)), key=lambda x: (self.types[x][1], self.types[x][0])):
+            t = self.types[ti]
             a, b = t
             tot = np.full(grid.I.shape, self.priors[t])
             tot += coverage.bead_score(a, b)

@@ -82,7 +82,11 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
     back = np.full((n + 1, W), -1, dtype=np.int8)
     cols = np.arange(W)
     widths = np.minimum(W, m - lo + 1)  # states j <= m
-    hscores = scores[h_t].astype(np.float64) if h_t >= 0 else None
+    if h_t >= 0:
+        # running sums of the 0-1 beads along each row (its first cell has none)
+        hc = scores[h_t].astype(np.float64)
+        hc[:, 0] = 0.0
+        np.cumsum(hc, axis=1, out=hc)
     x = np.full(W, NEG)
     x[0] = 0.0  # state (0, 0): lo[0] is 0
     bx = np.full(W, -1, dtype=np.int8)
@@ -92,17 +96,14 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
             if i > 0:
                 cand = best[idx]
                 cand += scores[:, i, :]
-                bt = np.argmax(cand, axis=0)
-                x = cand[bt, cols]
-                bx = bt.astype(np.int8)
-                bx[x == NEG] = -1
+                bx = np.argmax(cand, axis=0).astype(np.int8)
+                x = cand.max(axis=0)  # = cand[bx, cols]
             width = int(widths[i])
-            x[width:] = NEG
+            if width < W:
+                x[width:] = NEG
             if h_t >= 0 and width > 1:
                 # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
-                c = np.empty(width)
-                c[0] = 0.0
-                np.cumsum(hscores[i, 1:width], out=c[1:])
+                c = hc[i, :width]
                 run = np.maximum.accumulate(x[:width] - c)
                 run += c
                 from_left = run > x[:width] + 1e-9
@@ -111,6 +112,7 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
                     bx[:width][from_left] = h_t
             best[i * W:(i + 1) * W] = x
             back[i] = bx
+    back[best[:-1].reshape(n + 1, W) == NEG] = -1  # unreachable states
     # trace back from (n, m)
     i, jj = n, m - lo[n]
     if not (0 <= jj < W) or not np.isfinite(best[i * W + jj]):
@@ -149,70 +151,79 @@ def _gather_blocks(band: Band, types: list[BeadType], rows: int = 256):
         yield i0, np.where(valid, pc[:, :, None] * W + src, sentinel)
 
 
-def _row_geometry(band: Band, types: list[BeadType]):
+def _successor_blocks(band: Band, types: list[BeadType], rows: int = 256):
+    """For blocks of rows, last block first: idx[r, t, jj], the flat index into the DP table
+    of the state a bead of types[t] starting at (i0 + r, lo + jj) ends at, and sidx[r, t, jj],
+    the flat index of that bead's score in scores (t, i, jj); both are the sentinels
+    ((n + 1) * W, and 0) where there is no such bead."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    T = len(types)
     A = np.array([a for a, _ in types], dtype=np.int64)
     B = np.array([b for _, b in types], dtype=np.int64)
-    return A, B, np.arange(band.width)
+    cols = np.arange(W)
+    sentinel = (n + 1) * W
+    widths = np.minimum(W, m - lo + 1)
+    starts = list(range(0, n + 1, rows))
+    for i0 in reversed(starts):
+        i = np.arange(i0, min(n + 1, i0 + rows))
+        nxt = i[:, None] + A[None, :]  # (rows, T)
+        ok = (A[None, :] > 0) & (nxt <= n)
+        nc = np.minimum(nxt, n)
+        dst = (lo[i][:, None] - lo[nc] + B[None, :])[:, :, None] + cols  # (rows, T, W)
+        valid = ok[:, :, None] & (dst >= 0) & (dst < W) & (cols[None, None, :] < widths[i][:, None, None])
+        idx = np.where(valid, nc[:, :, None] * W + dst, sentinel)
+        sidx = np.where(valid, (np.arange(T)[None, :, None] * (n + 1) + nc[:, :, None]) * W + dst, -1)
+        yield i0, idx, sidx
 
 
 def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
                     path: list[BeadType], temperature: float = 1.0) -> list[float]:
     """For every bead of `path`, the probability that it is part of the alignment, summed
     over all paths of the band weighted by exp(score / temperature) (forward-backward; the
-    same row-by-row gathers as `band_dp`, with log-sum-exp for max)."""
+    same gathers as `band_dp`, prepared for blocks of rows, with log-sum-exp for max)."""
     n, m, W = band.n, band.m, band.width
     lo = band.lo
     NEG = -np.inf
-    T = len(types)
-    A, B, cols = _row_geometry(band, types)
-    vertical = A > 0
     h_t = next((t for t, ab in enumerate(types) if ab == (0, 1)), -1)
     S = scores.astype(np.float64) / temperature
+    # flat, with one extra cell (-inf) that the gathers of invalid successors land on
+    s_flat = np.append(S.reshape(-1), NEG)
     widths = np.minimum(W, m - lo + 1)
+    if h_t >= 0:
+        # running sums of the 0-1 beads along each row (its first cell has none)
+        hc = S[h_t].copy()
+        hc[:, 0] = 0.0
+        np.cumsum(hc, axis=1, out=hc)
     fwd = np.full((n + 1) * W + 1, NEG)
-    sentinel = (n + 1) * W
     with np.errstate(invalid="ignore"):
-        for i in range(n + 1):
-            width = int(widths[i])
-            if i == 0:
-                x = np.full(W, NEG)
-                x[0] = 0.0
-            else:
-                p = i - A
-                ok_t = vertical & (p >= 0)
-                pc = np.maximum(p, 0)
-                src = (lo[i] - lo[pc] - B)[:, None] + cols[None, :]
-                valid = ok_t[:, None] & (src >= 0) & (src < W) & (cols < width)[None, :]
-                idx = np.where(valid, pc[:, None] * W + src, sentinel)
-                x = np.logaddexp.reduce(fwd[idx] + S[:, i, :], axis=0)
-            x[width:] = NEG
-            if h_t >= 0 and width > 1:
-                sc = S[h_t, i, :width].copy()
-                sc[0] = 0.0
-                c = np.cumsum(sc)
-                x[:width] = np.logaddexp.accumulate(x[:width] - c) + c
-            fwd[i * W:(i + 1) * W] = x
+        for i0, idx_rows in _gather_blocks(band, types):
+            for r, idx in enumerate(idx_rows):
+                i = i0 + r
+                width = int(widths[i])
+                if i == 0:
+                    x = np.full(W, NEG)
+                    x[0] = 0.0
+                else:
+                    x = np.logaddexp.reduce(fwd[idx] + S[:, i, :], axis=0)
+                x[width:] = NEG
+                if h_t >= 0 and width > 1:
+                    c = hc[i, :width]
+                    x[:width] = np.logaddexp.accumulate(x[:width] - c) + c
+                fwd[i * W:(i + 1) * W] = x
         bwd = np.full((n + 1) * W + 1, NEG)
-        for i in range(n, -1, -1):
-            width = int(widths[i])
-            nxt = i + A
-            ok_t = vertical & (nxt <= n)
-            nc = np.minimum(nxt, n)
-            dst = (lo[i] - lo[nc] + B)[:, None] + cols[None, :]  # column of the successor state
-            valid = ok_t[:, None] & (dst >= 0) & (dst < W) & (cols < width)[None, :]
-            idx = np.where(valid, nc[:, None] * W + dst, sentinel)
-            sidx = np.where(valid, dst, 0)
-            step = S[np.arange(T)[:, None], nc[:, None], sidx]
-            y = np.logaddexp.reduce(np.where(valid, bwd[idx] + step, NEG), axis=0)
-            if i == n:
-                y[m - lo[n]] = 0.0
-            y[width:] = NEG
-            if h_t >= 0 and width > 1:
-                sc = S[h_t, i, :width].copy()
-                sc[0] = 0.0
-                d = np.cumsum(sc)
-                y[:width] = np.logaddexp.accumulate((y[:width] + d)[::-1])[::-1] - d
-            bwd[i * W:(i + 1) * W] = y
+        for i0, idx_rows, sidx_rows in _successor_blocks(band, types):
+            for r in range(len(idx_rows) - 1, -1, -1):
+                i = i0 + r
+                width = int(widths[i])
+                y = np.logaddexp.reduce(bwd[idx_rows[r]] + s_flat[sidx_rows[r]], axis=0)
+                if i == n:
+                    y[m - lo[n]] = 0.0
+                y[width:] = NEG
+                if h_t >= 0 and width > 1:
+                    d = hc[i, :width]
+                    y[:width] = np.logaddexp.accumulate((y[:width] + d)[::-1])[::-1] - d
+                bwd[i * W:(i + 1) * W] = y
     log_z = fwd[n * W + (m - lo[n])]
     out = []
     i = j = 0
@@ -300,7 +311,14 @@ def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
         window_half = max(n, m)
     half = int(window_half or 0)
     scores: dict[tuple[int, int], float] = {}
-    for key, ls in index_t.items():
+    # keys in sorted order: the sums below (and the ties between anchors) then come out the
+    # same in every run (in set order they changed with Python's string hashing)
+    try:
+        order = sorted(index_t)
+    except TypeError:  # keys of several kinds
+        order = sorted(index_t, key=repr)
+    for key in order:
+        ls = index_t[key]
         ks = index_s[key]
         if len(ks) > max_global_df or len(ls) > max_global_df:
             continue
@@ -418,8 +436,10 @@ def filter_anchors(anchors: list[Anchor], src_len: np.ndarray, tgt_len: np.ndarr
         if len(idx) < 3:
             break
         dd = d[idx]
-        med = np.array([np.median(np.concatenate([dd[max(0, t - neighbours):t], dd[t + 1:t + 1 + neighbours]]))
-                        for t in range(len(idx))])
+        # the `neighbours` anchors either side of each (fewer at the ends: NaN, left out)
+        padded = np.concatenate([np.full(neighbours, np.nan), dd, np.full(neighbours, np.nan)])
+        win = np.lib.stride_tricks.sliding_window_view(padded, 2 * neighbours + 1)
+        med = np.nanmedian(np.delete(win, neighbours, axis=1), axis=1)
         bad = np.abs(dd - med) > tau
         if not bad.any():
             break

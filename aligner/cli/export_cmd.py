@@ -16,7 +16,7 @@ class _DefaultLowScore:
     importing that module (the data model, atomic writes) would slow every `aligner --help`."""
 
     def _value(self) -> float:
-        from aligner.formats.base import DEFAULT_LOW_SCORE
+        from aligner.formats import DEFAULT_LOW_SCORE
 
         return DEFAULT_LOW_SCORE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from aligner.cli import main
-from aligner.formats.base import DEFAULT_LOW_SCORE
+from aligner.formats import DEFAULT_LOW_SCORE
 
 
 @main.command("review")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from aligner.cli import main
-from aligner.translate.engine import OPTION_RANGES
+from aligner.translate.options import OPTION_RANGES
 
 
 @main.command()

@@ -25,7 +25,12 @@ from aligner.errors import InputError
 if TYPE_CHECKING:
     from aligner.formats.base import Format
 
-__all__ = ["format_for_path", "get_format", "names", "register"]
+__all__ = ["DEFAULT_LOW_SCORE", "format_for_path", "get_format", "names", "register"]
+
+# Beads whose score is below this are flagged for review (XLIFF state, HTML, DOCX).
+# Scores are the aligner's / translator's confidence in [0, 1]. Here, not in base, so that
+# the CLI's options (and `aligner --help`) import no format module.
+DEFAULT_LOW_SCORE = 0.5
 
 # name -> (where its class is, what it can do: see base.KINDS). The kinds are written here
 # so that names(kind=...) needs no import; test_formats checks them against the classes.

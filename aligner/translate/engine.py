@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
 from aligner.errors import ModelError, UsageError
+from aligner.translate.options import MAX_INPUT_LENGTH, OPTION_RANGES  # noqa: F401  (re-exported)
 from aligner.translate.packages import InstalledPackage, require_package
 
 # Decoding settings Argos Translate uses for its packages (argostranslate.translate).
 LENGTH_PENALTY = 0.2
 DEFAULT_MAX_DECODING_LENGTH = 256
-# Longest input CTranslate2 reads (its `max_input_length` default): longer inputs would be
-# cut off silently, so the pipeline refuses them with a message naming the file and line.
-MAX_INPUT_LENGTH = 1024
 # Sentences a batch is chosen among (a window of the stream, in batches): enough for batches
 # of like lengths (little padding), few enough that no sentence waits long, so each file is
 # finished, and written, soon after its last sentence is read.
@@ -59,11 +57,6 @@ def choose_threads(threads: int = 0, device: str = "cpu") -> tuple[int, int]:
     total = threads or available_cores()
     inter = max(1, min(total, MAX_REPLICAS))
     return inter, max(1, total // inter)
-# The range of each decoding option (the CLI's --beam-size, --batch-size, --threads and
-# --max-length take these ranges): beyond them CTranslate2 crashes (100,000 threads is a
-# SIGSEGV) or asks for more memory than a machine has.
-OPTION_RANGES = {"beam_size": (1, 32), "batch_size": (1, 1024), "threads": (0, 128),
-                 "max_decoding_length": (1, MAX_INPUT_LENGTH)}
 
 
 @dataclass

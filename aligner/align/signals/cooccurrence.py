@@ -43,8 +43,10 @@ class CooccurrenceSignal(CoverageSignal):
         zw, es = self._words()
         pairs = self.pairs
         learned_en = set().union(*pairs.values()) if pairs else set()
-        zu = [[frozenset(pairs[w]) for w in words if w in pairs] for words in zw]
-        eu = [[frozenset((s,)) for s in stems if s in learned_en] for stems in es]
+        sets = {w: frozenset(v) for w, v in pairs.items()}  # one key set per word and stem
+        one = {s: frozenset((s,)) for s in learned_en}
+        zu = [[sets[w] for w in words if w in sets] for words in zw]
+        eu = [[one[s] for s in stems if s in one] for stems in es]
         return (zu, eu) if pairing.zh_is_src else (eu, zu)
 
     def offers(self, pairing: Pairing):

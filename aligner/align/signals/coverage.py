@@ -11,7 +11,7 @@ that a bead type costs one pass over the band however many there are.
 from __future__ import annotations
 
 import math
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, ClassVar, Hashable
 
 import numpy as np
@@ -80,17 +80,20 @@ class CoverageSignal(Signal):
     def _index(self) -> None:
         """Integer arrays of the (key, sentence, unit) and (key, sentence) entries, sorted
         for joins, and every unit's chance of being covered at random."""
-        kid: dict[Hashable, int] = {}
+        # key ids in order of first appearance (source units, then target units); the
+        # per-key work below runs in C (map, dict.fromkeys, fromiter), not in Python loops
+        flat = [list(chain.from_iterable(units)) for units in self._units]
+        first = dict.fromkeys(chain.from_iterable(chain.from_iterable(flat)))
+        kid: dict[Hashable, int] = dict(zip(first, range(len(first))))
         self._unit_entries = []  # per side: key, sentence, unit
         self._offer_entries = []  # per side: key, sentence (sorted by key, sentence)
         self._unit_start = []  # per side: index of each sentence's first unit
         for side in (0, 1):
             units = self._units[side]
-            per_sentence = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
-            flat_units = list(chain.from_iterable(units))
-            sizes = np.fromiter((len(u) for u in flat_units), dtype=np.int64, count=len(flat_units))
-            setdefault = kid.setdefault
-            keys = np.fromiter((setdefault(key, len(kid)) for u in flat_units for key in u),
+            per_sentence = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+            flat_units = flat[side]
+            sizes = np.fromiter(map(len, flat_units), dtype=np.int64, count=len(flat_units))
+            keys = np.fromiter(map(kid.__getitem__, chain.from_iterable(flat_units)),
                                dtype=np.int64, count=int(sizes.sum()))
             starts = np.concatenate([[0], np.cumsum(per_sentence)])
             unit_sent = np.repeat(np.arange(len(units), dtype=np.int64), per_sentence)
@@ -99,13 +102,16 @@ class CoverageSignal(Signal):
             self._unit_start.append(starts)
         for side in (0, 1):
             offers = self._offers[side]
-            get = kid.get
-            pairs = [(i, k) for k, offer in enumerate(offers) for i in map(get, offer) if i is not None]
-            keys_a = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
-            sents_a = np.fromiter((k for _, k in pairs), dtype=np.int64, count=len(pairs))
+            lens = np.fromiter(map(len, offers), dtype=np.int64, count=len(offers))
+            ids = np.fromiter(map(kid.get, chain.from_iterable(offers), repeat(-1)), dtype=np.int64,
+                              count=int(lens.sum()))
+            sents = np.repeat(np.arange(len(offers), dtype=np.int64), lens)
+            known = ids >= 0  # keys no unit of the other side has cover nothing
+            keys_a, sents_a = ids[known], sents[known]
             order = np.lexsort((sents_a, keys_a))
             self._offer_entries.append((keys_a[order], sents_a[order]))
         self._nkeys = len(kid)
+        self._geometry: dict = {}
         # chance of a unit: 1 - prod over its keys of (1 - df(key) / sentences of the other side)
         self._chance = []
         for side in (0, 1):
@@ -115,8 +121,9 @@ class CoverageSignal(Signal):
             keys, sents, us = self._unit_entries[side]
             gu = self._unit_start[side][sents] + us  # global unit index
             nunits = int(self._unit_start[side][-1])
-            log_miss = np.zeros(nunits)
-            np.add.at(log_miss, gu, np.log1p(-np.minimum(df[keys] / total, 0.999)))
+            # summed per unit in entry order, as np.add.at would, but at bincount's speed
+            log_miss = np.bincount(gu, weights=np.log1p(-np.minimum(df[keys] / total, 0.999)),
+                                   minlength=nunits)[:nunits]
             self._chance.append(np.clip(1.0 - np.exp(log_miss), 0.5 / total, 0.999))
 
     def _fit_alphas(self) -> None:
@@ -188,38 +195,59 @@ class CoverageSignal(Signal):
 
     _NIBBLE_BITS = ((np.arange(16)[:, None] >> np.arange(4)[None, :]) & 1).astype(np.float64)
 
-    def _nibble_tables(self, side: int, span: int) -> np.ndarray:
-        """tables[k, q, v]: the summed alpha (for spans of `span` sentences) of the units of
-        sentence k whose bits are set in v, the q-th group of four bits of a mask."""
-        start = self._unit_start[side]
-        nun = np.diff(start)
-        count = len(nun)
-        top = int(min(nun.max(), self.MAX_UNITS)) if count else 0
-        nq = max((top + 3) // 4, 1)
-        dense = np.zeros((count, nq * 4))
-        if top and len(self._alpha[side]):
-            al = self._alpha[side][:, min(span, self.max_span) - 1]
-            k = np.repeat(np.arange(count), nun)
-            u = np.arange(len(al)) - np.repeat(start[:-1], nun)
-            dense[k, u] = al
-        return np.einsum("kqi,vi->kqv", dense.reshape(count, nq, 4), self._NIBBLE_BITS)
+    def _table_geometry(self, side: int):
+        """The nibble tables' layout: each sentence has a group of 16 entries per four of its
+        units, the groups of all sentences one after another (most sentences have far
+        fewer units than MAX_UNITS: no room is kept for units they do not have). Returns
+        the number of groups, each sentence's first entry, and where each unit's alpha goes
+        in the (group, unit of the four) layout (cached until the units change)."""
+        geom = self._geometry.get(side)
+        if geom is None:
+            start = self._unit_start[side]
+            nun = np.diff(start)
+            groups = (nun + 3) // 4
+            gstart = np.concatenate([[0], np.cumsum(groups)])
+            k = np.repeat(np.arange(len(nun)), nun)
+            u = np.arange(int(start[-1])) - np.repeat(start[:-1], nun)
+            geom = self._geometry[side] = (int(gstart[-1]), gstart[:-1] * 16, gstart[k] * 4 + u)
+        return geom
+
+    def _nibble_tables(self, side: int, span: int) -> tuple[np.ndarray, np.ndarray]:
+        """(tables, first): tables[first[k] + 16 q + v] is the summed alpha (for spans of
+        `span` sentences) of the units of sentence k whose bits are set in v, the q-th group
+        of four bits of a mask. Entry v = 0 of every group is 0, and 16 groups of zeros
+        end the tables, so a sentence's empty nibbles past its own groups read 0 too."""
+        ngroups, first, pos = self._table_geometry(side)
+        tables = np.zeros((ngroups + 16, 16))
+        if ngroups and len(self._alpha[side]):
+            dense = np.zeros(ngroups * 4)
+            dense[pos] = self._alpha[side][:, min(span, self.max_span) - 1]
+            tables[:ngroups] = np.einsum("gi,vi->gv", dense.reshape(-1, 4), self._NIBBLE_BITS)
+        return tables.reshape(-1), first
 
     @staticmethod
-    def _weighted_popcount(masks: np.ndarray, tables: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _weighted_popcount(masks: np.ndarray, tables: tuple[np.ndarray, np.ndarray],
+                           rows: np.ndarray) -> np.ndarray:
         """sum over the set bits t of masks[k, c] of the alpha of unit t of sentence
-        rows[k, c], four bits at a time through `tables` (float32: these arrays are kept for
-        every span size while a band is scored)."""
+        rows[k, c], four bits at a time through `tables` (see `_nibble_tables`; float32:
+        these arrays are kept for every span size while a band is scored)."""
         out = np.zeros(masks.shape, dtype=np.float32)
-        if not masks.any():
+        # only the cells that cover something (most of a band covers nothing; an empty
+        # mask adds the tables' zeros)
+        nz = np.flatnonzero(masks)
+        if not len(nz):
             return out
-        nq = tables.shape[1]
-        top = min((int(np.max(masks)).bit_length() + 3) // 4, nq)
-        flat = tables.reshape(-1)
-        base = rows * (nq * 16)
-        fifteen = np.uint64(15)
-        for q in range(top):
-            nib = ((masks >> np.uint64(4 * q)) & fifteen).astype(np.int64)
-            out += flat[base + (q * 16) + nib]
+        flat, first = tables
+        m = masks.reshape(-1)[nz].astype("<u8", copy=False)
+        top = min((int(np.max(m)).bit_length() + 3) // 4, 16)
+        base = first[np.broadcast_to(rows, masks.shape).reshape(-1)[nz]]
+        by = m.view(np.uint8).reshape(-1, 8)  # the masks' bytes, lowest first (little-endian)
+        acc = np.zeros(len(nz), dtype=np.float32)
+        for q in range(top):  # the same sums, in the same order, as one group at a time
+            col = by[:, q >> 1]
+            acc += flat[base + ((col & 15) if q % 2 == 0 else (col >> 4))]
+            base += 16
+        out.reshape(-1)[nz] = acc
         return out
 
     def src_cells(self, b: int) -> np.ndarray:
@@ -307,26 +335,54 @@ class CoverageSignal(Signal):
         """rho = (covered share - chance share) / (1 - chance share) over the aligned beads."""
         if not self.adapt:
             return
-        stats = [[0.0, 0.0, 0], [0.0, 0.0, 0]]  # covered, chance, units
-        for src_ids, tgt_ids in beads:
-            if not src_ids or not tgt_ids:
-                continue
-            cs, ts, ct, tt = self.span_coverage(src_ids, tgt_ids)
-            b, a = len(tgt_ids), len(src_ids)
-            chance_s = sum(float((1 - (1 - self._unit_chances(0, k)) ** b).sum()) for k in src_ids)
-            chance_t = sum(float((1 - (1 - self._unit_chances(1, l)) ** a).sum()) for l in tgt_ids)
-            stats[0][0] += cs
-            stats[0][1] += chance_s
-            stats[0][2] += ts
-            stats[1][0] += ct
-            stats[1][1] += chance_t
-            stats[1][2] += tt
+        stats = self._coverage_stats(beads)
         for side in (0, 1):
             cov, chance, units = stats[side]
             if units >= 30 and units > chance:
                 rho = (cov - chance) / (units - chance)
                 self._rho[side] = min(max(rho, 0.02), 0.9)
         self._fit_alphas()
+
+    def _coverage_stats(self, beads: list[tuple[list[int], list[int]]]) -> list[list[float]]:
+        """Per side, over the beads with both sides: the units covered by the other side of
+        their bead, the units expected covered by chance, and the units (as `span_coverage`
+        counts them, bead by bead, but with joins of the key arrays)."""
+        bead_of = [np.full(len(self._units[0]), -1, dtype=np.int64),
+                   np.full(len(self._units[1]), -1, dtype=np.int64)]
+        size = [[], []]
+        x = 0
+        for src_ids, tgt_ids in beads:
+            if not src_ids or not tgt_ids:
+                continue
+            bead_of[0][src_ids] = x
+            bead_of[1][tgt_ids] = x
+            size[0].append(len(src_ids))
+            size[1].append(len(tgt_ids))
+            x += 1
+        sizes = [np.array(size[0], dtype=np.float64), np.array(size[1], dtype=np.float64)]
+        nk = max(self._nkeys, 1)
+        stats = []
+        for side in (0, 1):
+            other = 1 - side
+            starts = self._unit_start[side]
+            nunits = int(starts[-1])
+            nun = np.diff(starts)
+            unit_bead = np.repeat(bead_of[side], nun)
+            in_bead = unit_bead >= 0
+            keys, sents, us = self._unit_entries[side]
+            okeys, osents = self._offer_entries[other]
+            ob = bead_of[other][osents]
+            offered = np.sort((ob * nk + okeys)[ob >= 0])  # (np.unique hashes: slower here)
+            eb = bead_of[side][sents]
+            code = eb * nk + keys
+            pos = np.minimum(np.searchsorted(offered, code), max(len(offered) - 1, 0))
+            hit = (eb >= 0) & (offered[pos] == code) if len(offered) else np.zeros(len(code), bool)
+            covered = np.zeros(nunits, dtype=bool)
+            covered[(starts[sents] + us)[hit]] = True
+            span = sizes[other][unit_bead[in_bead]]  # the other side's sentences in the bead
+            chance = float(np.sum(1 - (1 - self._chance[side][in_bead]) ** span))
+            stats.append([float(covered.sum()), chance, int(in_bead.sum())])
+        return stats
 
     def _unit_chances(self, side: int, k: int) -> np.ndarray:
         st = self._unit_start[side]

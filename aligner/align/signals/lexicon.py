@@ -31,19 +31,23 @@ class LexiconSignal(CoverageSignal):
         return d
 
     def _zh_units(self, side) -> list[list[frozenset]]:
-        lex = self.lexicon
+        stems = self.lexicon.word_stems
+        known: dict[str, frozenset] = {}  # per distinct word: a book repeats its words
         out = []
         for words in side.zh_words:
             units = []
             for w in words:
-                g = lex.word_stems(w)
+                g = known.get(w)
+                if g is None:
+                    g = known[w] = stems(w)
                 if g:
                     units.append(g)
             out.append(units)
         return out
 
     def _en_units(self, side) -> list[list[frozenset]]:
-        return [[frozenset((s,)) for s in stems] for stems in side.en_stems]
+        one: dict[str, frozenset] = {}  # one key set per distinct stem
+        return [[one.get(s) or one.setdefault(s, frozenset((s,))) for s in stems] for stems in side.en_stems]
 
     def units(self, pairing: Pairing):
         zh, en = pairing.zh_en

@@ -115,13 +115,21 @@ def en_names(sentence: str, vocab: frozenset[str]) -> list[str]:
     return out
 
 
-def zh_pinyin_runs(sentence: str, wanted: set[str], prefixes: set[str], longest: int = 4) -> set[str]:
+def zh_pinyin_runs(sentence: str, wanted: set[str], prefixes: set[str], longest: int = 4,
+                   starts: dict[str, list[str]] | None = None) -> set[str]:
     """The wanted names spelled by the toneless pinyin of a run of 1..longest Han characters
-    (`prefixes`: every prefix of a wanted name, to stop early)."""
+    (`prefixes`: every prefix of a wanted name, to stop early; `starts`: a dict kept across
+    the sentences of a text, character -> its readings that begin a wanted name)."""
     out: set[str] = set()
     n = len(sentence)
+    if starts is None:
+        starts = {}
     for i in range(n):
-        partial = [r for r in char_readings(sentence[i]) if r in prefixes]
+        partial = starts.get(sentence[i])
+        if partial is None:
+            partial = starts[sentence[i]] = [r for r in char_readings(sentence[i]) if r in prefixes]
+        if not partial:  # punctuation, Latin, digits, or no name starts there
+            continue
         j = i + 1
         while partial:
             for p in partial:
@@ -156,7 +164,8 @@ class NamesSignal(CoverageSignal):
         if any(self._en_names):
             wanted = set().union(*self._en_names)
             prefixes = {w[:i] for w in wanted for i in range(1, len(w) + 1)}
-            zo = [zh_pinyin_runs(s, wanted, prefixes) for s in zh.sentences]
+            starts: dict[str, list[str]] = {}
+            zo = [zh_pinyin_runs(s, wanted, prefixes, starts=starts) for s in zh.sentences]
         else:
             zo = [set() for _ in zh.sentences]
         eo = [set(names) for names in self._en_names]

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Speed and memory of the whole `aligner align --no-embedding` process on bible-dev 001.
+
+    python3 bench/align_speed.py                          # this checkout: 1x and 6x, F1
+    python3 bench/align_speed.py --before ../main         # and another checkout, side by side
+    python3 bench/align_speed.py --runs 3 --scale 1,6
+
+For each checkout (this one, and `--before DIR`, e.g. the code before an optimisation) it runs
+
+    aligner align bible-dev/001.en bible-dev/001.zh --presplit --no-embedding -o b1.jsonl -q
+
+in a process of its own (PYTHONPATH = the checkout) and reads the child's resource usage
+from os.wait4: wall time, user + system CPU seconds and peak RSS, the median of `--runs`
+runs. Then the same on the Bible repeated 6 times (a book 6x longer: time and memory should
+grow linearly). It scores the beads of the 1x run against 001.gold (strict F1 after merging
+beads within a verse, as in the data README) and, with --before, says whether both checkouts
+wrote the same beads. Goal (issue 16): 1x in <= 3 s wall and <= 300 MB peak RSS.
+
+Python's start-up is printed as the floor (`python -c pass`), with `aligner --help`
+(goal <= 0.1 s). Byte-code is written and used (PYTHONDONTWRITEBYTECODE is unset for the
+children, after one warm-up run), as in an installed aligner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from aligner.align.evaluate import f1, merge_by_unit, read_gold, strict_counts  # noqa: E402
+from aligner.io.bitext_jsonl import read_bitext  # noqa: E402
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+
+
+def child_env(code: Path) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(code))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall s, user + sys CPU s, peak RSS MB) of one child process."""
+    t0 = time.perf_counter()
+    # run in the checkout: `python -m` puts the working directory first on sys.path
+    proc = subprocess.Popen(cmd, env=env, cwd=env["PYTHONPATH"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+
+
+def median_run(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, float, float]:
+    got = [timed(cmd, env) for _ in range(runs)]
+    return tuple(statistics.median(x[i] for x in got) for i in range(3))  # type: ignore[return-value]
+
+
+def beads_of(path: Path) -> list[tuple[list[int], list[int]]]:
+    return [(b.src, b.tgt) for b in read_bitext(path).beads]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    default = next((p for p in (REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data")
+                    if p.is_dir()), REPO.parent / "shared" / "data")
+    ap.add_argument("--data", type=Path, default=default,
+                    help="the shared alignment data (default: ../shared/data, or ../../shared/data from a worktree)")
+    ap.add_argument("--before", type=Path, help="another checkout of aligner to run side by side")
+    ap.add_argument("--runs", type=int, default=3, help="runs per figure (median; default 3)")
+    ap.add_argument("--scale", default="1,6", help="Bible repetitions (default 1,6)")
+    ap.add_argument("--help-runs", type=int, default=10, help="runs of `aligner --help` (default 10)")
+    args = ap.parse_args()
+    d = args.data.resolve() / "bible-dev"
+    if not (d / "001.en").is_file():
+        raise SystemExit(f"no bible-dev/001.en in {args.data}: give --data DIR (the shared alignment data)")
+    factors = [int(x) for x in args.scale.split(",") if x.strip()]
+    checkouts = [("this", REPO)] + ([("before", args.before.resolve())] if args.before else [])
+    py = sys.executable
+    print(f"aligner align --no-embedding on bible-dev 001   python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs (shared: wall times vary; CPU time beside them)   median of {args.runs}")
+    gold = read_gold(d / "001.gold")
+    verses = lines(d / "001.en.verse"), lines(d / "001.zh.verse")
+    en, zh = lines(d / "001.en"), lines(d / "001.zh")
+    with tempfile.TemporaryDirectory(prefix="align-speed-") as tmpdir:
+        tmp = Path(tmpdir)
+        inputs = {}
+        for k in factors:
+            if k == 1:
+                inputs[k] = (d / "001.en", d / "001.zh")
+            else:
+                src, tgt = tmp / f"bible{k}.en", tmp / f"bible{k}.zh"
+                src.write_text("\n".join(en * k) + "\n", encoding="utf-8")
+                tgt.write_text("\n".join(zh * k) + "\n", encoding="utf-8")
+                inputs[k] = (src, tgt)
+        floor = median_run([py, "-c", "pass"], dict(os.environ, PYTHONPATH=str(REPO)), args.help_runs)
+        print(f"\n  python -c pass (the floor)       : {floor[0]:.3f} s wall, {floor[1]:.3f} s CPU")
+        results = {}
+        for label, code in checkouts:
+            env = child_env(code)
+            subprocess.run([py, "-m", "aligner", "--help"], env=env, cwd=code, capture_output=True,
+                           check=True)  # byte-code
+            h = median_run([py, "-m", "aligner", "--help"], env, args.help_runs)
+            print(f"  aligner --help ({label:6})         : {h[0]:.3f} s wall, {h[1]:.3f} s CPU   "
+                  f"({h[1] / max(floor[1], 1e-3):.1f}x the floor's CPU)   [goal <= 0.1 s]")
+        for label, code in checkouts:
+            env = child_env(code)
+            print(f"\n  {label}: {code}")
+            first = None
+            for k in factors:
+                src, tgt = inputs[k]
+                out = tmp / f"{label}-{k}.jsonl"
+                cmd = [py, "-m", "aligner", "align", str(src), str(tgt), "--presplit", "--no-embedding",
+                       "-o", str(out), "-q", "--force"]
+                if k == factors[0]:
+                    timed(cmd, env)  # warm-up: byte-code, the CC-CEDICT index cache
+                wall, cpu, mb = median_run(cmd, env, args.runs)
+                first = first or (k, wall, cpu, mb)
+                line = (f"    {k}x ({len(en) * k:6,} x {len(zh) * k:6,}): {wall:6.2f} s wall, {cpu:6.2f} s CPU, "
+                        f"peak {mb:5.0f} MB")
+                if k != first[0]:
+                    r = k / first[0]
+                    line += (f"   ({wall / first[1]:.2f}x the wall, {cpu / first[2]:.2f}x the CPU, "
+                             f"{mb / first[3]:.2f}x the memory for {r:.0f}x the text)")
+                elif k == 1:
+                    line += "   [goal <= 3 s, <= 300 MB]"
+                print(line)
+                if k == 1:
+                    pred = beads_of(out)
+                    res = strict_counts(merge_by_unit(pred, *verses), gold)
+                    p, r, f = f1(*res)
+                    print(f"    1x strict F1 after the verse merge: {f:.4f} (P {p:.4f} R {r:.4f}, "
+                          f"{res[0]}/{res[2]} gold beads), {len(pred)} beads")
+                    results[label] = pred
+        if len(results) == 2:
+            a, b = results["this"], results["before"]
+            diff = sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
+            print(f"\n  beads of the 1x run: {'the same' if a == b else f'{diff} differ'} "
+                  f"({len(a)} and {len(b)})")
+        cmd = "aligner align bible-dev/001.en bible-dev/001.zh --presplit --no-embedding -o b.jsonl -q"
+        print(f"\n  command: {cmd}   (6x: the two files repeated 6 times)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""The optimised alignment numerics against straightforward references, on a real bitext
+(corpus/article, its English and Chinese sentences): the band's bead scores of every coverage
+signal against the signal's own one-bead computation, the banded DP against a plain DP over
+the same states, the posteriors against a plain forward-backward, and anchor candidates that
+do not depend on the order of a set of words."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner.align import core as C
+from aligner.align import search as S
+from aligner.align.band import Band, BeadGrid
+from aligner.align.pairing import Pairing, Side
+from aligner.align.signals.coverage import CombinedCoverage, CoverageSignal
+
+REPO = Path(__file__).resolve().parent.parent
+TYPES = list(C.bead_types(6))
+
+
+def _lines(name: str) -> list[str]:
+    return [s for s in (REPO / "corpus" / name).read_text(encoding="utf-8").split("\n") if s.strip()]
+
+
+@pytest.fixture(scope="module")
+def aligner():
+    """An Aligner over the article with every model-free signal prepared and refitted to a
+    first alignment (so the co-occurrence signal has learned pairs)."""
+    pairing = Pairing(Side("en", _lines("article.en.txt")), Side("zh", _lines("article.zh.txt")))
+    sigs = C.make_signals(C.choose_signals(None, False), pairing)
+    al = C.Aligner(pairing, sigs, tuple(TYPES))
+    for s in sigs:
+        s.prepare(pairing)
+    band = Band.full(pairing.n, pairing.m, 6)
+    path = S.band_dp(band, TYPES, al._scores(band))
+    for s in sigs:
+        s.reestimate(S.path_to_beads(path))
+    return al
+
+
+def _narrow_band(al) -> Band:
+    p = al.p
+    return Band.around(p.n, p.m, S.length_diagonal(p.src.lengths, p.tgt.lengths), 3, 6)
+
+
+def test_coverage_bead_scores_equal_the_one_bead_computation(aligner):
+    band = _narrow_band(aligner)
+    cov = [s for s in aligner.signals if isinstance(s, CoverageSignal)]
+    assert {s.name for s in cov} >= {"lexicon", "cooccurrence", "names", "numbers"}
+    assert sum(len(v) for v in aligner.signals[[s.name for s in aligner.signals].index("cooccurrence")]
+               .pairs.values()) > 0
+    for s in cov:
+        s.score_cells(band)
+    grid = BeadGrid(band)
+    combined = CombinedCoverage(cov, grid)
+    checked = 0
+    for a, b in TYPES:
+        if a == 0 or b == 0:
+            continue
+        got = combined.bead_score(a, b)
+        singles = {s.name: s.bead_score(grid, a, b) for s in cov}
+        for i in range(a, band.n + 1):
+            for jj in range(band.width):
+                j = int(band.lo[i]) + jj
+                if j - b < 0 or j > band.m or j - b < band.lo[i - a] or j - b >= band.lo[i - a] + band.width:
+                    continue  # the bead starts outside the band
+                src, tgt = list(range(i - a, i)), list(range(j - b, j))
+                want = {s.name: s.bead_evidence(src, tgt) for s in cov}
+                for name, v in singles.items():
+                    assert v[i, jj] == pytest.approx(want[name], abs=1e-3), (name, a, b, i, j)
+                assert got[i, jj] == pytest.approx(sum(s.weight * want[s.name] for s in cov), abs=2e-3)
+                checked += 1
+    for s in cov:
+        s.release()
+    assert checked > 1000
+
+
+def _reference_dp(band: Band, scores: np.ndarray):
+    n, m, lo, W = band.n, band.m, band.lo, band.width
+    best = {(0, 0): (0.0, None)}
+    for i in range(n + 1):
+        for j in range(int(lo[i]), min(int(lo[i]) + W, m + 1)):
+            if (i, j) == (0, 0):
+                continue
+            cands = []
+            for t, (a, b) in enumerate(TYPES):
+                p = (i - a, j - b)
+                if p in best and 0 <= p[0] and lo[p[0]] <= p[1] < lo[p[0]] + W:
+                    cands.append((best[p][0] + float(scores[t, i, j - lo[i]]), t))
+            if cands:
+                v, t = max(cands)
+                if math.isfinite(v):
+                    best[(i, j)] = (v, t)
+    path, (i, j) = [], (n, m)
+    while (i, j) != (0, 0):
+        a, b = TYPES[best[(i, j)][1]]
+        path.append((a, b))
+        i, j = i - a, j - b
+    return best[(n, m)][0], path[::-1]
+
+
+def _reference_posteriors(band: Band, scores: np.ndarray, path, temperature: float):
+    n, m, lo, W = band.n, band.m, band.lo, band.width
+
+    def inside(i, j):
+        return 0 <= i <= n and lo[i] <= j < lo[i] + W and j <= m
+
+    def lse(xs):
+        xs = [x for x in xs if x > -math.inf]
+        if not xs:
+            return -math.inf
+        top = max(xs)
+        return top + math.log(sum(math.exp(x - top) for x in xs))
+
+    def s(t, i, j):
+        return float(scores[t, i, j - lo[i]]) / temperature
+
+    states = [(i, j) for i in range(n + 1) for j in range(int(lo[i]), min(int(lo[i]) + W, m + 1))]
+    fwd = {(0, 0): 0.0}
+    for i, j in states[1:]:
+        fwd[(i, j)] = lse([fwd[(i - a, j - b)] + s(t, i, j) for t, (a, b) in enumerate(TYPES)
+                           if inside(i - a, j - b) and (i - a, j - b) in fwd])
+    bwd = {(n, m): 0.0}
+    for i, j in reversed(states[:-1]):
+        bwd[(i, j)] = lse([bwd[(i + a, j + b)] + s(t, i + a, j + b) for t, (a, b) in enumerate(TYPES)
+                           if inside(i + a, j + b) and (i + a, j + b) in bwd])
+    out, i, j = [], 0, 0
+    for a, b in path:
+        t = TYPES.index((a, b))
+        out.append(math.exp(fwd[(i, j)] + s(t, i + a, j + b) + bwd[(i + a, j + b)] - fwd[(n, m)]))
+        i, j = i + a, j + b
+    return out
+
+
+def test_banded_dp_and_posteriors_equal_plain_references(aligner):
+    band = _narrow_band(aligner)
+    assert band.width < band.m + 1  # a real band, not the whole table
+    scores = aligner._scores(band)
+    path = S.band_dp(band, TYPES, scores)
+    total, ref_path = _reference_dp(band, scores)
+    assert S.path_score(band, TYPES, scores, path) == pytest.approx(total, abs=1e-6)
+    assert path == ref_path
+    got = S.bead_posteriors(band, TYPES, scores, path, C.POSTERIOR_TEMPERATURE)
+    want = _reference_posteriors(band, scores, path, C.POSTERIOR_TEMPERATURE)
+    assert got == pytest.approx(want, abs=1e-9)
+    assert min(got) < 0.99  # some bead is uncertain: the sums over other paths are exercised
+
+
+def test_anchor_candidates_do_not_depend_on_the_order_of_the_keys(aligner):
+    """Python's sets of words iterate in an order that changes with the string hashing of
+    each run: the anchor candidates, their sums and their order (which breaks ties between
+    anchors) must come out the same whatever the order of each sentence's keys."""
+    lex = next(s for s in aligner.signals if s.name == "lexicon")
+    src_keys, tgt_keys = lex.anchor_keys()
+    src_keys, tgt_keys = src_keys * 5, tgt_keys * 5
+    n, m = len(src_keys), len(tgt_keys)
+    runs = []
+    for flip in (False, True):
+        src = [sorted(k, reverse=flip) for k in src_keys]
+        tgt = [sorted(k, reverse=flip) for k in tgt_keys]
+        runs.append(list(S.candidate_pairs(src, tgt, n, m, max_df=8, window=np.linspace(0, m, n + 1),
+                                           window_half=20).items()))
+    assert len(runs[0]) > 20
+    assert runs[0] == runs[1]
