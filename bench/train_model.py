@@ -232,13 +232,36 @@ class _Vocab:
 
 def convert(hf_dir: Path, pieces: list[str], out_dir: Path, alignment_layer: int) -> None:
     from ctranslate2.converters import TransformersConverter
+    from ctranslate2.converters import transformers as ct2_transformers
+
+    class MarianKeepingPad(ct2_transformers.MarianMTLoader):
+        """CTranslate2's Marian loader starts the decoder from a zero embedding, as Marian's own
+        models do; a MarianMT trained here by transformers has a learned (non-zero) <pad>
+        embedding as its start token, so the decoder starts from <pad>, a real token."""
+
+        def set_config(self, config, model, tokenizer):
+            ct2_transformers.BartLoader.set_config(self, config, model, tokenizer)
+
+        def set_decoder(self, spec, decoder):
+            ct2_transformers.BartLoader.set_decoder(self, spec, decoder)
+
+        def get_vocabulary(self, model, tokenizer):
+            return ct2_transformers.BartLoader.get_vocabulary(self, model, tokenizer)
+
+        def _remove_pad_weights(self, spec):
+            pass
 
     class Converter(TransformersConverter):
         def load_tokenizer(self, tokenizer_class, model_name_or_path, **kwargs):
             return _Vocab(pieces)  # the sentencepiece model is the tokenizer; no Marian files
 
         def _load(self):
-            spec = super()._load()
+            saved = ct2_transformers._MODEL_LOADERS["MarianConfig"]
+            ct2_transformers._MODEL_LOADERS["MarianConfig"] = MarianKeepingPad()
+            try:
+                spec = super()._load()
+            finally:
+                ct2_transformers._MODEL_LOADERS["MarianConfig"] = saved
             spec.config.add_source_eos = True  # trained on sources ending in </s>
             # return_attention: all heads of one layer, averaged (one head is noisier).
             spec.decoder.alignment_layer = spec.decoder.alignment_layer.__class__(alignment_layer)
@@ -285,7 +308,9 @@ def cache_key(direction: str, args) -> str:
     h = hashlib.sha256()
     opts = {k: getattr(args, k) for k in ("minutes", "layers", "d_model", "heads", "ffn", "vocab",
                                            "cedict", "batch_tokens", "lr", "warmup", "seed",
-                                           "alignment_layer")}
+                                           "alignment_layer", "init")}
+    if opts["init"] is None:
+        del opts["init"]
     h.update(json.dumps([VERSION, direction, opts], sort_keys=True).encode())
     for p in sorted(DATA.glob("*-dev/*.gold")) + sorted((REPO / "corpus").iterdir()):
         st = p.stat()
@@ -305,6 +330,8 @@ def run_direction(direction: str, args) -> Path:
     src, tgt = direction.split("-")
     dest = package_path(direction, args)
     log = lambda msg: print(f"[{direction}] {msg}", flush=True)  # noqa: E731
+    if dest.exists() and args.reconvert:
+        reconvert(dest, args, log)
     if dest.exists() and not args.force:
         info = json.loads((dest.parent / "info.json").read_text())
         log(f"cached: {dest} (chrF {info['chrf']:.1f} on {info['held']} held-back lines)")
@@ -328,8 +355,18 @@ def run_direction(direction: str, args) -> Path:
     try:
         pkg = work / f"translate-{src}_{tgt}-real"
         pkg.mkdir()
-        sp = train_sentencepiece([s for p in train_sents for s in p] + [s for p in phrases for s in p],
-                                 pkg, args.vocab)
+        if args.init:
+            # Go on training a cached model: its sentencepiece model and weights.
+            import sentencepiece as spm
+
+            init = Path(args.init)
+            with zipfile.ZipFile(next(init.parent.glob("*.argosmodel"))) as zf:
+                name = next(n for n in zf.namelist() if n.endswith("/sentencepiece.model"))
+                (pkg / "sentencepiece.model").write_bytes(zf.read(name))
+            sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
+        else:
+            sp = train_sentencepiece([s for p in train_sents for s in p] + [s for p in phrases for s in p],
+                                     pkg, args.vocab)
         pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
         assert pieces[:3] == ["<unk>", "<s>", "</s>"], pieces[:3]
         eos = 2
@@ -340,7 +377,8 @@ def run_direction(direction: str, args) -> Path:
                 data.append((a + [eos], b + [eos]))
         log(f"{len(train_sents)} sentence pairs + {len(phrases)} CC-CEDICT phrases; {len(held)} held back; "
             f"{len(data)} pairs under {MAX_PIECES} pieces")
-        model = MarianMTModel(marian_config(len(pieces), args))
+        model = MarianMTModel.from_pretrained(args.init) if args.init else \
+            MarianMTModel(marian_config(len(pieces), args))
         n_params = sum(p.numel() for p in model.parameters())
         log(f"MarianMT {args.layers}+{args.layers} layers, d_model {args.d_model}, {args.heads} heads, "
             f"FFN {args.ffn}, vocab {len(pieces)}: {n_params / 1e6:.1f}M parameters; "
@@ -359,13 +397,41 @@ def run_direction(direction: str, args) -> Path:
                 "train_pairs": len(pairs), "parameters": n_params, **stats,
                 "options": {k: getattr(args, k) for k in ("layers", "d_model", "heads", "ffn", "vocab",
                                                            "cedict", "batch_tokens", "lr", "minutes",
-                                                           "alignment_layer")}}
+                                                           "alignment_layer", "init")}}
         build_argos(pkg, src, tgt, info)
         dest.parent.mkdir(parents=True, exist_ok=True)
         zip_package(pkg, dest)
         (dest.parent / "info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
         log(f"chrF {chrf:.1f} on {len(held)} held-back lines; package: {dest}")
         return dest
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def reconvert(dest: Path, args, log) -> None:
+    """Convert the cached checkpoint (hf/ beside the package) again into the package, and
+    measure chrF again: for a change to the conversion, without training again."""
+    import sentencepiece as spm
+
+    info = json.loads((dest.parent / "info.json").read_text())
+    work = Path(tempfile.mkdtemp(prefix="aligner-convert-"))
+    try:
+        with zipfile.ZipFile(dest) as zf:
+            zf.extractall(work)
+        pkg = next(p for p in work.iterdir() if p.is_dir())
+        sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
+        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+        shutil.rmtree(pkg / "model")
+        convert(dest.parent / "hf", pieces, pkg / "model", args.alignment_layer)
+        held = [p for i, p in enumerate(sentence_pairs()) if i % HOLD_EVERY == HOLD_EVERY - 1]
+        if info["direction"].startswith("zh"):
+            held = [(z, e) for e, z in held]
+        held = held[:info["held"]]
+        info["chrf"] = round(chrf_on(pkg / "model", sp, held, args.threads)[0], 2)
+        build_argos(pkg, *info["direction"].split("-"), info)
+        zip_package(pkg, dest)
+        (dest.parent / "info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+        log(f"converted again: chrF {info['chrf']:.1f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -383,6 +449,8 @@ def add_options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--init", metavar="HF_DIR", default=None,
+                    help="go on training this cached checkpoint (the hf/ folder beside a package)")
     ap.add_argument("--alignment-layer", dest="alignment_layer", type=int, default=-1,
                     help="decoder layer whose cross-attention return_attention gives (heads averaged)")
 
@@ -399,6 +467,8 @@ def main() -> None:
     ap.add_argument("--direction", choices=["en-zh", "zh-en", "both"], default="both")
     ap.add_argument("--threads", type=int, default=2, help="torch threads")
     ap.add_argument("--force", action="store_true", help="train again even if cached")
+    ap.add_argument("--reconvert", action="store_true",
+                    help="convert the cached checkpoint again (after a change to the conversion)")
     args = ap.parse_args()
     resolve(args)
     for d in (["en-zh", "zh-en"] if args.direction == "both" else [args.direction]):

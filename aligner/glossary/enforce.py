@@ -21,14 +21,17 @@ For each sentence, in order, until the glossary is satisfied:
    word in English) that puts the largest share of its attention on the term, if that share
    is at least twice what uniform attention would give (method "attention"), on top of the
    edits already made.
-5. verify again: a term that is still missing, or whose forbidden rendering remains, is
+5. insert: a term still missing gets its rendering inserted where attention puts it (or
+   where the term stands in the source, proportionally), removing nothing (method "insert",
+   so that a reviewer can find these).
+6. verify again: a term that is still missing, or whose forbidden rendering remains, is
    "failed" (honestly: nothing claims success that the text does not show).
 
 `enforce_translations` returns one `Enforced` per sentence: the corrected `.text` and
 `.terms`, one JSON-able dict per term occurrence in the source:
     {"source": "cadre", "matched": "cadres", "start": 52, "end": 58, "target": "干部",
      "status": "ok" | "enforced" | "failed", "method": "model" | "forbidden" | "attention"
-     | "prefix" | "none", "target_start": 20, "target_end": 22, "glossary": "news.tsv:27"}
+     | "prefix" | "insert" | "none", "target_start": 20, "target_end": 22, "glossary": "news.tsv:27"}
 (`start`/`end` index the source sentence, `target_start`/`target_end` the final translation,
 when the rendering could be located).
 """
@@ -44,7 +47,7 @@ from aligner.text.normalize import norm_zh
 from aligner.text.scripts import HAN_RANGES, has_cjk
 from aligner.glossary.model import Direction, Glossary, Match
 
-METHODS = ("attention", "prefix")
+METHODS = ("attention", "prefix", "insert")
 _OPEN = " \t\"'“‘(（[「『《"
 # A loose alignment (aligned_span(loose=True)) needs this many times the uniform share.
 LOOSE_FACTOR = 2.0
@@ -63,7 +66,7 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
                          methods: Sequence[str] = METHODS) -> list[Enforced]:
     """Correct `translations` (engine.translate results for `sources`) so that every glossary
     term found in a source appears with its rendering. `methods` picks the correction steps
-    ("attention", "prefix"); forbidden renderings are always replaced."""
+    ("attention", "prefix", "insert"); forbidden renderings are always replaced."""
     if len(sources) != len(translations):
         raise ValueError("one translation per source sentence is needed")
     direction = glossary.direction(src_lang, tgt_lang)
@@ -100,6 +103,11 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
         for st in states:
             if st.matches and not st.satisfied():
                 st.correct_loose()
+    if "insert" in methods:
+        # The last resort: the rendering goes in where the term belongs, nothing is removed.
+        for st in states:
+            if st.matches and not st.satisfied():
+                st.insert_missing()
     return [st.result() for st in states]
 
 
@@ -284,6 +292,33 @@ class _Sentence:
                 after = tgt_spans[t][0]
         return after
 
+    def insert_missing(self) -> None:
+        """Insert the rendering of each term still missing where attention (or, failing
+        that, the term's place in the source) puts it, outside other renderings."""
+        unsat = self.unsatisfied()
+        counted, _ = self._state(self.text)
+        seen: dict[int, int] = {}
+        edits = []
+        for i, m in enumerate(self.matches):
+            k = seen.get(m.entry.id, 0)
+            seen[m.entry.id] = k + 1
+            if m.entry.id not in unsat or k < len(counted[m.entry.id]):
+                continue
+            pos = self._attention_position(m)
+            if pos is None:
+                pos = round(len(self.text) * m.start / max(1, len(self.source)))
+            pos = _snap(self.text, pos, self.d.tgt_lang)
+            for spans in counted.values():
+                for s, e in spans:
+                    if s < pos < e:
+                        pos = e
+            if any(p == pos for p, _, _ in edits):
+                continue
+            edits.append((pos, pos, m.entry.rendering))
+            self.methods[i] = "insert"
+        if edits:
+            self.text = _apply(self.text, edits, self.d.tgt_lang)
+
     def accept_if_better(self, tr, method: str, rendering: str = "") -> bool:
         """Keep a re-decoded translation only if it satisfies more terms, breaks none that
         were right, and keeps most of the sentence (a model that loses its place after the
@@ -387,6 +422,7 @@ def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str,
     if not S or not tr.attention:
         return None
     aligned = []
+    masses: dict[int, float] = {}
     best_share, best_t = 0.0, None
     for t, row in enumerate(tr.attention[:len(tgt_spans)]):
         if tgt_spans[t] is None:
@@ -399,6 +435,7 @@ def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str,
         mass = sum(row[s] for s in S if s < len(row)) / total
         if best in S or mass >= 0.5:
             aligned.append(t)
+        masses[t] = mass
         if mass > best_share:
             best_share, best_t = mass, t
     if not aligned and loose and best_t is not None and \
@@ -415,6 +452,14 @@ def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str,
         else:
             runs.append([t])
     run = max(runs, key=len)
+    # A trained model's attention can look at the term from half the sentence (a repeated
+    # word, a model that has lost its place): the rendering is not longer than a few pieces
+    # per source piece, so keep the window of that length that looks at the term most.
+    cap = max(3, 3 * len(S))
+    if len(run) > cap:
+        at = max(range(len(run) - cap + 1),
+                 key=lambda k: sum(masses.get(t, 0.0) for t in run[k:k + cap]))
+        run = run[at:at + cap]
     t0, t1 = run[0], run[-1]
     pieces = tr.target_tokens
     if tgt_lang != "zh":
