@@ -18,7 +18,7 @@ does) and prints, per direction and per set:
 - damage to the rest of the sentence: chrF (0-1) between the enforced and the unenforced
   translation with the terms' spans removed from both, the mean over all sentences and over
   the sentences enforcement changed, and the worst 10 with both versions;
-- how often each method was needed (model right, forbidden, attention, prefix, failed);
+- how often each method was needed (model right, forbidden, attention, prefix, insert, failed);
 - the time enforcement adds per sentence (translating with attention + the corrections),
   wall and CPU, beside the plain translation time per sentence.
 
@@ -266,7 +266,7 @@ def run_direction(direction_code: str, pkg: Path, sets: dict[str, list[str]], gl
         m = p["methods"]
         print(f"{name:8} {p['sentences']:5} {p['terms']:6} {100 * p['ok'] / max(1, p['terms']):7.1f}% "
               f"{p['forbidden_left']:6} {mean:8.3f} {mch:9.3f} ({len(ch):3})  "
-              + "  ".join(f"{k} {m.get(k, 0)}" for k in ("model", "forbidden", "attention", "prefix", "failed")))
+              + "  ".join(f"{k} {m.get(k, 0)}" for k in ("model", "forbidden", "attention", "prefix", "insert", "failed")))
 
     print(f"{'set':8} {'sents':>5} {'terms':>6} {'right':>8} {'forbid':>6} {'chrF all':>8} "
           f"{'chrF chgd':>9} (  n)  methods")
