@@ -312,8 +312,6 @@ class _Sentence:
                 for s, e in spans:
                     if s < pos < e:
                         pos = e
-            if any(p == pos for p, _, _ in edits):
-                continue
             edits.append((pos, pos, m.entry.rendering))
             self.methods[i] = "insert"
         if edits:
