@@ -210,3 +210,16 @@ def test_translate_command_with_glossary_then_check(argos_dir, tmp_path):
     assert "朱志强" in translation and "猪之墙" not in translation and "骨干" not in translation
     res = runner.invoke(main, ["glossary", "check", str(bt_path), "--glossary", NEWS])
     assert res.exit_code == 0, res.output
+
+
+def test_a_term_no_step_could_place_is_inserted_where_attention_puts_it(argos_dir, news):
+    # The prefix re-decode of this sentence is refused (test above); the last step inserts
+    # the rendering where the term's attention points, removes nothing, and says so.
+    engine = Engine.load("zh", "en")
+    s = "朱志强说。"
+    tr = engine.translate([s], return_attention=True)
+    [e] = enforce_translations(engine, [s], tr, news, "zh", "en", methods=("prefix", "insert"))
+    assert e.text == "Zhu Zhiqiang Pig Wall said." and e.changed
+    assert [(t["status"], t["method"]) for t in e.terms] == [("enforced", "insert")]
+    assert check_bitext(bitext_of("zh", "en", [s], [e.text]), news).violations == []
+

@@ -15,15 +15,23 @@ For each sentence, in order, until the glossary is satisfied:
 3. re-decode: for a term still missing, the sentence is translated again with a target
    prefix that ends in the rendering (CTranslate2 `target_prefix`), so the model continues
    the sentence after the term (method "prefix"). The result is kept only if it satisfies
-   more terms than before.
-4. verify again: a term that is still missing, or whose forbidden rendering remains, is
+   more terms than before. The re-decoded translation comes with its own attention.
+4. loose attention: a term still missing after both (a trained model's attention can be
+   spread so thin that no piece peaks on the term) replaces the one target piece (whole
+   word in English) that puts the largest share of its attention on the term, if that share
+   is at least twice what uniform attention would give (method "attention"), on top of the
+   edits already made.
+5. insert: a term still missing gets its rendering inserted where attention puts it (or
+   where the term stands in the source, proportionally), removing nothing (method "insert",
+   so that a reviewer can find these).
+6. verify again: a term that is still missing, or whose forbidden rendering remains, is
    "failed" (honestly: nothing claims success that the text does not show).
 
 `enforce_translations` returns one `Enforced` per sentence: the corrected `.text` and
 `.terms`, one JSON-able dict per term occurrence in the source:
     {"source": "cadre", "matched": "cadres", "start": 52, "end": 58, "target": "干部",
      "status": "ok" | "enforced" | "failed", "method": "model" | "forbidden" | "attention"
-     | "prefix" | "none", "target_start": 20, "target_end": 22, "glossary": "news.tsv:27"}
+     | "prefix" | "insert" | "none", "target_start": 20, "target_end": 22, "glossary": "news.tsv:27"}
 (`start`/`end` index the source sentence, `target_start`/`target_end` the final translation,
 when the rendering could be located).
 """
@@ -39,8 +47,10 @@ from aligner.text.normalize import norm_zh
 from aligner.text.scripts import HAN_RANGES, has_cjk
 from aligner.glossary.model import Direction, Glossary, Match
 
-METHODS = ("attention", "prefix")
+METHODS = ("attention", "prefix", "insert")
 _OPEN = " \t\"'“‘(（[「『《"
+# A loose alignment (aligned_span(loose=True)) needs this many times the uniform share.
+LOOSE_FACTOR = 2.0
 _PIECE_GAP = 32  # characters a piece may be from the previous one before we stop trusting it
 
 
@@ -56,7 +66,7 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
                          methods: Sequence[str] = METHODS) -> list[Enforced]:
     """Correct `translations` (engine.translate results for `sources`) so that every glossary
     term found in a source appears with its rendering. `methods` picks the correction steps
-    ("attention", "prefix"); forbidden renderings are always replaced."""
+    ("attention", "prefix", "insert"); forbidden renderings are always replaced."""
     if len(sources) != len(translations):
         raise ValueError("one translation per source sentence is needed")
     direction = glossary.direction(src_lang, tgt_lang)
@@ -81,12 +91,23 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
             if not jobs:
                 break
             outs = engine.translate([st.source for st, _ in jobs],
-                                    target_prefixes=[p for _, p in jobs])
+                                    target_prefixes=[p for _, p in jobs],
+                                    return_attention="attention" in methods)
             improved = False
             for (st, _), tr in zip(jobs, outs):
-                improved |= st.accept_if_better(tr.text, "prefix", st.pending_rendering)
+                improved |= st.accept_if_better(tr, "prefix", st.pending_rendering)
             if not improved:
                 break
+    if "attention" in methods:
+        # Last, for terms neither step placed: the piece that looks at the term most.
+        for st in states:
+            if st.matches and not st.satisfied():
+                st.correct_loose()
+    if "insert" in methods:
+        # The last resort: the rendering goes in where the term belongs, nothing is removed.
+        for st in states:
+            if st.matches and not st.satisfied():
+                st.insert_missing()
     return [st.result() for st in states]
 
 
@@ -105,6 +126,9 @@ class _Sentence:
     def reset(self, translation) -> None:
         self.tr = translation
         self.text: str = translation.text
+        # The edits made on the model's text (self.tr.text), kept so that later edits can
+        # be made on the same text with valid piece offsets.
+        self.edits: list[tuple[int, int, str]] = []
 
     def has_attention(self) -> bool:
         return bool(getattr(self.tr, "attention", None))
@@ -143,17 +167,24 @@ class _Sentence:
 
     # --- step 2: replacements in the text --------------------------------------------
 
-    def correct(self, use_attention: bool) -> None:
+    def correct(self, use_attention: bool, loose: bool = False) -> None:
         """Forbidden renderings, then attention-aligned spans, replaced in one set of edits
-        made on the translation as the model produced it (so piece offsets stay valid)."""
+        made on the translation as the model produced it (so piece offsets stay valid).
+        `loose`: a second pass on the same text for the terms still missing, with the
+        loose alignment (aligned_span(loose=True)), on top of the first pass's edits."""
         unsat = self.unsatisfied()
         if not unsat:
             return
-        counted, bad = self._state(self.text)
+        base = self.tr.text
+        counted, bad = self._state(base)
         need = self._needed()
         have = {i: list(counted[i]) for i in counted}
         protected = [s for i, spans in counted.items() if i not in unsat for s in spans]
-        edits: list[tuple[int, int, str]] = []
+        edits: list[tuple[int, int, str]] = list(self.edits)
+        if loose:
+            # Renderings the first pass put in count as present (only their number matters).
+            now, _ = self._state(self.text)
+            have = {i: list(now[i]) for i in now}
 
         def free(span: tuple[int, int]) -> bool:
             return not any(s[0] < span[1] and span[0] < s[1] for s in protected) and \
@@ -175,13 +206,14 @@ class _Sentence:
                     edits.append((f.start, f.end, self.d.entries[i].rendering))
         if use_attention and self.has_attention():
             src_spans = piece_spans(self.tr.source_tokens, self.source)
-            tgt_spans = piece_spans(self.tr.target_tokens, self.text)
+            tgt_spans = piece_spans(self.tr.target_tokens, base)
             for m_idx, m in enumerate(self.matches):
                 if m.entry.id not in unsat or self.methods[m_idx] is not None:
                     continue
                 if len(have[m.entry.id]) >= need[m.entry.id]:
                     continue
-                span = aligned_span(self.tr, src_spans, tgt_spans, m.start, m.end, self.d.tgt_lang)
+                span = aligned_span(self.tr, src_spans, tgt_spans, m.start, m.end, self.d.tgt_lang,
+                                    loose=loose)
                 if span is None:
                     continue
                 if any(s[0] < span[1] and span[0] < s[1] for s in counted[m.entry.id]):
@@ -191,8 +223,15 @@ class _Sentence:
                 edits.append((span[0], span[1], m.entry.rendering))
                 have[m.entry.id].append(span)
                 self.methods[m_idx] = "attention"
-        if edits:
-            self.text = _apply(self.text, edits, self.d.tgt_lang)
+        if len(edits) > len(self.edits):
+            self.edits = edits
+            self.text = _apply(base, edits, self.d.tgt_lang)
+
+    def correct_loose(self) -> None:
+        """The loose attention pass, where the text is still the model's text plus this
+        sentence's own edits (a prefix re-decode replaces both, with its own attention)."""
+        if self.has_attention():
+            self.correct(use_attention=True, loose=True)
 
     # --- step 3: re-decoding with a target prefix -------------------------------------
 
@@ -205,8 +244,12 @@ class _Sentence:
             seen[m.entry.id] = k + 1
             if m.entry.id not in unsat or k < len(counted[m.entry.id]):
                 continue
-            # Where the term should start in the translation: proportionally to the source.
-            pos = round(len(self.text) * m.start / max(1, len(self.source)))
+            # Where the term should start in the translation: where attention puts it (the
+            # first target piece looking at the term, or else at a later source word), or
+            # else proportionally to the source.
+            pos = self._attention_position(m)
+            if pos is None:
+                pos = round(len(self.text) * m.start / max(1, len(self.source)))
             pos = _snap(self.text, pos, self.d.tgt_lang)
             head = self.text[:pos]
             # Keep what the translation already gets right up to that point.
@@ -225,10 +268,60 @@ class _Sentence:
             return engine.tokenize(head + sep + rendering)
         return None
 
-    def accept_if_better(self, text: str, method: str, rendering: str = "") -> bool:
+    def _attention_position(self, m: Match) -> int | None:
+        """The offset in the translation where the term's rendering belongs, by attention:
+        the first target piece whose attention peaks on the term's source pieces, else the
+        first one peaking on a source piece after the term. None without attention or once
+        the text no longer is the one the attention belongs to."""
+        if not self.has_attention() or self.text != self.tr.text:
+            return None
+        src_spans = piece_spans(self.tr.source_tokens, self.source)
+        tgt_spans = piece_spans(self.tr.target_tokens, self.text)
+        after = None
+        for t, row in enumerate(self.tr.attention[:len(tgt_spans)]):
+            row = list(row[:len(src_spans)])
+            if tgt_spans[t] is None or not row:
+                continue
+            best = max(range(len(row)), key=row.__getitem__)
+            sp = src_spans[best]
+            if sp is None:
+                continue
+            if sp[0] < m.end and m.start < sp[1]:
+                return tgt_spans[t][0]
+            if after is None and sp[0] >= m.end:
+                after = tgt_spans[t][0]
+        return after
+
+    def insert_missing(self) -> None:
+        """Insert the rendering of each term still missing where attention (or, failing
+        that, the term's place in the source) puts it, outside other renderings."""
+        unsat = self.unsatisfied()
+        counted, _ = self._state(self.text)
+        seen: dict[int, int] = {}
+        edits = []
+        for i, m in enumerate(self.matches):
+            k = seen.get(m.entry.id, 0)
+            seen[m.entry.id] = k + 1
+            if m.entry.id not in unsat or k < len(counted[m.entry.id]):
+                continue
+            pos = self._attention_position(m)
+            if pos is None:
+                pos = round(len(self.text) * m.start / max(1, len(self.source)))
+            pos = _snap(self.text, pos, self.d.tgt_lang)
+            for spans in counted.values():
+                for s, e in spans:
+                    if s < pos < e:
+                        pos = e
+            edits.append((pos, pos, m.entry.rendering))
+            self.methods[i] = "insert"
+        if edits:
+            self.text = _apply(self.text, edits, self.d.tgt_lang)
+
+    def accept_if_better(self, tr, method: str, rendering: str = "") -> bool:
         """Keep a re-decoded translation only if it satisfies more terms, breaks none that
         were right, and keeps most of the sentence (a model that loses its place after the
         prefix would otherwise trade one term for half a sentence)."""
+        text = tr.text
         before = self.unsatisfied()
         after = self.unsatisfied(text)
         if len(after) < len(before) and not (after - before) and \
@@ -237,7 +330,7 @@ class _Sentence:
             for i, m in enumerate(self.matches):
                 if m.entry.id in fixed and self.methods[i] is None:
                     self.methods[i] = method
-            self.text = text
+            self.reset(tr)
             return True
         return False
 
@@ -314,17 +407,21 @@ def _folded_index(offsets: list[int], pos: int) -> int:
     return len(offsets) - 1
 
 
-def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str
-                 ) -> tuple[int, int] | None:
+def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str,
+                 loose: bool = False) -> tuple[int, int] | None:
     """The character span of the translation aligned to source characters [start, end):
     target pieces whose attention peaks on the term's source pieces, or puts at least half
     its mass there; the tightest run of such pieces around the best one, widened to whole
-    words for English."""
+    words for English. `loose`: when no piece qualifies (a trained model's attention is
+    spread out), the one piece that puts the largest share of its attention on the term,
+    if that share is at least LOOSE_FACTOR times what uniform attention would give it."""
     n_src = len(src_spans)
     S = {i for i, sp in enumerate(src_spans) if sp is not None and sp[0] < end and start < sp[1]}
     if not S or not tr.attention:
         return None
     aligned = []
+    masses: dict[int, float] = {}
+    best_share, best_t = 0.0, None
     for t, row in enumerate(tr.attention[:len(tgt_spans)]):
         if tgt_spans[t] is None:
             continue
@@ -336,6 +433,12 @@ def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str
         mass = sum(row[s] for s in S if s < len(row)) / total
         if best in S or mass >= 0.5:
             aligned.append(t)
+        masses[t] = mass
+        if mass > best_share:
+            best_share, best_t = mass, t
+    if not aligned and loose and best_t is not None and \
+            best_share >= min(0.5, LOOSE_FACTOR * len(S) / max(1, n_src)):
+        aligned = [best_t]
     if not aligned:
         return None
     # The longest contiguous run (allowing one-piece gaps): stray pieces elsewhere in the
@@ -347,6 +450,14 @@ def aligned_span(tr, src_spans, tgt_spans, start: int, end: int, tgt_lang: str
         else:
             runs.append([t])
     run = max(runs, key=len)
+    # A trained model's attention can look at the term from half the sentence (a repeated
+    # word, a model that has lost its place): the rendering is not longer than a few pieces
+    # per source piece, so keep the window of that length that looks at the term most.
+    cap = max(3, 3 * len(S))
+    if len(run) > cap:
+        at = max(range(len(run) - cap + 1),
+                 key=lambda k: sum(masses.get(t, 0.0) for t in run[k:k + cap]))
+        run = run[at:at + cap]
     t0, t1 = run[0], run[-1]
     pieces = tr.target_tokens
     if tgt_lang != "zh":
