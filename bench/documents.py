@@ -177,7 +177,12 @@ def placement(out_docx: Path, bitext, spans, ref) -> tuple[int, int, int]:
                 right_sentence += 1
                 if text == ref(words):
                     right_words += 1
+                else:
+                    MISSES.append((kind, words, ref(words), text))
     return right_sentence, right_words, len(spans)
+
+
+MISSES: list[tuple[str, str, str, str]] = []  # (kind, source words, wanted, got): printed
 
 
 def main() -> None:
@@ -247,6 +252,8 @@ def main() -> None:
         print(f"engine time with attention / without: {dx[1] / txt[1]:.2f}x (same sentences; noisy on shared cores)")
         print(f"inline codes in the right sentence: {sentence}/{total} = {sentence / total:.1%}; "
               f"around the right words: {words}/{total} = {words / total:.1%} (goal 100%)")
+        for kind, src, want, got in MISSES[:10]:
+            print(f"  not around the right words: {kind} {src!r}: wanted {want!r}, got {got!r}")
 
 
 if __name__ == "__main__":
