@@ -25,6 +25,7 @@ from aligner.errors import InputError
 from aligner.formats.base import Format
 from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
+from aligner.text.xml import append_text
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
@@ -161,12 +162,7 @@ def _set_language(root, tgt_lang: str) -> bool:
 
 def _emit(node: Node, into) -> None:
     def text(s: str) -> None:
-        if not s:
-            return
-        if len(into):
-            into[-1].tail = (into[-1].tail or "") + s
-        else:
-            into.text = (into.text or "") + s
+        append_text(into, s)
 
     for child in node.children:
         if isinstance(child, str):

@@ -43,7 +43,7 @@ from aligner.errors import InputError
 from aligner.formats.base import read_source
 from aligner.formats.common import base_lang, lang_tag
 from aligner.inline import Builder, Node, Paragraph
-from aligner.text.xml import children, local_name, parse_xml_safely
+from aligner.text.xml import append_text, children, local_name, parse_xml_safely
 
 NS1 = "urn:oasis:names:tc:xliff:document:1.2"
 NS2 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -219,12 +219,7 @@ def read_xliff_document(path: str | Path, lang: str | None = None):
 def _emit(node: Node, into) -> None:
     """Write a placed paragraph's tree into the <target> element `into`."""
     def text(s: str) -> None:
-        if not s:
-            return
-        if len(into):
-            into[-1].tail = (into[-1].tail or "") + s
-        else:
-            into.text = (into.text or "") + s
+        append_text(into, s)
 
     def append(el) -> None:
         el = copy.deepcopy(el)

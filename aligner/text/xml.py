@@ -87,3 +87,14 @@ def local_name(el: Any) -> str:
 def children(el: Any, name: str) -> list:
     """The child elements of `el` whose local name is `name`."""
     return [c for c in el if local_name(c) == name]
+
+
+def append_text(el: Any, s: str) -> None:
+    """Add `s` at the end of `el`'s content: after its last child (that child's tail), else
+    its own text (how lxml keeps mixed content)."""
+    if not s:
+        return
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + s
+    else:
+        el.text = (el.text or "") + s
