@@ -31,6 +31,7 @@ from aligner.documents import (finish_document, open_zip, placed_paragraphs, rea
 from aligner.errors import InputError
 from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
+from aligner.text.xml import properties_key
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS
@@ -45,25 +46,12 @@ DROP = {W + "proofErr", W + "lastRenderedPageBreak"}
 # Run content that is not text: the literal it shows in the paragraph's text.
 RUN_ATOMS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "\u2011"}
 # Run properties that say nothing about formatting (spell-check state, language).
-IGNORED_PROPS = {W + "noProof", W + "lang", W + "proofErr"}
+IGNORED_PROPS = frozenset({W + "noProof", W + "lang", W + "proofErr"})
 
 
 def _key(rpr) -> bytes:
-    """Run properties as a comparable key, without spell-check and language marks."""
-    if rpr is None:
-        return b""
-    from lxml import etree
-
-    c = copy.deepcopy(rpr)
-    for child in list(c):
-        if child.tag in IGNORED_PROPS:
-            c.remove(child)
-    for name in list(c.attrib):
-        if "rsid" in name:
-            del c.attrib[name]
-    if not len(c) and not c.attrib:
-        return b""
-    return etree.tostring(c, method="c14n")
+    """Run properties as a comparable key, without spell-check, language and revision marks."""
+    return properties_key(rpr, drop_children=IGNORED_PROPS, drop_attribute=lambda name: "rsid" in name)
 
 
 class DocxDocument:

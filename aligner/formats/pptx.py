@@ -23,24 +23,16 @@ from aligner.errors import InputError
 from aligner.formats.base import Format
 from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
+from aligner.text.xml import properties_key
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 PARTS = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide)\d+\.xml$")
-IGNORED = ("lang", "altLang", "err", "dirty", "noProof", "smtClean", "smtId")
+IGNORED = frozenset(("lang", "altLang", "err", "dirty", "noProof", "smtClean", "smtId"))
 LANG_CODES = {"zh": "zh-CN", "en": "en-US"}
 
 
 def _key(rpr) -> bytes:
-    if rpr is None:
-        return b""
-    from lxml import etree
-
-    c = copy.deepcopy(rpr)
-    for name in IGNORED:
-        c.attrib.pop(name, None)
-    if not len(c) and not c.attrib:
-        return b""
-    return etree.tostring(c, method="c14n")
+    return properties_key(rpr, drop_attribute=IGNORED.__contains__)
 
 
 def _slide_number(name: str) -> tuple:

@@ -98,3 +98,26 @@ def append_text(el: Any, s: str) -> None:
         el[-1].tail = (el[-1].tail or "") + s
     else:
         el.text = (el.text or "") + s
+
+
+def properties_key(props: Any, *, drop_children: frozenset = frozenset(),
+                   drop_attribute: Callable[[str], bool] = lambda name: False) -> bytes:
+    """Formatting properties (a Word <w:rPr>, a DrawingML <a:rPr>) as a comparable key.
+
+    Two runs whose keys are equal look the same, so a reader joins them into one: marks that
+    do not change the look (spell-check state, language, revision ids) are dropped first,
+    otherwise every edit session would split a sentence into runs."""
+    if props is None:
+        return b""
+    import copy
+
+    c = copy.deepcopy(props)
+    for child in list(c):
+        if child.tag in drop_children:
+            c.remove(child)
+    for name in list(c.attrib):
+        if drop_attribute(name):
+            del c.attrib[name]
+    if not len(c) and not c.attrib:
+        return b""
+    return etree.tostring(c, method="c14n")
