@@ -73,6 +73,19 @@ def test_one_file_per_bitext_and_states_for_review():
     assert tt_units[7].source == "第三个。" and tt_units[7].target == "The third."
 
 
+def test_memory_matches_without_a_language_take_the_bitext_s_target_language():
+    # A bitext edited by hand or written by another tool may keep fuzzy matches without a
+    # "lang": the alt-trans is still written (in the target language), never a crash.
+    bt = make_bitext([("The party published a budget.", "该党公布了预算。")], origins={0: "mt"},
+                     metas={0: {"tm": {"matches": [{"score": 85, "source": "The party published a new budget.",
+                                                    "target": "该党公布了新预算。"}]}}})
+    root = assert_valid_xliff(_xliff_bytes([bt]))
+    alt = root.find(f"{NS}file/{NS}body/{NS}trans-unit/{NS}alt-trans")
+    assert alt.get("match-quality") == "85"
+    target = alt.find(f"{NS}target")
+    assert (target.text, target.get("{http://www.w3.org/XML/1998/namespace}lang")) == ("该党公布了新预算。", "zh-CN")
+
+
 def test_low_score_threshold_decides_the_state():
     bt = make_bitext([("A.", "甲。")], scores={0: 0.6})
     for low, state in ((0.5, "translated"), (0.7, "needs-review-translation")):

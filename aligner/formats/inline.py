@@ -259,27 +259,3 @@ def fill(parent, text: str, codes: list[dict[str, Any]] | None, fmt: str, ns: st
             stack.append(el)
             last[id(el)] = None
     add_text(text[pos:])
-
-
-# --- codes around a machine translation ---------------------------------------------
-
-_ANY_TOKEN = re.compile(f"{OPEN}/?\\d+/?{CLOSE}")
-
-
-def without_codes(text: str) -> str:
-    """`text` without its placeholders (what a model is given: it would mangle them)."""
-    return re.sub(r"[ \t]{2,}", " ", _ANY_TOKEN.sub("", text)).strip()
-
-
-def around(translation: str, codes: list[dict[str, Any]]) -> str:
-    """A translation with the source's codes put back so that none is lost: the codes it
-    already holds stay where they are; of the others, paired codes wrap the whole
-    sentence and standalone ones follow it. (Placing each code on the words it belonged
-    to needs the engine's attention; this is the fallback that never drops a code and
-    always nests.)"""
-    present = set(_ANY_TOKEN.findall(translation))
-    missing = [c for c in codes if c["token"] not in present]
-    opens = [c["token"] for c in missing if c["kind"] == "open"]
-    closes = [c["token"] for c in reversed(missing) if c["kind"] == "close"]
-    alone = [c["token"] for c in missing if c["kind"] == "ph"]
-    return "".join(opens) + translation + "".join(closes) + "".join(alone)

@@ -27,7 +27,7 @@ from aligner.errors import InputError
 from aligner.formats.base import WriteOptions
 from aligner.formats.common import (CONTROL_NOTE_PREFIX, base_lang, bitext_tags, control_note, document_name,
                                     restore_controls, xml_safe)
-from aligner.formats.inline import around, extract, fill, numbers_of, without_codes
+from aligner.formats.inline import extract, fill, numbers_of
 from aligner.formats.review import review_reasons, term_notes, violations
 from aligner.formats.units import Memory, Unit, UnitFormat
 from aligner.model import Bitext
@@ -156,7 +156,7 @@ def build_xliff(bitexts: list[Bitext], low_score: float, lang_tags=None) -> etre
                 alt_el = etree.SubElement(tu, _q("alt-trans"), {"match-quality": str(alt.get("score", "")),
                                                                 "origin": "aligner tm"})
                 etree.SubElement(alt_el, _q("source")).text = xml_safe(str(alt.get("source", "")))[0]
-                etree.SubElement(alt_el, _q("target"), {XML_LANG: alt.get("lang") or lang_tag(bt.tgt_lang)}
+                etree.SubElement(alt_el, _q("target"), {XML_LANG: alt.get("lang") or tgt_tag}
                                  ).text = xml_safe(str(alt.get("target", "")))[0]
     return root
 
@@ -275,94 +275,3 @@ def translatable(tu) -> bool:
             return False
         node = node.getparent()
     return True
-
-
-# --- pre-translation ------------------------------------------------------------------
-
-def pretranslate(data: bytes, translate, *, name: str = "<xliff>", tgt_lang: str | None = None) -> tuple[bytes, int]:
-    """A CAT tool's XLIFF (1.2 or 2.0) with every untranslated unit given a machine
-    translation, and how many units got one.
-
-    `translate(texts) -> translations` is the engine (a list in, a list of strings out, in
-    order). Units already translated (a non-empty target) and units marked translate="no"
-    are left as they are, byte for byte; everything else in the file too. A new target is
-    state="needs-review-translation" state-qualifier="mt-suggestion" (XLIFF 2.0: state
-    "initial", subState "aligner:mt"), never approved. Inline codes are not given to the
-    model; they are put back around the translation (inline.around), so none is lost and
-    the file stays valid. Segmented units (<seg-source>) are left alone."""
-    root = parse_xml_safely(data, name)
-    if local_name(root) != "xliff":
-        raise InputError(f"not an XLIFF file: the root element is <{local_name(root)}>, not <xliff>", path=name,
-                         line=root.sourceline)
-    is2 = root.get("version", "").startswith("2") or ":2." in (etree.QName(root).namespace or "")
-    jobs = _jobs_2(root, tgt_lang) if is2 else _jobs_12(root, tgt_lang)
-    if jobs:
-        texts = [without_codes(text) for _, text, _ in jobs]
-        out = list(translate(texts))
-        if len(out) != len(texts):
-            raise ValueError(f"the engine returned {len(out)} translations for {len(texts)} units")
-        for (target, _, codes), translation in zip(jobs, out):
-            fill(target, around(translation, codes), codes, "xliff2" if is2 else "xliff", etree.QName(target).namespace)
-    body = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")
-    return body, len(jobs)
-
-
-def _empty(el) -> bool:
-    return el is None or (not (el.text or "").strip() and len(el) == 0)
-
-
-def _jobs_12(root, tgt_lang):
-    jobs = []
-    for file_el in children(root, "file"):
-        if not file_el.get("target-language") and tgt_lang:
-            file_el.set("target-language", tgt_lang)
-        lang = file_el.get("target-language")
-        for tu in file_el.iter(_q("trans-unit"), "trans-unit"):
-            source = next(iter(children(tu, "source")), None)
-            target = next(iter(children(tu, "target")), None)
-            if source is None or not translatable(tu) or children(tu, "seg-source") or not _empty(target):
-                continue
-            text, codes = extract(source, "xliff")
-            if not text.strip():
-                continue
-            if target is None:
-                target = etree.Element(etree.QName(source).namespace and _q("target") or "target")
-                source.addnext(target)
-                target.tail, source.tail = source.tail, source.tail
-            for k in list(target.attrib):
-                if k not in (XML_LANG,):
-                    del target.attrib[k]
-            if lang:
-                target.set(XML_LANG, lang)
-            target.set("state", "needs-review-translation")
-            target.set("state-qualifier", "mt-suggestion")
-            if tu.get("approved") == "yes":
-                tu.set("approved", "no")
-            jobs.append((target, text, codes))
-    return jobs
-
-
-def _jobs_2(root, tgt_lang):
-    from aligner.formats.xliff2 import MT_SUBSTATE, NS as NS2, _translatable
-    if not root.get("trgLang") and tgt_lang:
-        root.set("trgLang", tgt_lang)
-    jobs = []
-    for unit in root.iter(f"{{{NS2}}}unit"):
-        if not _translatable(unit):
-            continue
-        for segment in children(unit, "segment"):
-            source = next(iter(children(segment, "source")), None)
-            target = next(iter(children(segment, "target")), None)
-            if source is None or not _empty(target):
-                continue
-            text, codes = extract(source, "xliff2")
-            if not text.strip():
-                continue
-            if target is None:
-                target = etree.Element(f"{{{NS2}}}target")
-                source.addnext(target)
-                target.tail, source.tail = source.tail, source.tail
-            segment.set("state", "initial")
-            segment.set("subState", MT_SUBSTATE)
-            jobs.append((target, text, codes))
-    return jobs
