@@ -127,6 +127,19 @@ def test_lint_reports_each_problem_with_its_line(tmp_path):
     assert report.counts()["warning"] == 1
 
 
+def test_a_term_that_starts_with_a_hash_is_a_comment_and_lint_says_so(tmp_path):
+    # "#1 Party" is a comment in TSV; a row shaped like a term is the likely mistake, so lint
+    # warns (and loading reads the other rows, ignoring it).
+    path = tmp_path / "hash.tsv"
+    path.write_text("source\ttarget\n#1 Party\t第一党\n# a real comment\ncadre\t干部\n", encoding="utf-8")
+    report = lint_glossary(path)
+    text = "\n".join(report.format(p) for p in report.problems)
+    assert f"{path}:2: warning: comment: this line starts with # and is read as a comment, not as the term '#1 Party'" \
+        in text
+    assert report.counts()["warning"] == 1 and report.ok
+    assert [t.source for t in read_glossary(path).terms] == ["cadre"]
+
+
 def test_lint_of_a_clean_glossary_has_no_errors(tmp_path):
     path = tmp_path / "ok.csv"
     path.write_text("source,target,status\ncadre,干部,\ncadre,骨干,forbidden\n", encoding="utf-8")

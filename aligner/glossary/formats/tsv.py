@@ -75,7 +75,7 @@ class TsvFormat(GlossaryFormat):
         for lineno, line in enumerate(split_lines(text), 1):
             if not line or line[0] == "#" or ((line[0] in " \t\x0b\x0c") and is_skipped(line)):
                 if keep_raw and columns is not None and line.startswith("#") and "\t" in line \
-                        and len(line.split("\t")) == n and line.split("\t", 1)[0][1:].strip():
+                        and len(line.split("\t")) == len(columns) and line.split("\t", 1)[0][1:].strip():
                     parsed.problems.append(Problem(
                         lineno, "comment", f"this line starts with # and is read as a comment, "
                         f"not as the term {line.split(chr(9), 1)[0]!r}", severity="warning",
