@@ -200,7 +200,8 @@ def run_direction(direction_code: str, pkg: Path, sets: dict[str, list[str]], gl
     d = glossary.direction(src, tgt)
     engine = Engine.load(src, tgt, packages_dir=env["ARGOS_PACKAGES_DIR"], beam_size=args.beam_size,
                          threads=args.threads)
-    print(f"\n=== {src} -> {tgt}: {pkg.name} ===")
+    print(f"\n=== {src} -> {tgt}: {pkg} (load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}) ===")
     all_sources = [s for v in sets.values() for s in v]
     which = [k for k, v in sets.items() for _ in v]
     engine.translate(all_sources[:8])  # warm up (model load, allocator)
@@ -219,7 +220,8 @@ def run_direction(direction_code: str, pkg: Path, sets: dict[str, list[str]], gl
             else:
                 with_att = out
     w2, c2 = time.perf_counter(), cpu()
-    enforced = enforce_translations(engine, all_sources, list(with_att), glossary, src, tgt)
+    enforced = enforce_translations(engine, all_sources, list(with_att), glossary, src, tgt,
+                                    methods=args.methods)
     w3, c3 = time.perf_counter(), cpu()
     n = len(all_sources)
 
@@ -313,6 +315,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--worst", type=int, default=10)
     ap.add_argument("--direction", choices=["en-zh", "zh-en", "both"], default="both")
+    ap.add_argument("--methods", type=lambda v: tuple(x for x in v.split(",") if x),
+                    default=("attention", "prefix", "insert"),
+                    help="correction steps, comma-separated (default: attention,prefix,insert)")
     ap.add_argument("--packages", nargs="+", metavar="ARGOSMODEL",
                     help="use these packages (translate-en_zh-*.argosmodel ...) instead of the cache")
     args = ap.parse_args()
@@ -351,7 +356,8 @@ def main() -> None:
             sets["unseen"] = placed(src, UNSEEN_PERSONS, UNSEEN_PLACES, rest - len(sets["news"]), rng)
             sets = {k: [s for s in v if d.find(s)] for k, v in sets.items()}
             results[code] = run_direction(code, pkg, sets, glossary, gpaths, env, work, args)
-        print("\nsummary:")
+        print(f"\nsummary (load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+              f"methods {','.join(args.methods)}; attention layer {args.alignment_layer}):")
         for code, r in results.items():
             t = r["total"]
             ch = t["chrf_changed"]
