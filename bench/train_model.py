@@ -305,6 +305,10 @@ def zip_package(pkg_dir: Path, dest: Path) -> Path:
 # --- one direction -----------------------------------------------------------------------
 
 def cache_key(direction: str, args) -> str:
+    if not (DATA / "bible-dev").is_dir():
+        # Without the data the key (and a training) would silently be of other data.
+        raise SystemExit(f"no training data: {DATA / 'bible-dev'} is missing (../shared/data beside "
+                         "the checkout)")
     h = hashlib.sha256()
     opts = {k: getattr(args, k) for k in ("minutes", "layers", "d_model", "heads", "ffn", "vocab",
                                            "cedict", "batch_tokens", "lr", "warmup", "seed",

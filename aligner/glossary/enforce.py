@@ -52,6 +52,8 @@ METHODS = ("attention", "prefix", "insert")
 _OPEN = " \t\"'“‘(（[「『《"
 # A loose alignment (aligned_span(loose=True)) needs this many times the uniform share.
 LOOSE_FACTOR = 2.0
+# Words a prefix re-decode may put between the rendering and where it rejoins the old text.
+GLUE = 1
 _PIECE_GAP = 32  # characters a piece may be from the previous one before we stop trusting it
 
 
@@ -319,7 +321,7 @@ class _Sentence:
         old = list(_TOKENS.finditer(tail))
         new = list(_TOKENS.finditer(cont))
         n = len(_TOKENS.findall(self.pending_rendering))
-        cap = max(1, n) + 1  # words of the old text the rendering may stand for
+        cap = max(1, n)  # words of the old text the rendering may stand for
         if not new:
             # The model ended the sentence after the rendering: the old words after it
             # must be few enough to be the term's wrong rendering and nothing else; what
@@ -332,7 +334,7 @@ class _Sentence:
                                          [m.group().lower() for m in new], autojunk=False)
             block = next((b for b in sm.get_matching_blocks()
                           if b.size and b.size >= min(2, len(old) - b.a)), None)
-            if block is None or block.a > cap or block.b > 2:
+            if block is None or block.a > cap or block.b > GLUE:
                 return False
             glue = cont[:new[block.b].start()]
             rest = tail[old[block.a].start():]
