@@ -244,3 +244,22 @@ def test_attention_for_a_given_translation_is_the_models_own(argos_dir):
     # The diagonal model: "he" and "withdraw" look at 他 and 退出.
     assert [max(range(len(r)), key=r.__getitem__) for r in b.attention[:2]] == [0, 1]
     assert engine.attention_for([""], [""])[0].attention == []
+
+
+def test_a_prefix_redecode_that_ends_after_the_rendering_keeps_the_old_ending(argos_dir, news):
+    # The re-decode after "he withdraw CCP" stops there (this model has run out of source
+    # pieces): the words it skipped ("Communist") were its rendering of the term; what
+    # follows them in the old text (the full stop) stays, as does everything before.
+    engine = Engine.load("zh", "en")
+    s = "他退出中共。"
+    tr = engine.translate([s], return_attention=True)
+    [e] = enforce_translations(engine, [s], tr, news, "zh", "en", methods=("prefix",))
+    assert e.text == "he withdraw CCP."
+    assert [(t["status"], t["method"], e.text[t["target_start"]:t["target_end"]]) for t in e.terms] == \
+        [("enforced", "prefix", "CCP")]
+    # The same when more words follow than the rendering has: refused (they are not the
+    # term's rendering), and the term is placed by the next step instead.
+    s = "朱志强说。"
+    tr = engine.translate([s], return_attention=True)
+    [e] = enforce_translations(engine, [s], tr, news, "zh", "en", methods=("prefix", "insert"))
+    assert "said" in e.text and [t["method"] for t in e.terms] == ["insert"]
