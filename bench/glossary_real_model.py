@@ -333,6 +333,10 @@ def main() -> None:
     args.force = args.reconvert = False
     from aligner.glossary import load_glossaries
 
+    # One generator for both directions, en->zh first: a run of one direction alone places
+    # other names in its sentences than a run of both.
+    rng = random.Random(17)
+
     with tempfile.TemporaryDirectory(prefix="aligner-glossary-real-") as tmp:
         work = Path(tmp)
         unseen = work / "unseen.tsv"
@@ -357,7 +361,6 @@ def main() -> None:
             src, tgt = code.split("-")
             d = glossary.direction(src, tgt)
             quota = args.sentences
-            rng = random.Random(f"17-{code}")  # the same sentences whichever directions run
             sets = {"corpus": corpus_sentences(src, d)}
             rest = max(0, quota - len(sets["corpus"]))
             sets["news"] = placed(src, NEWS_PERSONS, NEWS_PLACES, rest // 2, rng)
