@@ -14,8 +14,13 @@ For each sentence, in order, until the glossary is satisfied:
    around them (and a capital at the start of a sentence); Chinese ones get none.
 3. re-decode: for a term still missing, the sentence is translated again with a target
    prefix that ends in the rendering (CTranslate2 `target_prefix`), so the model continues
-   the sentence after the term (method "prefix"). The result is kept only if it satisfies
-   more terms than before. The re-decoded translation comes with its own attention.
+   the sentence after the term (method "prefix"). Where the continuation goes back to the
+   old translation says which old words were the model's rendering of the term: those are
+   replaced and the rest of the old translation is kept (the spliced text gets the model's
+   attention by forced decoding); a continuation that never rejoins is kept whole only if
+   it keeps most of the old words. Either way the result must satisfy more terms than
+   before. Each (term, place) is tried once: where attention puts the term, then where it
+   stands in the source, proportionally; up to three rounds.
 4. loose attention: a term still missing after both (a trained model's attention can be
    spread so thin that no piece peaks on the term) replaces the one target piece (whole
    word in English) that puts the largest share of its attention on the term, if that share
