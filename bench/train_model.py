@@ -305,12 +305,19 @@ def zip_package(pkg_dir: Path, dest: Path) -> Path:
 # --- one direction -----------------------------------------------------------------------
 
 def cache_key(direction: str, args) -> str:
+    if not (DATA / "bible-dev").is_dir():
+        # Without the data the key (and a training) would silently be of other data.
+        raise SystemExit(f"no training data: {DATA / 'bible-dev'} is missing (../shared/data beside "
+                         "the checkout)")
     h = hashlib.sha256()
     opts = {k: getattr(args, k) for k in ("minutes", "layers", "d_model", "heads", "ffn", "vocab",
                                            "cedict", "batch_tokens", "lr", "warmup", "seed",
                                            "alignment_layer", "init")}
     if opts["init"] is None:
         del opts["init"]
+    # The training options only: another attention layer is the same model converted again
+    # (package_path puts it beside the checkpoint), not a new training.
+    opts["alignment_layer"] = -1
     h.update(json.dumps([VERSION, direction, opts], sort_keys=True).encode())
     for p in sorted(DATA.glob("*-dev/*.gold")) + sorted((REPO / "corpus").iterdir()):
         st = p.stat()
@@ -319,8 +326,40 @@ def cache_key(direction: str, args) -> str:
 
 
 def package_path(direction: str, args) -> Path:
+    """The cached package: the trained checkpoint's folder holds the package converted with
+    the last decoder layer's attention, and layer<N>/ one converted with layer N's."""
     src, tgt = direction.split("-")
-    return CACHE / f"{direction}-{cache_key(direction, args)}" / f"translate-{src}_{tgt}-real.argosmodel"
+    base = CACHE / f"{direction}-{cache_key(direction, args)}"
+    if args.alignment_layer != -1:
+        base = base / f"layer{args.alignment_layer}"
+    return base / f"translate-{src}_{tgt}-real.argosmodel"
+
+
+def other_layer(dest: Path, args, log) -> None:
+    """The package of another attention layer (dest, in layer<N>/), converted from the cached
+    checkpoint of the package beside it: the same weights, so the same translations and
+    chrF; only what return_attention gives differs."""
+    import sentencepiece as spm
+
+    trained = dest.parent.parent / dest.name
+    work = Path(tempfile.mkdtemp(prefix="aligner-convert-"))
+    try:
+        info = json.loads((trained.parent / "info.json").read_text())
+        info["options"]["alignment_layer"] = args.alignment_layer
+        with zipfile.ZipFile(trained) as zf:
+            zf.extractall(work)
+        pkg = next(p for p in work.iterdir() if p.is_dir())
+        sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
+        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+        shutil.rmtree(pkg / "model")
+        convert(trained.parent / "hf", pieces, pkg / "model", args.alignment_layer)
+        build_argos(pkg, *info["direction"].split("-"), info)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        zip_package(pkg, dest)
+        (dest.parent / "info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+        log(f"converted with decoder layer {args.alignment_layer}'s attention: {dest}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def run_direction(direction: str, args) -> Path:
@@ -330,6 +369,16 @@ def run_direction(direction: str, args) -> Path:
     src, tgt = direction.split("-")
     dest = package_path(direction, args)
     log = lambda msg: print(f"[{direction}] {msg}", flush=True)  # noqa: E731
+    if args.alignment_layer != -1:
+        # Another attention layer of the model trained with these options (trained first if
+        # missing), converted again from its checkpoint.
+        if not dest.exists() or args.reconvert or args.force:
+            run_direction(direction, argparse.Namespace(**{**vars(args), "alignment_layer": -1,
+                                                           "reconvert": False}))
+            other_layer(dest, args, log)
+        info = json.loads((dest.parent / "info.json").read_text())
+        log(f"cached: {dest} (chrF {info['chrf']:.1f} on {info['held']} held-back lines)")
+        return dest
     if dest.exists() and args.reconvert:
         reconvert(dest, args, log)
     if dest.exists() and not args.force:

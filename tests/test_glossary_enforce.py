@@ -223,3 +223,43 @@ def test_a_term_no_step_could_place_is_inserted_where_attention_puts_it(argos_di
     assert [(t["status"], t["method"]) for t in e.terms] == [("enforced", "insert")]
     assert check_bitext(bitext_of("zh", "en", [s], [e.text]), news).violations == []
 
+
+
+def test_attention_for_a_given_translation_is_the_models_own(argos_dir):
+    # Forced decoding gives the attention the model has while reading exactly that text:
+    # for its own translation the same as when it translated; for an edited one (what
+    # enforcement makes) a row per piece of the edited text.
+    engine = Engine.load("zh", "en")
+    s = ["朱志强说，中共干部。", "他退出中共。"]
+    tr = engine.translate(s, return_attention=True)
+    forced = engine.attention_for(s, [t.text for t in tr])
+    for a, b in zip(tr, forced):
+        assert (b.text, b.source_tokens, b.target_tokens) == (a.text, a.source_tokens, a.target_tokens)
+        assert len(b.attention) == len(a.attention)
+        for r1, r2 in zip(b.attention, a.attention):
+            assert r1 == pytest.approx(r2, abs=1e-6)
+    [b] = engine.attention_for(["他退出中共。"], ["he withdraw CCP."])
+    assert b.text == "he withdraw CCP." and b.target_tokens == engine.tokenize("he withdraw CCP.")
+    assert len(b.attention) == len(b.target_tokens) and all(len(r) == len(b.source_tokens) for r in b.attention)
+    # The diagonal model: "he" and "withdraw" look at 他 and 退出.
+    assert [max(range(len(r)), key=r.__getitem__) for r in b.attention[:2]] == [0, 1]
+    assert engine.attention_for([""], [""])[0].attention == []
+
+
+def test_a_prefix_redecode_that_ends_after_the_rendering_keeps_the_old_ending(argos_dir, news):
+    # The re-decode after "he withdraw CCP" stops there (this model has run out of source
+    # pieces): the words it skipped ("Communist") were its rendering of the term; what
+    # follows them in the old text (the full stop) stays, as does everything before.
+    engine = Engine.load("zh", "en")
+    s = "他退出中共。"
+    tr = engine.translate([s], return_attention=True)
+    [e] = enforce_translations(engine, [s], tr, news, "zh", "en", methods=("prefix",))
+    assert e.text == "he withdraw CCP."
+    assert [(t["status"], t["method"], e.text[t["target_start"]:t["target_end"]]) for t in e.terms] == \
+        [("enforced", "prefix", "CCP")]
+    # The same when more words follow than the rendering has: refused (they are not the
+    # term's rendering), and the term is placed by the next step instead.
+    s = "朱志强说。"
+    tr = engine.translate([s], return_attention=True)
+    [e] = enforce_translations(engine, [s], tr, news, "zh", "en", methods=("prefix", "insert"))
+    assert "said" in e.text and [t["method"] for t in e.terms] == ["insert"]

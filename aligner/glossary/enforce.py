@@ -14,8 +14,13 @@ For each sentence, in order, until the glossary is satisfied:
    around them (and a capital at the start of a sentence); Chinese ones get none.
 3. re-decode: for a term still missing, the sentence is translated again with a target
    prefix that ends in the rendering (CTranslate2 `target_prefix`), so the model continues
-   the sentence after the term (method "prefix"). The result is kept only if it satisfies
-   more terms than before. The re-decoded translation comes with its own attention.
+   the sentence after the term (method "prefix"). Where the continuation goes back to the
+   old translation says which old words were the model's rendering of the term: those are
+   replaced and the rest of the old translation is kept (the spliced text gets the model's
+   attention by forced decoding); a continuation that never rejoins is kept whole only if
+   it keeps most of the old words. Either way the result must satisfy more terms than
+   before. Each (term, place) is tried once: where attention puts the term, then where it
+   stands in the source, proportionally; up to three rounds.
 4. loose attention: a term still missing after both (a trained model's attention can be
    spread so thin that no piece peaks on the term) replaces the one target piece (whole
    word in English) that puts the largest share of its attention on the term, if that share
@@ -38,6 +43,7 @@ when the rendering could be located).
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -51,6 +57,8 @@ METHODS = ("attention", "prefix", "insert")
 _OPEN = " \t\"'“‘(（[「『《"
 # A loose alignment (aligned_span(loose=True)) needs this many times the uniform share.
 LOOSE_FACTOR = 2.0
+# Words a prefix re-decode may put between the rendering and where it rejoins the old text.
+GLUE = 1
 _PIECE_GAP = 32  # characters a piece may be from the previous one before we stop trusting it
 
 
@@ -83,8 +91,18 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
     for st in todo:
         st.correct(use_attention="attention" in methods)
 
+    def refresh() -> None:
+        # Sentences whose text was spliced (rejoin) and still miss a term: the model's
+        # attention for the new text, so the next steps place terms by it.
+        stale = [st for st in states if st.stale and st.matches and not st.satisfied()]
+        if stale and "attention" in methods:
+            for st, tr in zip(stale, engine.attention_for([st.source for st in stale],
+                                                          [st.text for st in stale])):
+                st.reset(tr)
+
     if "prefix" in methods and engine is not None:
-        for _ in range(3):  # each round fixes at least the leftmost missing term per sentence
+        for _ in range(3):  # each round tries one new (term, place) per sentence
+            refresh()
             failing = [st for st in states if st.matches and not st.satisfied()]
             jobs = [(st, st.prefix_for_next_missing(engine)) for st in failing]
             jobs = [(st, p) for st, p in jobs if p is not None]
@@ -93,11 +111,9 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
             outs = engine.translate([st.source for st, _ in jobs],
                                     target_prefixes=[p for _, p in jobs],
                                     return_attention="attention" in methods)
-            improved = False
-            for (st, _), tr in zip(jobs, outs):
-                improved |= st.accept_if_better(tr, "prefix", st.pending_rendering)
-            if not improved:
-                break
+            for (st, p), tr in zip(jobs, outs):
+                st.rejoin(engine, p, tr) or st.accept_if_better(tr, "prefix", st.pending_rendering)
+        refresh()
     if "attention" in methods:
         # Last, for terms neither step placed: the piece that looks at the term most.
         for st in states:
@@ -111,6 +127,15 @@ def enforce_translations(engine, sources: list[str], translations: list, glossar
     return [st.result() for st in states]
 
 
+@dataclass
+class _Text:
+    """A translation made by editing the model's (no attention of its own)."""
+    text: str
+    source_tokens: list[str]
+    target_tokens: list[str] = field(default_factory=list)
+    attention: list | None = None
+
+
 class _Sentence:
     """One source sentence, its translation as it is being corrected, and its term matches."""
 
@@ -120,11 +145,14 @@ class _Sentence:
         self.matches: list[Match] = direction.find(source)
         self.methods: list[str | None] = [None] * len(self.matches)  # per occurrence
         self.pending_rendering = ""
+        self.pending_head = ""
+        self.tried: set[tuple[str, str]] = set()  # (text, prefix) re-decoded already
         self.reset(translation)
         self.original = self.text
 
-    def reset(self, translation) -> None:
+    def reset(self, translation, stale: bool = False) -> None:
         self.tr = translation
+        self.stale = stale  # the text is not the model's: no attention of its own
         self.text: str = translation.text
         # The edits made on the model's text (self.tr.text), kept so that later edits can
         # be made on the same text with valid piece offsets.
@@ -236,6 +264,10 @@ class _Sentence:
     # --- step 3: re-decoding with a target prefix -------------------------------------
 
     def prefix_for_next_missing(self, engine) -> list[str] | None:
+        """The target prefix for the next re-decode: the translation up to where a missing
+        term belongs, then its rendering. Each (term, place) is tried once: where attention
+        puts the term, then where it stands in the source, proportionally (a trained model's
+        attention can point to the wrong place), so a second round tries something new."""
         unsat = self.unsatisfied()
         counted, _ = self._state(self.text)
         seen: dict[int, int] = {}
@@ -247,26 +279,83 @@ class _Sentence:
             # Where the term should start in the translation: where attention puts it (the
             # first target piece looking at the term, or else at a later source word), or
             # else proportionally to the source.
-            pos = self._attention_position(m)
-            if pos is None:
-                pos = round(len(self.text) * m.start / max(1, len(self.source)))
-            pos = _snap(self.text, pos, self.d.tgt_lang)
-            head = self.text[:pos]
-            # Keep what the translation already gets right up to that point.
-            for spans in counted.values():
-                for s, e in spans:
-                    if s < len(head) < e:
-                        head = self.text[:e]
-            rendering = m.entry.rendering
-            sep = ""
-            if self.d.tgt_lang != "zh":
-                head = head.rstrip()
-                sep = " " if head and head[-1] not in _OPEN else ""
-                if not head.strip(_OPEN):
-                    rendering = rendering[:1].upper() + rendering[1:]
-            self.pending_rendering = rendering
-            return engine.tokenize(head + sep + rendering)
+            places = [self._attention_position(m),
+                      round(len(self.text) * m.start / max(1, len(self.source)))]
+            for pos in places:
+                if pos is None:
+                    continue
+                pos = _snap(self.text, pos, self.d.tgt_lang)
+                head = self.text[:pos]
+                # Keep what the translation already gets right up to that point.
+                for spans in counted.values():
+                    for s, e in spans:
+                        if s < len(head) < e:
+                            head = self.text[:e]
+                rendering = m.entry.rendering
+                sep = ""
+                if self.d.tgt_lang != "zh":
+                    head = head.rstrip()
+                    sep = " " if head and head[-1] not in _OPEN else ""
+                    if not head.strip(_OPEN):
+                        rendering = rendering[:1].upper() + rendering[1:]
+                key = (self.text, head + sep + rendering)
+                if key in self.tried:
+                    continue
+                self.tried.add(key)
+                self.pending_rendering = rendering
+                self.pending_head = head + sep
+                return engine.tokenize(head + sep + rendering)
         return None
+
+    def rejoin(self, engine, prefix: list[str], tr) -> bool:
+        """Where the model, after the forced rendering, goes back to its own translation:
+        the words of the old text it skipped there are what it had rendered the term as.
+        Those are replaced by the rendering (and the few words the model put before
+        rejoining), and the rest of the old text is kept as it was. The model decides what
+        the wrong rendering was; a continuation that never rejoins is left to
+        accept_if_better."""
+        head = self.pending_head
+        if not self.text.startswith(head):
+            return False
+        full = engine.detokenize(tr.target_tokens)
+        forced = engine.detokenize(prefix)
+        if not full.startswith(forced):
+            return False
+        cont = full[len(forced):]
+        tail = self.text[len(head):]
+        old = list(_TOKENS.finditer(tail))
+        new = list(_TOKENS.finditer(cont))
+        n = len(_TOKENS.findall(self.pending_rendering))
+        cap = max(1, n)  # words of the old text the rendering may stand for
+        if not new:
+            # The model ended the sentence after the rendering: the old words after it
+            # must be few enough to be the term's wrong rendering and nothing else; what
+            # follows them (the full stop) stays.
+            if len(old) > max(1, n):
+                return False
+            glue, rest = "", tail[old[-1].end():] if old else tail
+        else:
+            sm = difflib.SequenceMatcher(None, [m.group().lower() for m in old],
+                                         [m.group().lower() for m in new], autojunk=False)
+            block = next((b for b in sm.get_matching_blocks()
+                          if b.size and b.size >= min(2, len(old) - b.a)), None)
+            if block is None or block.a > cap or block.b > GLUE:
+                return False
+            glue = cont[:new[block.b].start()]
+            rest = tail[old[block.a].start():]
+        text = head + self.pending_rendering + glue + rest
+        if self.d.tgt_lang != "zh" and glue == "" and rest[:1].isalnum():
+            text = head + self.pending_rendering + " " + rest
+        before, after = self.unsatisfied(), self.unsatisfied(text)
+        if not (len(after) < len(before) and not (after - before)):
+            return False
+        fixed = before - after
+        for i, m in enumerate(self.matches):
+            if m.entry.id in fixed and self.methods[i] is None:
+                self.methods[i] = "prefix"
+        # The attention no longer belongs to this text: later steps place by the source.
+        self.reset(_Text(text, tr.source_tokens), stale=True)
+        return True
 
     def _attention_position(self, m: Match) -> int | None:
         """The offset in the translation where the term's rendering belongs, by attention:

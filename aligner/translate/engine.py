@@ -295,6 +295,35 @@ class Engine:
             collect()
             yield from ready()
 
+    def attention_for(self, sentences: Sequence[str], translations: Sequence[str]) -> list[Translation]:
+        """The model's attention for given translations of `sentences` (e.g. a translation
+        corrected by hand or by the glossary): each one is forced as the target prefix and
+        decoding stops one piece after it, so the attention is what the model gives while
+        reading exactly that text. `.text` is the translation as given."""
+        if len(sentences) != len(translations):
+            raise ValueError("one translation per sentence is needed")
+        pkg_prefix = [self.package.target_prefix] if self.package.target_prefix else []
+        out: list[Translation] = []
+        for at in range(0, len(sentences), self.batch_size):
+            src = [self.tokenize(s) for s in sentences[at:at + self.batch_size]]
+            tgt = [self.tokenize(t) for t in translations[at:at + self.batch_size]]
+            todo = [k for k, (a, b) in enumerate(zip(src, tgt)) if a and b]
+            res = self._translate_batch(
+                [src[k] for k in todo], [pkg_prefix + tgt[k] for k in todo],
+                max_batch_size=self.batch_size, beam_size=1, return_attention=True,
+                max_input_length=self.max_input_length,
+                max_decoding_length=len(pkg_prefix) + max((len(tgt[k]) for k in todo), default=0) + 1) \
+                if todo else []
+            got = dict(zip(todo, res))
+            for k, text in enumerate(translations[at:at + self.batch_size]):
+                if k not in got:
+                    out.append(Translation(text, src[k], tgt[k], [], None))
+                    continue
+                rows = got[k].attention[0] if got[k].attention else []
+                rows = rows[len(pkg_prefix):len(pkg_prefix) + len(tgt[k])]
+                out.append(Translation(text, src[k], tgt[k], [list(r[:len(src[k])]) for r in rows], None))
+        return out
+
     def _failure(self, e: Exception) -> ModelError:
         return ModelError(f"the {self.from_code}→{self.to_code} model failed: {e}",
                           path=self.package.path,
