@@ -13,6 +13,7 @@ import pickle
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from aligner.text import dictionary
@@ -78,6 +79,28 @@ class Lexicon:
             else:
                 i += 1
         g = self._sets[word] = frozenset(out)
+        return g
+
+
+@dataclass
+class TextLexicon:
+    """CC-CEDICT for the words of one text: the stems of each (`Lexicon.word_stems`), and the
+    dictionary's size. What the alignment signals look up, small enough to send from the
+    process that segmented the text (aligner.align.parallel) in place of the whole dictionary."""
+
+    stems: dict[str, frozenset[str]]
+    entries: int
+
+    @classmethod
+    def of_words(cls, words: list[list[str]]) -> "TextLexicon":
+        lex = load_lexicon()
+        stems = lex.word_stems
+        return cls({w: stems(w) for w in dict.fromkeys(chain.from_iterable(words))}, len(lex.zh2en))
+
+    def word_stems(self, word: str) -> frozenset[str]:
+        g = self.stems.get(word)
+        if g is None:  # a word not of this text
+            g = self.stems[word] = load_lexicon().word_stems(word)
         return g
 
 
@@ -153,7 +176,39 @@ def load_lexicon() -> Lexicon:
         except OSError:
             pass
     zh2en = data["zh2en"]
-    longest = max((len(k) for k in zh2en), default=1)
+    longest = max(map(len, zh2en), default=1)
     _LEXICON = Lexicon(zh2en, en_vocab=data["en_vocab"], longest=min(longest, 8),
                        load_seconds=time.perf_counter() - t0, source=source)
     return _LEXICON
+
+
+_EN_VOCAB: frozenset[str] | None = None
+
+
+def load_en_vocab() -> frozenset[str]:
+    """`Lexicon.en_vocab` without the rest of the dictionary (the names signal needs only it):
+    kept in a small cache file of its own beside the lexicon's, written on first use."""
+    global _EN_VOCAB
+    if _EN_VOCAB is not None:
+        return _EN_VOCAB
+    if _LEXICON is not None:
+        _EN_VOCAB = _LEXICON.en_vocab
+        return _EN_VOCAB
+    path = _cache_path().with_suffix(".vocab.pickle")
+    vocab = None
+    try:
+        with open(path, "rb") as f:
+            vocab = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        vocab = None
+    if not isinstance(vocab, frozenset):
+        vocab = load_lexicon().en_vocab
+        try:
+            tmp = path.with_suffix(f".{os.getpid()}.part")
+            with open(tmp, "wb") as f:
+                pickle.dump(vocab, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    _EN_VOCAB = vocab
+    return vocab

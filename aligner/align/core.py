@@ -256,7 +256,9 @@ class Aligner:
             beads = [AlignedBead([i], [], 1.0) for i in range(n)] + [AlignedBead([], [j], 1.0) for j in range(m)]
             return Alignment(beads, {"search": "trivial"})
         t0 = time.perf_counter()
-        for s in self.signals:
+        if prepare and any(s.uses_zh_words for s in self.signals):
+            self.p.start_analysis()  # the Chinese words, beside this process meanwhile
+        for s in sorted(self.signals, key=lambda s: s.uses_zh_words):  # those last
             if prepare:
                 s.prepare(self.p)
             else:

@@ -14,7 +14,6 @@ from collections import Counter
 
 import numpy as np
 
-from aligner.align.cedict import load_lexicon
 from aligner.align.pairing import Pairing
 from aligner.align.signals.base import register
 from aligner.align.signals.coverage import CoverageSignal
@@ -30,6 +29,7 @@ class CooccurrenceSignal(CoverageSignal):
     min_count = 3
     min_dice = 0.6
     per_word = 2
+    uses_zh_words = True
 
     def prepare(self, pairing: Pairing) -> None:
         self.pairs: dict[str, set[str]] = {}
@@ -58,7 +58,7 @@ class CooccurrenceSignal(CoverageSignal):
 
     def reestimate(self, beads) -> None:
         zw, es = self._words()
-        lex = load_lexicon()
+        lex = self.pairing.zh_lexicon()
         zh_first = self.pairing.zh_is_src
         cz: Counter = Counter()
         ce: Counter = Counter()
