@@ -193,16 +193,17 @@ class Aligner:
             self.info["search"] = "exact"
             return Band.full(n, m, margin)
         diag = S.length_diagonal(self.p.src.lengths, self.p.tgt.lengths)
-        keyed = [k for k in (s.anchor_keys() for s in self.signals) if k is not None]
+        # one index per signal's keys, searched with each window below
+        keyed = [S.AnchorIndex(k[0], k[1], n, m) for k in (s.anchor_keys() for s in self.signals)
+                 if k is not None]
         # Two rounds: anchors rare within a wide window around the length diagonal, then,
         # around the path they give, anchors rare within a narrow window (many more of them).
         center = diag
         anchors: list = []
         for window_half in (max(50, int(0.1 * max(n, m))), 50):
             cands: dict = {}
-            for src_keys, tgt_keys in keyed:
-                found = S.candidate_pairs(src_keys, tgt_keys, n, m, max_df=8, window=center,
-                                          window_half=window_half)
+            for index in keyed:
+                found = index.pairs(center, window_half, max_df=8)
                 for pair, w in found.items():
                     cands[pair] = cands.get(pair, 0.0) + w
             for s in self.signals:

@@ -12,9 +12,9 @@ Time and memory are O((n + m) * band width); texts short enough are searched exa
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -287,7 +287,7 @@ class Anchor:
     score: float
 
 
-def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
+def candidate_pairs(src_keys: list, tgt_keys: list, n: int, m: int,
                     max_df: int = 8, window: np.ndarray | None = None,
                     window_half: int | None = None, max_global_df: int = 200) -> dict[tuple[int, int], float]:
     """Sparse pair similarities from keys that are rare near each other (an inverted index,
@@ -296,47 +296,111 @@ def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
     A key counts for a source sentence k if at most `max_df` target sentences within the
     window around k's expected position offer it (and at most `max_df` source sentences
     around it do); its weight is the inverse of those local frequencies. A name that recurs
-    in every chapter of a book is thus still a good anchor within each chapter."""
-    index_s: dict = {}
-    for k, keys in enumerate(src_keys):
-        for key in keys:
-            index_s.setdefault(key, []).append(k)
-    index_t: dict = {}
-    for l, keys in enumerate(tgt_keys):
-        for key in keys:
-            if key in index_s:
-                index_t.setdefault(key, []).append(l)
-    if window is None:
-        window = np.linspace(0, m, n + 1)
-        window_half = max(n, m)
-    half = int(window_half or 0)
-    scores: dict[tuple[int, int], float] = {}
-    # keys in sorted order: the sums below (and the ties between anchors) then come out the
-    # same in every run (in set order they changed with Python's string hashing)
-    try:
-        order = sorted(index_t)
-    except TypeError:  # keys of several kinds
-        order = sorted(index_t, key=repr)
-    for key in order:
-        ls = index_t[key]
-        ks = index_s[key]
-        if len(ks) > max_global_df or len(ls) > max_global_df:
-            continue
-        for k in ks:
-            c = window[k]
-            a = bisect.bisect_left(ls, c - half)
-            b = bisect.bisect_right(ls, c + half)
-            if b <= a or b - a > max_df:
-                continue
-            # source sentences near k offering the key
-            ka = bisect.bisect_left(ks, k - half * n / max(m, 1))
-            kb = bisect.bisect_right(ks, k + half * n / max(m, 1))
-            if kb - ka > max_df:
-                continue
-            w = math.log((2 * half + 1) / (b - a)) + math.log((2 * half + 1) / (kb - ka))
-            for l in ls[a:b]:
-                scores[(k, l)] = scores.get((k, l), 0.0) + w
-    return scores
+    in every chapter of a book is thus still a good anchor within each chapter.
+
+    The index is two sorted arrays of (key, sentence) entries and every window a range found
+    by `searchsorted` (no Python loop per key or per sentence). The pairs come in the order,
+    and with the sums, of visiting the keys in sorted order, each key's source sentences in
+    turn and the target sentences in each window: the same in every run (in set order they
+    changed with Python's string hashing), and the order breaks ties between anchors."""
+    return AnchorIndex(src_keys, tgt_keys, n, m, max_global_df).pairs(window, window_half, max_df)
+
+
+class AnchorIndex:
+    """The inverted index of `candidate_pairs`, built once for the keys of a signal and
+    searched with several windows."""
+
+    def __init__(self, src_keys: list, tgt_keys: list, n: int, m: int, max_global_df: int = 200):
+        self.n, self.m = n, m
+        none = np.zeros(0, dtype=np.int64)
+        self.s_r = self.s_k = self.t_r = self.t_l = none  # (key rank, sentence) entries
+        # key ids: source keys in order of first appearance; target entries of other keys drop out
+        kid: dict = dict.fromkeys(chain.from_iterable(src_keys))
+        for x, key in enumerate(kid):
+            kid[key] = x
+        s_ids = np.fromiter(map(kid.__getitem__, chain.from_iterable(src_keys)), dtype=np.int64)
+        s_sent = np.repeat(np.arange(len(src_keys), dtype=np.int64),
+                           np.fromiter(map(len, src_keys), dtype=np.int64, count=len(src_keys)))
+        t_ids = np.fromiter(map(kid.get, chain.from_iterable(tgt_keys), repeat(-1)), dtype=np.int64)
+        t_sent = np.repeat(np.arange(len(tgt_keys), dtype=np.int64),
+                           np.fromiter(map(len, tgt_keys), dtype=np.int64, count=len(tgt_keys)))
+        shared = t_ids >= 0
+        t_ids, t_sent = t_ids[shared], t_sent[shared]
+        if not len(t_ids) or not len(s_ids):
+            return
+        # the keys both sides offer, in sorted order (as the target side first offers them where
+        # keys of several kinds sort by repr and two reprs are equal)
+        keys = list(kid)
+        first_t = np.unique(t_ids, return_index=True)
+        in_t = first_t[0][np.argsort(first_t[1], kind="stable")]
+        offered = [keys[x] for x in in_t.tolist()]
+        try:
+            order = sorted(range(len(offered)), key=offered.__getitem__)
+        except TypeError:  # keys of several kinds
+            order = sorted(range(len(offered)), key=lambda x: repr(offered[x]))
+        rank = np.full(len(keys), -1, dtype=np.int64)
+        rank[in_t[np.array(order, dtype=np.int64)]] = np.arange(len(order), dtype=np.int64)
+        # keys offered by more than max_global_df sentences of either side say nothing
+        df_s = np.bincount(s_ids, minlength=len(keys))
+        df_t = np.bincount(t_ids, minlength=len(keys))
+        usable = (rank >= 0) & (df_s <= max_global_df) & (df_t <= max_global_df)
+        s_keep = usable[s_ids]
+        s_r, s_k = rank[s_ids[s_keep]], s_sent[s_keep]
+        t_keep = usable[t_ids]
+        t_r, t_l = rank[t_ids[t_keep]], t_sent[t_keep]
+        if not len(s_r) or not len(t_r):
+            return
+        # entries sorted by (key rank, sentence)
+        s_order = np.lexsort((s_k, s_r))
+        self.s_r, self.s_k = s_r[s_order], s_k[s_order]
+        t_order = np.lexsort((t_l, t_r))
+        self.t_r, self.t_l = t_r[t_order], t_l[t_order]
+
+    def pairs(self, window: np.ndarray | None = None, window_half: int | None = None,
+              max_df: int = 8) -> dict[tuple[int, int], float]:
+        n, m = self.n, self.m
+        if window is None:
+            window = np.linspace(0, m, n + 1)
+            window_half = max(n, m)
+        half = int(window_half or 0)
+        if not len(self.s_r) or not len(self.t_r):
+            return {}
+        s_r, s_k, t_r, t_l = self.s_r, self.s_k, self.t_r, self.t_l
+        # integer codes of the entries for range searches
+        big_t = m + 4 * half + 8
+        big_s = n + 4 * half + 8
+        s_code = s_r * big_s + s_k
+        t_code = t_r * big_t + t_l
+        # bisect_left(ls, x) counts l < x, that is l < ceil(x); bisect_right(ls, y) counts
+        # l <= y, that is l < floor(y) + 1: integer bounds, exact whatever the window's floats
+        c = window[s_k]
+        lo_t = np.clip(np.ceil(c - half), -2 * half - 2, m + 2 * half + 2).astype(np.int64)
+        hi_t = np.clip(np.floor(c + half) + 1, -2 * half - 2, m + 2 * half + 2).astype(np.int64)
+        a = np.searchsorted(t_code, s_r * big_t + np.maximum(lo_t, 0))
+        b = np.searchsorted(t_code, s_r * big_t + np.maximum(hi_t, 0))
+        span = half * n / max(m, 1)
+        lo_s = np.clip(np.ceil(s_k - span), 0, n + 2 * half + 2).astype(np.int64)
+        hi_s = np.clip(np.floor(s_k + span) + 1, 0, n + 2 * half + 2).astype(np.int64)
+        ka = np.searchsorted(s_code, s_r * big_s + lo_s)
+        kb = np.searchsorted(s_code, s_r * big_s + hi_s)
+        nt, ns = b - a, kb - ka
+        ok = (nt > 0) & (nt <= max_df) & (ns <= max_df)
+        if not ok.any():
+            return {}
+        # the weights as math.log gives them, from a table (numpy's log may differ in the last bit)
+        logs = np.array([0.0] + [math.log((2 * half + 1) / x) for x in range(1, max_df + 1)])
+        w = logs[nt[ok]] + logs[ns[ok]]
+        counts = nt[ok]
+        total = int(counts.sum())
+        entry = np.repeat(np.arange(len(counts)), counts)
+        pos = a[ok][entry] + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
+        pair = s_k[ok][entry] * (m + 1) + t_l[pos]
+        uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        # summed in visiting order (bincount adds its weights one after another, as the loop did)
+        sums = np.bincount(inverse.reshape(-1), weights=w[entry], minlength=len(uniq))
+        by_first = np.argsort(first, kind="stable")
+        u = uniq[by_first]
+        return dict(zip(zip((u // (m + 1)).tolist(), (u % (m + 1)).tolist()), sums[by_first].tolist()))
 
 
 def choose_anchors(cands: dict[tuple[int, int], float], min_margin: float = 1.0) -> list[Anchor]:
