@@ -347,19 +347,8 @@ class CoverageSignal(Signal):
         """Per side, over the beads with both sides: the units covered by the other side of
         their bead, the units expected covered by chance, and the units (as `span_coverage`
         counts them, bead by bead, but with joins of the key arrays)."""
-        bead_of = [np.full(len(self._units[0]), -1, dtype=np.int64),
-                   np.full(len(self._units[1]), -1, dtype=np.int64)]
-        size = [[], []]
-        x = 0
-        for src_ids, tgt_ids in beads:
-            if not src_ids or not tgt_ids:
-                continue
-            bead_of[0][src_ids] = x
-            bead_of[1][tgt_ids] = x
-            size[0].append(len(src_ids))
-            size[1].append(len(tgt_ids))
-            x += 1
-        sizes = [np.array(size[0], dtype=np.float64), np.array(size[1], dtype=np.float64)]
+        bead_of, sizes = bead_numbers(beads, len(self._units[0]), len(self._units[1]))
+        sizes = [sizes[0].astype(np.float64), sizes[1].astype(np.float64)]
         nk = max(self._nkeys, 1)
         stats = []
         for side in (0, 1):
@@ -393,6 +382,23 @@ class CoverageSignal(Signal):
 
     def anchor_keys(self):
         return self._offers
+
+
+def bead_numbers(beads: list[tuple[list[int], list[int]]], n: int, m: int):
+    """([bead of each source sentence, of each target sentence], [source sentences of each
+    bead, target sentences of each bead]) over the beads with both sides, numbered in order
+    (-1: a sentence in no such bead); numpy arrays, built without a loop of numpy calls."""
+    both = [(s, t) for s, t in beads if s and t]
+    out, sizes = [], []
+    for side, length in ((0, n), (1, m)):
+        ids = [b[side] for b in both]
+        size = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(size.sum()))
+        of = np.full(length, -1, dtype=np.int64)
+        of[flat] = np.repeat(np.arange(len(ids), dtype=np.int64), size)  # a later bead wins, as before
+        out.append(of)
+        sizes.append(size)
+    return out, sizes
 
 
 class CombinedCoverage:
