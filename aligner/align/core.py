@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from aligner.align import search as S
+from aligner.align import parallel, search as S
 from aligner.align.band import Band, BeadGrid
 from aligner.align.pairing import Pairing, Side
 from aligner.align.signals import Signal, get_signal
@@ -166,6 +166,8 @@ class Aligner:
             s.score_cells(band)
         grid = BeadGrid(band)
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
+        if parallel.available():
+            coverage.start(self.types)  # the coverage cell sums in two threads meanwhile
         others = [s for s in active if not isinstance(s, CoverageSignal)]
         out = np.empty((len(self.types), band.n + 1, band.width), dtype=np.float32)
         # bead types of one target length in turn: the signals' target sums are kept per length
@@ -177,6 +179,7 @@ class Aligner:
             for s in others:
                 tot += s.weight * s.bead_score(grid, a, b)
             out[ti] = np.where(grid.valid, tot, -np.inf)
+        coverage.join()
         grid.clear()
         for s in self.signals:
             s.release()

@@ -36,6 +36,10 @@ def available() -> bool:
         return False
     if not sys.platform.startswith("linux"):
         return False
+    import threading
+
+    if threading.active_count() > 1:  # a fork copies only this thread: another one's locks would stay held
+        return False
     try:
         return len(os.sched_getaffinity(0)) > 1
     except (AttributeError, OSError):

@@ -181,20 +181,48 @@ def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
                     path: list[BeadType], temperature: float = 1.0) -> list[float]:
     """For every bead of `path`, the probability that it is part of the alignment, summed
     over all paths of the band weighted by exp(score / temperature) (forward-backward; the
-    same gathers as `band_dp`, prepared for blocks of rows, with log-sum-exp for max)."""
+    same gathers as `band_dp`, prepared for blocks of rows, with log-sum-exp for max).
+    The backward pass runs in a forked child beside the forward one where it can
+    (aligner.align.parallel): the same code on the same numbers."""
+    from aligner.align.parallel import Beside
+
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    S = scores.astype(np.float64) / temperature
+    hc = _row_sums_01(S, types)
+    backward = Beside(_backward, band, types, S, hc)
+    fwd = _forward(band, types, S, hc)
+    bwd = backward.result()
+    log_z = fwd[n * W + (m - lo[n])]
+    out = []
+    i = j = 0
+    for a, b in path:
+        t = types.index((a, b))
+        i2, j2 = i + a, j + b
+        lp = fwd[i * W + (j - lo[i])] + S[t, i2, j2 - lo[i2]] + bwd[i2 * W + (j2 - lo[i2])] - log_z
+        out.append(float(np.exp(min(lp, 0.0))) if np.isfinite(lp) else 0.0)
+        i, j = i2, j2
+    return out
+
+
+def _row_sums_01(S: np.ndarray, types: list[BeadType]) -> np.ndarray | None:
+    """Running sums of the 0-1 beads' scores along each row (its first cell has none)."""
+    h_t = next((t for t, ab in enumerate(types) if ab == (0, 1)), -1)
+    if h_t < 0:
+        return None
+    hc = S[h_t].copy()
+    hc[:, 0] = 0.0
+    np.cumsum(hc, axis=1, out=hc)
+    return hc
+
+
+def _forward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray | None) -> np.ndarray:
+    """log of the summed weights of all paths from (0, 0) to each state (flat, one extra
+    cell of -inf)."""
     n, m, W = band.n, band.m, band.width
     lo = band.lo
     NEG = -np.inf
-    h_t = next((t for t, ab in enumerate(types) if ab == (0, 1)), -1)
-    S = scores.astype(np.float64) / temperature
-    # flat, with one extra cell (-inf) that the gathers of invalid successors land on
-    s_flat = np.append(S.reshape(-1), NEG)
     widths = np.minimum(W, m - lo + 1)
-    if h_t >= 0:
-        # running sums of the 0-1 beads along each row (its first cell has none)
-        hc = S[h_t].copy()
-        hc[:, 0] = 0.0
-        np.cumsum(hc, axis=1, out=hc)
     fwd = np.full((n + 1) * W + 1, NEG)
     with np.errstate(invalid="ignore"):
         for i0, idx_rows in _gather_blocks(band, types):
@@ -207,11 +235,24 @@ def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
                 else:
                     x = np.logaddexp.reduce(fwd[idx] + S[:, i, :], axis=0)
                 x[width:] = NEG
-                if h_t >= 0 and width > 1:
+                if hc is not None and width > 1:
                     c = hc[i, :width]
                     x[:width] = np.logaddexp.accumulate(x[:width] - c) + c
                 fwd[i * W:(i + 1) * W] = x
-        bwd = np.full((n + 1) * W + 1, NEG)
+    return fwd
+
+
+def _backward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray | None) -> np.ndarray:
+    """log of the summed weights of all paths from each state to (n, m) (flat, one extra
+    cell of -inf)."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    NEG = -np.inf
+    widths = np.minimum(W, m - lo + 1)
+    # flat, with one extra cell (-inf) that the gathers of invalid successors land on
+    s_flat = np.append(S.reshape(-1), NEG)
+    bwd = np.full((n + 1) * W + 1, NEG)
+    with np.errstate(invalid="ignore"):
         for i0, idx_rows, sidx_rows in _successor_blocks(band, types):
             for r in range(len(idx_rows) - 1, -1, -1):
                 i = i0 + r
@@ -220,20 +261,11 @@ def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
                 if i == n:
                     y[m - lo[n]] = 0.0
                 y[width:] = NEG
-                if h_t >= 0 and width > 1:
+                if hc is not None and width > 1:
                     d = hc[i, :width]
                     y[:width] = np.logaddexp.accumulate((y[:width] + d)[::-1])[::-1] - d
                 bwd[i * W:(i + 1) * W] = y
-    log_z = fwd[n * W + (m - lo[n])]
-    out = []
-    i = j = 0
-    for a, b in path:
-        t = types.index((a, b))
-        i2, j2 = i + a, j + b
-        lp = fwd[i * W + (j - lo[i])] + S[t, i2, j2 - lo[i2]] + bwd[i2 * W + (j2 - lo[i2])] - log_z
-        out.append(float(np.exp(min(lp, 0.0))) if np.isfinite(lp) else 0.0)
-        i, j = i2, j2
-    return out
+    return bwd
 
 
 def path_score(band: Band, types: list[BeadType], scores: np.ndarray, path: list[BeadType]) -> float:

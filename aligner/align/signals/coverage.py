@@ -408,8 +408,52 @@ class CombinedCoverage:
     def __init__(self, signals: list[CoverageSignal], grid: BeadGrid):
         self.signals = signals
         self.grid = grid
-        self._src: dict[int, np.ndarray] = {}
-        self._tgt: dict[int, np.ndarray] = {}
+        self._src: dict[int, Any] = {}
+        self._tgt: dict[int, Any] = {}
+
+    def start(self, types) -> None:
+        """Compute the cell sums the bead types will ask for in two threads beside the
+        caller: the source spans in one, the target spans in the other, each span summed
+        over the signals in their order, as `bead_score` would (numpy releases the GIL for
+        the array work, so they run side by side; the sums are the same). `bead_score` waits
+        for the span it needs."""
+        import threading
+
+        if not self.signals:
+            return
+        g = self.grid
+        plan = (("s", sorted({b for a, b in types if a and b}), lambda s, b: s.src_cells(b), self._src),
+                ("t", sorted({a for a, b in types if a and b}), lambda s, a: s.tgt_cells(g, a), self._tgt))
+        self._ready = {(kind, x): threading.Event() for kind, spans, _, _ in plan for x in spans}
+        self._errors: list[BaseException] = []
+
+        def run(kind, spans, cells, cache):
+            try:
+                for x in spans:
+                    cache[x] = self._sum(lambda s: cells(s, x))
+                    self._ready[(kind, x)].set()
+            except BaseException as e:  # raised again where the span is asked for
+                self._errors.append(e)
+                for ev in self._ready.values():
+                    ev.set()
+
+        self._threads = [threading.Thread(target=run, args=p, daemon=True, name="aligner-coverage")
+                         for p in plan]
+        for t in self._threads:
+            t.start()
+
+    def join(self) -> None:
+        """Wait for the threads of `start` (all their spans are then computed)."""
+        for t in getattr(self, "_threads", ()):
+            t.join()
+        self._threads = []
+
+    def _wait(self, kind: str, span: int) -> None:
+        ev = getattr(self, "_ready", {}).get((kind, span))
+        if ev is not None:
+            ev.wait()
+            if self._errors:
+                raise self._errors[0]
 
     def _sum(self, get) -> np.ndarray:
         total = None
@@ -422,6 +466,8 @@ class CombinedCoverage:
         if a == 0 or b == 0 or not self.signals:
             return 0.0
         g = self.grid
+        self._wait("s", b)
+        self._wait("t", a)
         sv = self._src.get(b)
         if sv is None:
             sv = self._src[b] = self._sum(lambda s: s.src_cells(b))
