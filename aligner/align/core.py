@@ -162,22 +162,26 @@ class Aligner:
     def _scores(self, band: Band) -> np.ndarray:
         """scores[t, i, jj]: the score of a bead of type t ending at state (i, lo[i] + jj)."""
         active = [s for s in self.signals if s.weight and s not in self._held_back]
-        for s in active:
-            s.score_cells(band)
         grid = BeadGrid(band)
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
-        if parallel.available():
-            coverage.start(self.types)  # the coverage cell sums in two threads meanwhile
+        threads = parallel.available()
+        if threads:
+            coverage.start(self.types)  # the coverage signals' cells in two threads meanwhile
+        for s in active:
+            if not (threads and isinstance(s, CoverageSignal)):
+                s.score_cells(band)
         others = [s for s in active if not isinstance(s, CoverageSignal)]
         out = np.empty((len(self.types), band.n + 1, band.width), dtype=np.float32)
         # bead types of one target length in turn: the signals' target sums are kept per length
         for ti in sorted(range(len(self.types)), key=lambda x: (self.types[x][1], self.types[x][0])):
             t = self.types[ti]
             a, b = t
+            # the other signals first (while the coverage threads work), added in the same order
+            parts = [s.weight * s.bead_score(grid, a, b) for s in others]
             tot = np.full(grid.I.shape, self.priors[t])
             tot += coverage.bead_score(a, b)
-            for s in others:
-                tot += s.weight * s.bead_score(grid, a, b)
+            for part in parts:
+                tot += part
             out[ti] = np.where(grid.valid, tot, -np.inf)
         coverage.join()
         grid.clear()

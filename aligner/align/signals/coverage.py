@@ -139,15 +139,24 @@ class CoverageSignal(Signal):
             self._base.append(nun * math.log1p(-rho) * self.base_scale)
 
     # ------------------------------------------------------------------ per band
-    def score_cells(self, band: Band) -> None:
+    def score_cells(self, band: Band, sides: tuple[int, ...] = (0, 1)) -> None:
         """Bit masks of the units each cell's sentences cover in each other (a join of unit
-        keys with offered keys, restricted to the band's cells: no Python loop per cell)."""
+        keys with offered keys, restricted to the band's cells: no Python loop per cell).
+        `sides`: the masks of the source units (0), of the target units (1), or both; the
+        two are independent (CombinedCoverage.start computes them in two threads)."""
+        self._cell_cache = {}
+        if 0 in sides:
+            self._ms = self._source_masks(band)
+        if 1 in sides:
+            self._cols = np.clip(band.cell_columns(), 0, None)
+            self._mt = self._target_masks(band)
+
+    def _source_masks(self, band: Band) -> np.ndarray:
+        """Source units covered by target offers: for entry (key, k, u), targets l in row k."""
         n, wc = band.n, band.cell_width
         cl = band.cell_lo
         M = band.m + 2 * wc + 2
         ms = np.zeros((n, wc), dtype=np.uint64)
-        mt = np.zeros((n, wc), dtype=np.uint64)
-        # source units covered by target offers: for entry (key, k, u), targets l in row k
         keys, sents, us = self._unit_entries[0]
         okeys, osents = self._offer_entries[1]
         if len(keys) and len(okeys):
@@ -159,7 +168,13 @@ class CoverageSignal(Signal):
             if len(rows):
                 c = osents[pos] - cl[rows]
                 np.bitwise_or.at(ms, (rows, c), np.left_shift(np.uint64(1), bits.astype(np.uint64)))
-        # target units covered by source offers: entry (key, l, u), sources k whose row holds l
+        return ms
+
+    def _target_masks(self, band: Band) -> np.ndarray:
+        """Target units covered by source offers: entry (key, l, u), sources k whose row holds l."""
+        n, wc = band.n, band.cell_width
+        cl = band.cell_lo
+        mt = np.zeros((n, wc), dtype=np.uint64)
         keys, sents, us = self._unit_entries[1]
         okeys, osents = self._offer_entries[0]
         if len(keys) and len(okeys) and n:
@@ -173,9 +188,7 @@ class CoverageSignal(Signal):
                 rows = osents[pos]
                 c = ls - cl[rows]
                 np.bitwise_or.at(mt, (rows, c), np.left_shift(np.uint64(1), bits.astype(np.uint64)))
-        self._ms, self._mt = ms, mt
-        self._cols = np.clip(band.cell_columns(), 0, None)
-        self._cell_cache: dict = {}
+        return mt
 
     @staticmethod
     def _expand(first: np.ndarray, last: np.ndarray, sents: np.ndarray, us: np.ndarray):
@@ -412,11 +425,12 @@ class CombinedCoverage:
         self._tgt: dict[int, Any] = {}
 
     def start(self, types) -> None:
-        """Compute the cell sums the bead types will ask for in two threads beside the
-        caller: the source spans in one, the target spans in the other, each span summed
-        over the signals in their order, as `bead_score` would (numpy releases the GIL for
-        the array work, so they run side by side; the sums are the same). `bead_score` waits
-        for the span it needs."""
+        """Score the signals' cells (`CoverageSignal.score_cells`, which the caller then
+        leaves out) and compute the cell sums the bead types will ask for, in two threads
+        beside the caller: the source masks and spans in one, the target masks and spans in
+        the other, each span summed over the signals in their order, as `bead_score` would
+        (numpy releases the GIL for the array work, so they run side by side; the sums are
+        the same). `bead_score` waits for the span it needs."""
         import threading
 
         if not self.signals:
@@ -429,6 +443,8 @@ class CombinedCoverage:
 
         def run(kind, spans, cells, cache):
             try:
+                for s in self.signals:
+                    s.score_cells(g.band, sides=(0,) if kind == "s" else (1,))
                 for x in spans:
                     cache[x] = self._sum(lambda s: cells(s, x))
                     self._ready[(kind, x)].set()
