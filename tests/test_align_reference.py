@@ -237,3 +237,19 @@ def test_anchor_candidates_equal_a_plain_inverted_index(aligner):
                                     max_global_df=max_global)
             want = _reference_candidate_pairs(src, tgt, n, m, max_df, window, half, max_global)
             assert list(got.items()) == list(want.items())
+
+
+def test_punctuation_cue_counts_equal_counting_each_sentence():
+    from aligner.align.signals.punctuation import CUES, cue_counts
+
+    sentences = _lines("article.en.txt") + _lines("article.zh.txt") + [
+        "", 'a"b"c"', '...!!!!?？“「『"""', '𠀀"…... and ...', "x" * 5, "“Why?” “Because!”"]
+    got = cue_counts(sentences)
+    for cue, (chars, _) in CUES.items():
+        for i, s in enumerate(sentences):
+            if cue == "quote":
+                c = sum(s.count(ch) for ch in chars if ch != '"') + (s.count('"') + 1) // 2
+            else:
+                c = sum(s.count(ch) for ch in chars) + (s.count("...") if cue == "ellipsis" else 0)
+            assert got[cue][i] == min(c, 3), (cue, s)
+    assert sum(v.sum() for v in got.values()) > 10
