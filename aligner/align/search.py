@@ -89,27 +89,32 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
         np.cumsum(hc, axis=1, out=hc)
     x = np.full(W, NEG)
     x[0] = 0.0  # state (0, 0): lo[0] is 0
-    bx = np.full(W, -1, dtype=np.int8)
+    bx = np.full(W, -1, dtype=np.int64)
+    # (the row loop's numpy calls are few and direct: their overhead, not their work, is
+    # what a row costs)
+    maximum, accumulate, where = np.maximum, np.maximum.accumulate, np.where
     for i0, idx_rows in _gather_blocks(band, types):
+        # this block's scores with each row's bead types contiguous
+        block = np.ascontiguousarray(scores[:, i0:i0 + len(idx_rows), :].transpose(1, 0, 2))
         for r, idx in enumerate(idx_rows):
             i = i0 + r
             if i > 0:
                 cand = best[idx]
-                cand += scores[:, i, :]
-                bx = np.argmax(cand, axis=0).astype(np.int8)
-                x = cand.max(axis=0)  # = cand[bx, cols]
+                cand += block[r]
+                bx = cand.argmax(axis=0)
+                x = maximum.reduce(cand, axis=0)  # = cand[bx, cols]
             width = int(widths[i])
             if width < W:
                 x[width:] = NEG
             if h_t >= 0 and width > 1:
                 # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
                 c = hc[i, :width]
-                run = np.maximum.accumulate(x[:width] - c)
+                xw = x[:width]
+                run = accumulate(xw - c)
                 run += c
-                from_left = run > x[:width] + 1e-9
-                if from_left.any():
-                    x[:width][from_left] = run[from_left]
-                    bx[:width][from_left] = h_t
+                from_left = run > xw + 1e-9
+                x[:width] = where(from_left, run, xw)
+                bx[:width] = where(from_left, h_t, bx[:width])
             best[i * W:(i + 1) * W] = x
             back[i] = bx
     back[best[:-1].reshape(n + 1, W) == NEG] = -1  # unreachable states
@@ -224,8 +229,10 @@ def _forward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray | 
     NEG = -np.inf
     widths = np.minimum(W, m - lo + 1)
     fwd = np.full((n + 1) * W + 1, NEG)
+    reduce, accumulate = np.logaddexp.reduce, np.logaddexp.accumulate
     with np.errstate(invalid="ignore"):
         for i0, idx_rows in _gather_blocks(band, types):
+            block = np.ascontiguousarray(S[:, i0:i0 + len(idx_rows), :].transpose(1, 0, 2))
             for r, idx in enumerate(idx_rows):
                 i = i0 + r
                 width = int(widths[i])
@@ -233,11 +240,13 @@ def _forward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray | 
                     x = np.full(W, NEG)
                     x[0] = 0.0
                 else:
-                    x = np.logaddexp.reduce(fwd[idx] + S[:, i, :], axis=0)
+                    cand = fwd[idx]
+                    cand += block[r]
+                    x = reduce(cand, axis=0)
                 x[width:] = NEG
                 if hc is not None and width > 1:
                     c = hc[i, :width]
-                    x[:width] = np.logaddexp.accumulate(x[:width] - c) + c
+                    x[:width] = accumulate(x[:width] - c) + c
                 fwd[i * W:(i + 1) * W] = x
     return fwd
 
@@ -252,18 +261,23 @@ def _backward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray |
     # flat, with one extra cell (-inf) that the gathers of invalid successors land on
     s_flat = np.append(S.reshape(-1), NEG)
     bwd = np.full((n + 1) * W + 1, NEG)
+    reduce, accumulate = np.logaddexp.reduce, np.logaddexp.accumulate
     with np.errstate(invalid="ignore"):
         for i0, idx_rows, sidx_rows in _successor_blocks(band, types):
+            # this block's successor scores, gathered at once
+            succ = s_flat[sidx_rows]
             for r in range(len(idx_rows) - 1, -1, -1):
                 i = i0 + r
                 width = int(widths[i])
-                y = np.logaddexp.reduce(bwd[idx_rows[r]] + s_flat[sidx_rows[r]], axis=0)
+                cand = bwd[idx_rows[r]]
+                cand += succ[r]
+                y = reduce(cand, axis=0)
                 if i == n:
                     y[m - lo[n]] = 0.0
                 y[width:] = NEG
                 if hc is not None and width > 1:
                     d = hc[i, :width]
-                    y[:width] = np.logaddexp.accumulate((y[:width] + d)[::-1])[::-1] - d
+                    y[:width] = accumulate((y[:width] + d)[::-1])[::-1] - d
                 bwd[i * W:(i + 1) * W] = y
     return bwd
 
