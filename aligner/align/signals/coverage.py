@@ -80,11 +80,21 @@ class CoverageSignal(Signal):
     def _index(self) -> None:
         """Integer arrays of the (key, sentence, unit) and (key, sentence) entries, sorted
         for joins, and every unit's chance of being covered at random."""
-        # key ids in order of first appearance (source units, then target units); the
-        # per-key work below runs in C (map, dict.fromkeys, fromiter), not in Python loops
+        # The units' key sets, each distinct one once (a book repeats its words: the
+        # occurrences then only look their set up), in order of first occurrence (source
+        # units, then target units); key ids in order of first appearance, which is the same
+        # over the distinct sets as over all occurrences. The per-key work runs in C (map,
+        # dict.fromkeys, fromiter), not in Python loops.
         flat = [list(chain.from_iterable(units)) for units in self._units]
-        first = dict.fromkeys(chain.from_iterable(chain.from_iterable(flat)))
+        distinct: dict = dict.fromkeys(chain(flat[0], flat[1]))
+        sets = list(distinct)
+        distinct.update(zip(sets, range(len(sets))))
+        first = dict.fromkeys(chain.from_iterable(sets))
         kid: dict[Hashable, int] = dict(zip(first, range(len(first))))
+        set_size = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+        set_keys = np.fromiter(map(kid.__getitem__, chain.from_iterable(sets)), dtype=np.int64,
+                               count=int(set_size.sum()))
+        set_start = np.concatenate([[0], np.cumsum(set_size)])
         self._unit_entries = []  # per side: key, sentence, unit
         self._offer_entries = []  # per side: key, sentence (sorted by key, sentence)
         self._unit_start = []  # per side: index of each sentence's first unit
@@ -92,9 +102,11 @@ class CoverageSignal(Signal):
             units = self._units[side]
             per_sentence = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
             flat_units = flat[side]
-            sizes = np.fromiter(map(len, flat_units), dtype=np.int64, count=len(flat_units))
-            keys = np.fromiter(map(kid.__getitem__, chain.from_iterable(flat_units)),
-                               dtype=np.int64, count=int(sizes.sum()))
+            occ = np.fromiter(map(distinct.__getitem__, flat_units), dtype=np.int64, count=len(flat_units))
+            sizes = set_size[occ]
+            # each occurrence's keys: its set's run of set_keys
+            ends = np.cumsum(sizes)
+            keys = set_keys[np.repeat(set_start[occ] - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends) else 0)]
             starts = np.concatenate([[0], np.cumsum(per_sentence)])
             unit_sent = np.repeat(np.arange(len(units), dtype=np.int64), per_sentence)
             unit_pos = np.arange(len(flat_units), dtype=np.int64) - starts[unit_sent]
