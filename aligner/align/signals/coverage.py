@@ -21,6 +21,10 @@ from aligner.align.pairing import Pairing
 from aligner.align.signals.base import Signal
 
 
+#: 256, 256^2, ... 256^7: how many bytes past the first a mask uses (searchsorted)
+_BYTE_LIMITS = np.array([1 << (8 * q) for q in range(1, 8)], dtype=np.uint64)
+
+
 class CoverageSignal(Signal):
     """Evidence from units (words, numbers, names, terms) that find a counterpart.
 
@@ -264,14 +268,26 @@ class CoverageSignal(Signal):
             return out
         flat, first = tables
         m = masks.reshape(-1)[nz].astype("<u8", copy=False)
-        top = min((int(np.max(m)).bit_length() + 3) // 4, 16)
-        base = first[np.broadcast_to(rows, masks.shape).reshape(-1)[nz]]
         by = m.view(np.uint8).reshape(-1, 8)  # the masks' bytes, lowest first (little-endian)
+        base = first[np.broadcast_to(rows, masks.shape).reshape(-1)[nz]]
         acc = np.zeros(len(nz), dtype=np.float32)
-        for q in range(top):  # the same sums, in the same order, as one group at a time
-            col = by[:, q >> 1]
-            acc += flat[base + ((col & 15) if q % 2 == 0 else (col >> 4))]
-            base += 16
+        col = by[:, 0]
+        acc += flat[base + (col & 15)]
+        acc += flat[base + 16 + (col >> 4)]
+        # byte q only for the cells whose masks reach it: most masks end in their first byte
+        # or two, and the groups past a mask's highest bit would only add the tables' zeros
+        # (the sums are the same, in the same order)
+        higher = np.searchsorted(_BYTE_LIMITS, m, side="right")  # bytes used past the first
+        for q in range(1, 8):
+            cells = np.flatnonzero(higher >= q)
+            if not len(cells):
+                break
+            col = by[cells, q]
+            b = base[cells] + 32 * q
+            a = acc[cells]
+            a += flat[b + (col & 15)]
+            a += flat[b + 16 + (col >> 4)]
+            acc[cells] = a
         out.reshape(-1)[nz] = acc
         return out
 
