@@ -152,3 +152,25 @@ def test_posteriors_with_the_backward_pass_beside(monkeypatch):
     monkeypatch.setattr(parallel, "ENABLED", False)
     assert got == S.bead_posteriors(band, TYPES, scores, path, 1.5)
     assert 0.0 < min(got) < 0.99
+
+
+@can_fork
+def test_no_fork_beside_other_threads():
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait, name="someone-elses")
+    worker.start()
+    try:
+        assert not parallel.available()  # its locks could stay taken in a child
+        assert parallel.available(fork=False)  # threads of our own are fine
+        assert not parallel.Beside(_square, 3).forked
+    finally:
+        stop.set()
+        worker.join()
+    from tqdm import tqdm
+
+    with tqdm(total=1, disable=False, file=open(os.devnull, "w")) as bar:  # a progress bar's monitor
+        bar.update(1)
+        assert any(t.name == "tqdm_monitor" for t in threading.enumerate())
+        assert parallel.available()

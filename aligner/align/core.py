@@ -164,7 +164,7 @@ class Aligner:
         active = [s for s in self.signals if s.weight and s not in self._held_back]
         grid = BeadGrid(band)
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
-        threads = parallel.available()
+        threads = parallel.available(fork=False)
         if threads:
             coverage.start(self.types)  # the coverage signals' cells in two threads meanwhile
         for s in active:

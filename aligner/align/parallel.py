@@ -30,16 +30,21 @@ from typing import Any, Callable
 ENABLED = True
 
 
-def available() -> bool:
-    """Can work run beside the parent here (a fork-safe platform, at least two CPUs for us)?"""
-    if not ENABLED or os.environ.get("ALIGNER_SERIAL") or not hasattr(os, "fork"):
+def available(fork: bool = True) -> bool:
+    """Can work run beside this thread here: at least two CPUs for this process, and, for a
+    fork (`fork`), a fork-safe platform and no other thread that could hold a lock the child
+    would then find taken (tqdm's monitor of progress bars only sleeps and touches its own
+    lock, which the child never uses; threads of this process use no fork)."""
+    if not ENABLED or os.environ.get("ALIGNER_SERIAL"):
         return False
-    if not sys.platform.startswith("linux"):
-        return False
-    import threading
+    if fork:
+        if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+            return False
+        import threading
 
-    if threading.active_count() > 1:  # a fork copies only this thread: another one's locks would stay held
-        return False
+        main = threading.main_thread()
+        if any(t is not main and t.name != "tqdm_monitor" for t in threading.enumerate()):
+            return False
     try:
         return len(os.sched_getaffinity(0)) > 1
     except (AttributeError, OSError):
