@@ -160,12 +160,18 @@ class CoverageSignal(Signal):
         keys with offered keys, restricted to the band's cells: no Python loop per cell).
         `sides`: the masks of the source units (0), of the target units (1), or both; the
         two are independent (CombinedCoverage.start computes them in two threads)."""
-        self._cell_cache = {}
+        # each side forgets only its own cached cells (the other side's thread may be using its)
+        cache = self.__dict__.setdefault("_cell_cache", {})
+        for key in list(cache):  # a copy: the other thread may change the dict meanwhile
+            if (0 if key == "wor" or key[0] == "s" else 1) in sides:
+                cache.pop(key, None)
         if 0 in sides:
             self._ms = self._source_masks(band)
+            self._ms_any = bool(self._ms.any())
         if 1 in sides:
             self._cols = np.clip(band.cell_columns(), 0, None)
             self._mt = self._target_masks(band)
+            self._mt_any = bool(self._mt.any())
 
     def _source_masks(self, band: Band) -> np.ndarray:
         """Source units covered by target offers: for entry (key, k, u), targets l in row k."""
@@ -293,12 +299,23 @@ class CoverageSignal(Signal):
 
     def src_cells(self, b: int) -> np.ndarray:
         """Per cell (k, c): alpha of the source units of k covered by targets c .. c+b-1."""
-        masks = BeadGrid.window_or(self._ms, b)
+        if not self._ms_any:  # no source unit is covered anywhere in the band
+            return np.zeros(self._ms.shape, dtype=np.float32)
+        last = self._cell_cache.get("wor")  # (b', masks of windows of b'): spans grow one at a time
+        if last is not None and last[0] < b:
+            t0, masks = last[0], last[1].copy()
+        else:
+            t0, masks = 1, self._ms.copy()
+        for t in range(t0, b):  # as BeadGrid.window_or does
+            masks[:, :-t] |= self._ms[:, t:]
+        self._cell_cache["wor"] = (b, masks)
         rows = np.arange(masks.shape[0])[:, None]
         return self._weighted_popcount(masks, self._nibble_tables(0, b), rows)
 
     def tgt_cells(self, grid: BeadGrid, a: int) -> np.ndarray:
         """Per cell (k, c): alpha of the target units of l covered by sources k-a+1 .. k."""
+        if not self._mt_any:  # no target unit is covered anywhere in the band
+            return np.zeros(self._mt.shape, dtype=np.float32)
         last = self._cell_cache.get("or")  # (a', masks of a' rows): spans grow one at a time
         if last is not None and last[0] < a:
             r0, masks = last[0], last[1].copy()
