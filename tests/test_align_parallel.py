@@ -174,3 +174,23 @@ def test_no_fork_beside_other_threads():
         bar.update(1)
         assert any(t.name == "tqdm_monitor" for t in threading.enumerate())
         assert parallel.available()
+
+
+_CTRL_C_AT_FORK = []
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=lambda: _CTRL_C_AT_FORK and os.kill(os.getpid(), _CTRL_C_AT_FORK.pop()))
+
+
+@can_fork
+def test_ctrl_c_while_forking_is_raised_not_lost():
+    """A Ctrl-C that lands while the child is being forked (Python then runs its at-fork
+    handlers, where an interrupt would only be printed and dropped) stops the aligner as
+    any other Ctrl-C does."""
+    import signal
+
+    _CTRL_C_AT_FORK.append(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        parallel.Beside(_square, 4)
+    assert not _CTRL_C_AT_FORK
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own again
+    assert parallel.Beside(_square, 4).result() == 16

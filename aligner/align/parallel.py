@@ -67,17 +67,23 @@ class Beside:
             r, w = os.pipe()
         except OSError:
             return
+        # A Ctrl-C while forking waits until the fork is done: Python runs at-fork handlers
+        # (logging's) in which a KeyboardInterrupt would only be printed as "Exception
+        # ignored", and then lost. (Blocking the signal would not do: another thread of the
+        # process, numpy's, say, would take it.)
+        pending: list[int] = []
+        previous = signal.getsignal(signal.SIGINT)  # None: a handler not set from Python, kept
+        if previous is not None:
+            signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
         try:
             pid = os.fork()
         except OSError:
-            os.close(r)
-            os.close(w)
-            return
+            pid = -1
         if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
             code = 1
             try:
-                os.close(r)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly with the parent
+                os.close(r)
                 data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(w, "wb") as f:
                     f.write(data)
@@ -85,7 +91,14 @@ class Beside:
             finally:
                 os._exit(code)
         os.close(w)
-        self._pid, self._fd, self.forked = pid, r, True
+        if pid > 0:
+            self._pid, self._fd, self.forked = pid, r, True
+        else:
+            os.close(r)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        if pending:
+            signal.raise_signal(signal.SIGINT)  # the Ctrl-C, now, as it would have come
 
     def result(self) -> Any:
         if not self._done:
