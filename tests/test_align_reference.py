@@ -166,3 +166,90 @@ def test_anchor_candidates_do_not_depend_on_the_order_of_the_keys(aligner):
                                            window_half=20).items()))
     assert len(runs[0]) > 20
     assert runs[0] == runs[1]
+
+
+def _reference_candidate_pairs(src_keys, tgt_keys, n, m, max_df, window, window_half, max_global_df=200):
+    """candidate_pairs as a plain loop over an inverted index of dicts and lists, with bisect."""
+    import bisect
+
+    index_s: dict = {}
+    for k, keys in enumerate(src_keys):
+        for key in keys:
+            index_s.setdefault(key, []).append(k)
+    index_t: dict = {}
+    for l, keys in enumerate(tgt_keys):
+        for key in keys:
+            if key in index_s:
+                index_t.setdefault(key, []).append(l)
+    if window is None:
+        window, window_half = np.linspace(0, m, n + 1), max(n, m)
+    half = int(window_half or 0)
+    try:
+        order = sorted(index_t)
+    except TypeError:
+        order = sorted(index_t, key=repr)
+    scores: dict = {}
+    for key in order:
+        ls, ks = index_t[key], index_s[key]
+        if len(ks) > max_global_df or len(ls) > max_global_df:
+            continue
+        for k in ks:
+            c = window[k]
+            a, b = bisect.bisect_left(ls, c - half), bisect.bisect_right(ls, c + half)
+            if b <= a or b - a > max_df:
+                continue
+            ka = bisect.bisect_left(ks, k - half * n / max(m, 1))
+            kb = bisect.bisect_right(ks, k + half * n / max(m, 1))
+            if kb - ka > max_df:
+                continue
+            w = math.log((2 * half + 1) / (b - a)) + math.log((2 * half + 1) / (kb - ka))
+            for l in ls[a:b]:
+                scores[(k, l)] = scores.get((k, l), 0.0) + w
+    return scores
+
+
+def test_anchor_candidates_equal_a_plain_inverted_index(aligner):
+    """The array index gives the pairs of the loop over keys, in its order and with its sums
+    to the last bit, for every signal's keys and for windows with fractional positions."""
+    p = aligner.p
+    diag = S.length_diagonal(p.src.lengths, p.tgt.lengths)
+    checked = 0
+    for s in aligner.signals:
+        keys = s.anchor_keys()
+        if keys is None:
+            continue
+        index = S.AnchorIndex(keys[0], keys[1], p.n, p.m)
+        for window, half in ((diag, 50), (diag + 0.37, 3), (None, None)):
+            got = list(index.pairs(window, half, max_df=8).items())
+            assert got == list(_reference_candidate_pairs(keys[0], keys[1], p.n, p.m, 8, window, half).items())
+            checked += len(got)
+    assert checked > 100
+    rng = np.random.default_rng(7)
+    for trial in range(200):  # small random texts, keys of two kinds (sorted by repr), tight limits
+        n, m = int(rng.integers(1, 30)), int(rng.integers(1, 30))
+        pool = [f"k{x}" for x in range(12)] + ([3, 4] if trial % 3 == 0 else [])
+        src = [{pool[i] for i in rng.choice(len(pool), int(rng.integers(0, 5)))} for _ in range(n)]
+        tgt = [{pool[i] for i in rng.choice(len(pool), int(rng.integers(0, 5)))} for _ in range(m)]
+        window = np.sort(rng.uniform(-3, m + 3, n + 1)) if trial % 2 else None
+        half = int(rng.integers(0, 8)) if window is not None else None
+        for max_df, max_global in ((8, 200), (2, 3)):
+            got = S.candidate_pairs(src, tgt, n, m, max_df=max_df, window=window, window_half=half,
+                                    max_global_df=max_global)
+            want = _reference_candidate_pairs(src, tgt, n, m, max_df, window, half, max_global)
+            assert list(got.items()) == list(want.items())
+
+
+def test_punctuation_cue_counts_equal_counting_each_sentence():
+    from aligner.align.signals.punctuation import CUES, cue_counts
+
+    sentences = _lines("article.en.txt") + _lines("article.zh.txt") + [
+        "", 'a"b"c"', '...!!!!?？“「『"""', '𠀀"…... and ...', "x" * 5, "“Why?” “Because!”"]
+    got = cue_counts(sentences)
+    for cue, (chars, _) in CUES.items():
+        for i, s in enumerate(sentences):
+            if cue == "quote":
+                c = sum(s.count(ch) for ch in chars if ch != '"') + (s.count('"') + 1) // 2
+            else:
+                c = sum(s.count(ch) for ch in chars) + (s.count("...") if cue == "ellipsis" else 0)
+            assert got[cue][i] == min(c, 3), (cue, s)
+    assert sum(v.sum() for v in got.values()) > 10

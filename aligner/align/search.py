@@ -12,9 +12,9 @@ Time and memory are O((n + m) * band width); texts short enough are searched exa
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -89,27 +89,32 @@ def band_dp(band: Band, types: list[BeadType], scores: np.ndarray) -> list[BeadT
         np.cumsum(hc, axis=1, out=hc)
     x = np.full(W, NEG)
     x[0] = 0.0  # state (0, 0): lo[0] is 0
-    bx = np.full(W, -1, dtype=np.int8)
+    bx = np.full(W, -1, dtype=np.int64)
+    # (the row loop's numpy calls are few and direct: their overhead, not their work, is
+    # what a row costs)
+    maximum, accumulate, where = np.maximum, np.maximum.accumulate, np.where
     for i0, idx_rows in _gather_blocks(band, types):
+        # this block's scores with each row's bead types contiguous
+        block = np.ascontiguousarray(scores[:, i0:i0 + len(idx_rows), :].transpose(1, 0, 2))
         for r, idx in enumerate(idx_rows):
             i = i0 + r
             if i > 0:
                 cand = best[idx]
-                cand += scores[:, i, :]
-                bx = np.argmax(cand, axis=0).astype(np.int8)
-                x = cand.max(axis=0)  # = cand[bx, cols]
+                cand += block[r]
+                bx = cand.argmax(axis=0)
+                x = maximum.reduce(cand, axis=0)  # = cand[bx, cols]
             width = int(widths[i])
             if width < W:
                 x[width:] = NEG
             if h_t >= 0 and width > 1:
                 # 0-1 beads within the row: best[j] = max(x[j], best[j-1] + s[j])
                 c = hc[i, :width]
-                run = np.maximum.accumulate(x[:width] - c)
+                xw = x[:width]
+                run = accumulate(xw - c)
                 run += c
-                from_left = run > x[:width] + 1e-9
-                if from_left.any():
-                    x[:width][from_left] = run[from_left]
-                    bx[:width][from_left] = h_t
+                from_left = run > xw + 1e-9
+                x[:width] = where(from_left, run, xw)
+                bx[:width] = where(from_left, h_t, bx[:width])
             best[i * W:(i + 1) * W] = x
             back[i] = bx
     back[best[:-1].reshape(n + 1, W) == NEG] = -1  # unreachable states
@@ -181,49 +186,18 @@ def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
                     path: list[BeadType], temperature: float = 1.0) -> list[float]:
     """For every bead of `path`, the probability that it is part of the alignment, summed
     over all paths of the band weighted by exp(score / temperature) (forward-backward; the
-    same gathers as `band_dp`, prepared for blocks of rows, with log-sum-exp for max)."""
+    same gathers as `band_dp`, prepared for blocks of rows, with log-sum-exp for max).
+    The backward pass runs in a forked child beside the forward one where it can
+    (aligner.align.parallel): the same code on the same numbers."""
+    from aligner.align.parallel import Beside
+
     n, m, W = band.n, band.m, band.width
     lo = band.lo
-    NEG = -np.inf
-    h_t = next((t for t, ab in enumerate(types) if ab == (0, 1)), -1)
     S = scores.astype(np.float64) / temperature
-    # flat, with one extra cell (-inf) that the gathers of invalid successors land on
-    s_flat = np.append(S.reshape(-1), NEG)
-    widths = np.minimum(W, m - lo + 1)
-    if h_t >= 0:
-        # running sums of the 0-1 beads along each row (its first cell has none)
-        hc = S[h_t].copy()
-        hc[:, 0] = 0.0
-        np.cumsum(hc, axis=1, out=hc)
-    fwd = np.full((n + 1) * W + 1, NEG)
-    with np.errstate(invalid="ignore"):
-        for i0, idx_rows in _gather_blocks(band, types):
-            for r, idx in enumerate(idx_rows):
-                i = i0 + r
-                width = int(widths[i])
-                if i == 0:
-                    x = np.full(W, NEG)
-                    x[0] = 0.0
-                else:
-                    x = np.logaddexp.reduce(fwd[idx] + S[:, i, :], axis=0)
-                x[width:] = NEG
-                if h_t >= 0 and width > 1:
-                    c = hc[i, :width]
-                    x[:width] = np.logaddexp.accumulate(x[:width] - c) + c
-                fwd[i * W:(i + 1) * W] = x
-        bwd = np.full((n + 1) * W + 1, NEG)
-        for i0, idx_rows, sidx_rows in _successor_blocks(band, types):
-            for r in range(len(idx_rows) - 1, -1, -1):
-                i = i0 + r
-                width = int(widths[i])
-                y = np.logaddexp.reduce(bwd[idx_rows[r]] + s_flat[sidx_rows[r]], axis=0)
-                if i == n:
-                    y[m - lo[n]] = 0.0
-                y[width:] = NEG
-                if h_t >= 0 and width > 1:
-                    d = hc[i, :width]
-                    y[:width] = np.logaddexp.accumulate((y[:width] + d)[::-1])[::-1] - d
-                bwd[i * W:(i + 1) * W] = y
+    hc = _row_sums_01(S, types)
+    backward = Beside(_backward, band, types, S, hc)
+    fwd = _forward(band, types, S, hc)
+    bwd = backward.result()
     log_z = fwd[n * W + (m - lo[n])]
     out = []
     i = j = 0
@@ -234,6 +208,78 @@ def bead_posteriors(band: Band, types: list[BeadType], scores: np.ndarray,
         out.append(float(np.exp(min(lp, 0.0))) if np.isfinite(lp) else 0.0)
         i, j = i2, j2
     return out
+
+
+def _row_sums_01(S: np.ndarray, types: list[BeadType]) -> np.ndarray | None:
+    """Running sums of the 0-1 beads' scores along each row (its first cell has none)."""
+    h_t = next((t for t, ab in enumerate(types) if ab == (0, 1)), -1)
+    if h_t < 0:
+        return None
+    hc = S[h_t].copy()
+    hc[:, 0] = 0.0
+    np.cumsum(hc, axis=1, out=hc)
+    return hc
+
+
+def _forward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray | None) -> np.ndarray:
+    """log of the summed weights of all paths from (0, 0) to each state (flat, one extra
+    cell of -inf)."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    NEG = -np.inf
+    widths = np.minimum(W, m - lo + 1)
+    fwd = np.full((n + 1) * W + 1, NEG)
+    reduce, accumulate = np.logaddexp.reduce, np.logaddexp.accumulate
+    with np.errstate(invalid="ignore"):
+        for i0, idx_rows in _gather_blocks(band, types):
+            block = np.ascontiguousarray(S[:, i0:i0 + len(idx_rows), :].transpose(1, 0, 2))
+            for r, idx in enumerate(idx_rows):
+                i = i0 + r
+                width = int(widths[i])
+                if i == 0:
+                    x = np.full(W, NEG)
+                    x[0] = 0.0
+                else:
+                    cand = fwd[idx]
+                    cand += block[r]
+                    x = reduce(cand, axis=0)
+                x[width:] = NEG
+                if hc is not None and width > 1:
+                    c = hc[i, :width]
+                    x[:width] = accumulate(x[:width] - c) + c
+                fwd[i * W:(i + 1) * W] = x
+    return fwd
+
+
+def _backward(band: Band, types: list[BeadType], S: np.ndarray, hc: np.ndarray | None) -> np.ndarray:
+    """log of the summed weights of all paths from each state to (n, m) (flat, one extra
+    cell of -inf)."""
+    n, m, W = band.n, band.m, band.width
+    lo = band.lo
+    NEG = -np.inf
+    widths = np.minimum(W, m - lo + 1)
+    # flat, with one extra cell (-inf) that the gathers of invalid successors land on
+    s_flat = np.append(S.reshape(-1), NEG)
+    bwd = np.full((n + 1) * W + 1, NEG)
+    reduce, accumulate = np.logaddexp.reduce, np.logaddexp.accumulate
+    with np.errstate(invalid="ignore"):
+        for i0, idx_rows, sidx_rows in _successor_blocks(band, types):
+            # this block's successor scores, gathered at once
+            succ = s_flat[sidx_rows]
+            for r in range(len(idx_rows) - 1, -1, -1):
+                i = i0 + r
+                width = int(widths[i])
+                cand = bwd[idx_rows[r]]
+                cand += succ[r]
+                y = reduce(cand, axis=0)
+                if i == n:
+                    y[m - lo[n]] = 0.0
+                y[width:] = NEG
+                if hc is not None and width > 1:
+                    d = hc[i, :width]
+                    y[:width] = accumulate((y[:width] + d)[::-1])[::-1] - d
+                bwd[i * W:(i + 1) * W] = y
+    return bwd
 
 
 def path_score(band: Band, types: list[BeadType], scores: np.ndarray, path: list[BeadType]) -> float:
@@ -287,7 +333,7 @@ class Anchor:
     score: float
 
 
-def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
+def candidate_pairs(src_keys: list, tgt_keys: list, n: int, m: int,
                     max_df: int = 8, window: np.ndarray | None = None,
                     window_half: int | None = None, max_global_df: int = 200) -> dict[tuple[int, int], float]:
     """Sparse pair similarities from keys that are rare near each other (an inverted index,
@@ -296,47 +342,111 @@ def candidate_pairs(src_keys: list[dict], tgt_keys: list[dict], n: int, m: int,
     A key counts for a source sentence k if at most `max_df` target sentences within the
     window around k's expected position offer it (and at most `max_df` source sentences
     around it do); its weight is the inverse of those local frequencies. A name that recurs
-    in every chapter of a book is thus still a good anchor within each chapter."""
-    index_s: dict = {}
-    for k, keys in enumerate(src_keys):
-        for key in keys:
-            index_s.setdefault(key, []).append(k)
-    index_t: dict = {}
-    for l, keys in enumerate(tgt_keys):
-        for key in keys:
-            if key in index_s:
-                index_t.setdefault(key, []).append(l)
-    if window is None:
-        window = np.linspace(0, m, n + 1)
-        window_half = max(n, m)
-    half = int(window_half or 0)
-    scores: dict[tuple[int, int], float] = {}
-    # keys in sorted order: the sums below (and the ties between anchors) then come out the
-    # same in every run (in set order they changed with Python's string hashing)
-    try:
-        order = sorted(index_t)
-    except TypeError:  # keys of several kinds
-        order = sorted(index_t, key=repr)
-    for key in order:
-        ls = index_t[key]
-        ks = index_s[key]
-        if len(ks) > max_global_df or len(ls) > max_global_df:
-            continue
-        for k in ks:
-            c = window[k]
-            a = bisect.bisect_left(ls, c - half)
-            b = bisect.bisect_right(ls, c + half)
-            if b <= a or b - a > max_df:
-                continue
-            # source sentences near k offering the key
-            ka = bisect.bisect_left(ks, k - half * n / max(m, 1))
-            kb = bisect.bisect_right(ks, k + half * n / max(m, 1))
-            if kb - ka > max_df:
-                continue
-            w = math.log((2 * half + 1) / (b - a)) + math.log((2 * half + 1) / (kb - ka))
-            for l in ls[a:b]:
-                scores[(k, l)] = scores.get((k, l), 0.0) + w
-    return scores
+    in every chapter of a book is thus still a good anchor within each chapter.
+
+    The index is two sorted arrays of (key, sentence) entries and every window a range found
+    by `searchsorted` (no Python loop per key or per sentence). The pairs come in the order,
+    and with the sums, of visiting the keys in sorted order, each key's source sentences in
+    turn and the target sentences in each window: the same in every run (in set order they
+    changed with Python's string hashing), and the order breaks ties between anchors."""
+    return AnchorIndex(src_keys, tgt_keys, n, m, max_global_df).pairs(window, window_half, max_df)
+
+
+class AnchorIndex:
+    """The inverted index of `candidate_pairs`, built once for the keys of a signal and
+    searched with several windows."""
+
+    def __init__(self, src_keys: list, tgt_keys: list, n: int, m: int, max_global_df: int = 200):
+        self.n, self.m = n, m
+        none = np.zeros(0, dtype=np.int64)
+        self.s_r = self.s_k = self.t_r = self.t_l = none  # (key rank, sentence) entries
+        # key ids: source keys in order of first appearance; target entries of other keys drop out
+        kid: dict = dict.fromkeys(chain.from_iterable(src_keys))
+        for x, key in enumerate(kid):
+            kid[key] = x
+        s_ids = np.fromiter(map(kid.__getitem__, chain.from_iterable(src_keys)), dtype=np.int64)
+        s_sent = np.repeat(np.arange(len(src_keys), dtype=np.int64),
+                           np.fromiter(map(len, src_keys), dtype=np.int64, count=len(src_keys)))
+        t_ids = np.fromiter(map(kid.get, chain.from_iterable(tgt_keys), repeat(-1)), dtype=np.int64)
+        t_sent = np.repeat(np.arange(len(tgt_keys), dtype=np.int64),
+                           np.fromiter(map(len, tgt_keys), dtype=np.int64, count=len(tgt_keys)))
+        shared = t_ids >= 0
+        t_ids, t_sent = t_ids[shared], t_sent[shared]
+        if not len(t_ids) or not len(s_ids):
+            return
+        # the keys both sides offer, in sorted order (as the target side first offers them where
+        # keys of several kinds sort by repr and two reprs are equal)
+        keys = list(kid)
+        first_t = np.unique(t_ids, return_index=True)
+        in_t = first_t[0][np.argsort(first_t[1], kind="stable")]
+        offered = [keys[x] for x in in_t.tolist()]
+        try:
+            order = sorted(range(len(offered)), key=offered.__getitem__)
+        except TypeError:  # keys of several kinds
+            order = sorted(range(len(offered)), key=lambda x: repr(offered[x]))
+        rank = np.full(len(keys), -1, dtype=np.int64)
+        rank[in_t[np.array(order, dtype=np.int64)]] = np.arange(len(order), dtype=np.int64)
+        # keys offered by more than max_global_df sentences of either side say nothing
+        df_s = np.bincount(s_ids, minlength=len(keys))
+        df_t = np.bincount(t_ids, minlength=len(keys))
+        usable = (rank >= 0) & (df_s <= max_global_df) & (df_t <= max_global_df)
+        s_keep = usable[s_ids]
+        s_r, s_k = rank[s_ids[s_keep]], s_sent[s_keep]
+        t_keep = usable[t_ids]
+        t_r, t_l = rank[t_ids[t_keep]], t_sent[t_keep]
+        if not len(s_r) or not len(t_r):
+            return
+        # entries sorted by (key rank, sentence)
+        s_order = np.lexsort((s_k, s_r))
+        self.s_r, self.s_k = s_r[s_order], s_k[s_order]
+        t_order = np.lexsort((t_l, t_r))
+        self.t_r, self.t_l = t_r[t_order], t_l[t_order]
+
+    def pairs(self, window: np.ndarray | None = None, window_half: int | None = None,
+              max_df: int = 8) -> dict[tuple[int, int], float]:
+        n, m = self.n, self.m
+        if window is None:
+            window = np.linspace(0, m, n + 1)
+            window_half = max(n, m)
+        half = int(window_half or 0)
+        if not len(self.s_r) or not len(self.t_r):
+            return {}
+        s_r, s_k, t_r, t_l = self.s_r, self.s_k, self.t_r, self.t_l
+        # integer codes of the entries for range searches
+        big_t = m + 4 * half + 8
+        big_s = n + 4 * half + 8
+        s_code = s_r * big_s + s_k
+        t_code = t_r * big_t + t_l
+        # bisect_left(ls, x) counts l < x, that is l < ceil(x); bisect_right(ls, y) counts
+        # l <= y, that is l < floor(y) + 1: integer bounds, exact whatever the window's floats
+        c = window[s_k]
+        lo_t = np.clip(np.ceil(c - half), -2 * half - 2, m + 2 * half + 2).astype(np.int64)
+        hi_t = np.clip(np.floor(c + half) + 1, -2 * half - 2, m + 2 * half + 2).astype(np.int64)
+        a = np.searchsorted(t_code, s_r * big_t + np.maximum(lo_t, 0))
+        b = np.searchsorted(t_code, s_r * big_t + np.maximum(hi_t, 0))
+        span = half * n / max(m, 1)
+        lo_s = np.clip(np.ceil(s_k - span), 0, n + 2 * half + 2).astype(np.int64)
+        hi_s = np.clip(np.floor(s_k + span) + 1, 0, n + 2 * half + 2).astype(np.int64)
+        ka = np.searchsorted(s_code, s_r * big_s + lo_s)
+        kb = np.searchsorted(s_code, s_r * big_s + hi_s)
+        nt, ns = b - a, kb - ka
+        ok = (nt > 0) & (nt <= max_df) & (ns <= max_df)
+        if not ok.any():
+            return {}
+        # the weights as math.log gives them, from a table (numpy's log may differ in the last bit)
+        logs = np.array([0.0] + [math.log((2 * half + 1) / x) for x in range(1, max_df + 1)])
+        w = logs[nt[ok]] + logs[ns[ok]]
+        counts = nt[ok]
+        total = int(counts.sum())
+        entry = np.repeat(np.arange(len(counts)), counts)
+        pos = a[ok][entry] + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
+        pair = s_k[ok][entry] * (m + 1) + t_l[pos]
+        uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        # summed in visiting order (bincount adds its weights one after another, as the loop did)
+        sums = np.bincount(inverse.reshape(-1), weights=w[entry], minlength=len(uniq))
+        by_first = np.argsort(first, kind="stable")
+        u = uniq[by_first]
+        return dict(zip(zip((u // (m + 1)).tolist(), (u % (m + 1)).tolist()), sums[by_first].tolist()))
 
 
 def choose_anchors(cands: dict[tuple[int, int], float], min_margin: float = 1.0) -> list[Anchor]:

@@ -111,8 +111,32 @@ def zh_words(text: str) -> list[str]:
     import rjieba  # its default tokenizer: aligner adds no words to it
 
     # the HMM joins unknown words (names such as 叶文洁) that the dictionary lacks.
-    return [w for w in rjieba.cut(text, True)
-            if not w.isspace() and (HAN_RE.search(w) or w.isalnum())]
+    return [w for w in rjieba.cut(text, True) if _is_word(w)]
+
+
+def _is_word(w: str) -> bool:
+    """A segment that is a word: Han characters or letters and digits, not spaces or punctuation."""
+    return not w.isspace() and (HAN_RE.search(w) is not None or w.isalnum())
+
+
+def zh_content_words(texts: list[str]) -> list[list[str]]:
+    """`zh_words` of each text with the function words (ZH_STOPWORDS) dropped: what the
+    alignment signals use. Whether a segment is kept is decided once per distinct segment
+    (a book repeats its words), not per occurrence."""
+    import rjieba
+
+    keep: dict[str, bool] = {}
+    out = []
+    for text in texts:
+        words = []
+        for w in rjieba.cut(text, True):
+            k = keep.get(w)
+            if k is None:
+                k = keep[w] = _is_word(w) and w not in ZH_STOPWORDS
+            if k:
+                words.append(w)
+        out.append(words)
+    return out
 
 
 def zh_tagged_words(text: str) -> list[tuple[str, str]]:

@@ -61,6 +61,10 @@ class Signal:
         """The 1-1 score of source sentence k with target sentence l."""
         return 0.0
 
+    #: uses the Chinese side's words (Side.zh_words, Pairing.zh_lexicon): prepared after the
+    #: signals that do not, so that the words can be segmented beside the aligner meanwhile
+    uses_zh_words: ClassVar[bool] = False
+
     #: expensive per sentence (a sentence encoder): on a long text the aligner first aligns
     #: without it, then gives it only the uncertain regions through `restrict`
     costly: ClassVar[bool] = False

@@ -10,14 +10,13 @@ a dictionary, done once, per document, with nothing to download.
 
 from __future__ import annotations
 
-from collections import Counter
+from itertools import chain, compress, repeat
 
 import numpy as np
 
-from aligner.align.cedict import load_lexicon
 from aligner.align.pairing import Pairing
 from aligner.align.signals.base import register
-from aligner.align.signals.coverage import CoverageSignal
+from aligner.align.signals.coverage import CoverageSignal, bead_numbers
 
 
 @register
@@ -30,6 +29,7 @@ class CooccurrenceSignal(CoverageSignal):
     min_count = 3
     min_dice = 0.6
     per_word = 2
+    uses_zh_words = True
 
     def prepare(self, pairing: Pairing) -> None:
         self.pairs: dict[str, set[str]] = {}
@@ -58,45 +58,49 @@ class CooccurrenceSignal(CoverageSignal):
 
     def reestimate(self, beads) -> None:
         zw, es = self._words()
-        lex = load_lexicon()
+        lex = self.pairing.zh_lexicon()
         zh_first = self.pairing.zh_is_src
-        cz: Counter = Counter()
-        ce: Counter = Counter()
-        bead_sets = []
-        for src, tgt in beads:
-            if not src or not tgt:
-                continue
-            zids, eids = (src, tgt) if zh_first else (tgt, src)
-            Z = {w for k in zids for w in zw[k]}
-            E = {s for l in eids for s in es[l]}
-            cz.update(Z)
-            ce.update(E)
-            bead_sets.append((Z, E))
         mc = self.min_count
-        # joint bead counts of every (word, stem) pair: integer codes counted with numpy
-        # (a Counter of tuples was most of the refit on a book)
-        zid = {w: k for k, w in enumerate(w for w, c in cz.items() if c >= mc)}
-        eid = {e: k for k, e in enumerate(e for e, c in ce.items() if c >= mc)}
-        ne = max(len(eid), 1)
-        codes = []
-        for Z, E in bead_sets:
-            za = np.fromiter((zid[w] for w in Z if w in zid), dtype=np.int64)
-            ea = np.fromiter((eid[e] for e in E if e in eid), dtype=np.int64)
-            if len(za) and len(ea):
-                codes.append(np.add.outer(za * ne, ea).ravel())
+        # every bead with both sides gets a number; a sentence carries its bead's
+        (bead_s, bead_t), sizes = bead_numbers(beads, self.pairing.n, self.pairing.m)
+        bead_z, bead_e = (bead_s, bead_t) if zh_first else (bead_t, bead_s)
+        nb = len(sizes[0])
+        if not nb:
+            self.pairs = {}
+            self._rebuild()
+            return
+        # the distinct (bead, word) and (bead, stem) pairs, as integer codes: a word counts
+        # once per bead however often it occurs there (what the sets of words per bead did)
+        zb, zvocab = _bead_items(zw, bead_z)
+        eb, evocab = _bead_items(es, bead_e)
+        cz = np.bincount(zb % len(zvocab), minlength=len(zvocab)) if len(zvocab) else np.zeros(0, np.int64)
+        ce = np.bincount(eb % len(evocab), minlength=len(evocab)) if len(evocab) else np.zeros(0, np.int64)
+        # only words and stems in at least min_count beads can pair
+        zb = zb[cz[zb % max(len(zvocab), 1)] >= mc] if len(zb) else zb
+        eb = eb[ce[eb % max(len(evocab), 1)] >= mc] if len(eb) else eb
         best: dict[str, list[tuple[float, str]]] = {}
-        if codes:
-            uniq, counts = np.unique(np.concatenate(codes), return_counts=True)
+        if len(zb) and len(eb):
+            # joint bead counts of every (word, stem) pair: each bead's words times its stems
+            nzv, nev = len(zvocab), len(evocab)
+            z_bead, z_word = zb // nzv, zb % nzv
+            e_bead, e_stem = eb // nev, eb % nev
+            e_start = np.searchsorted(e_bead, np.arange(nb + 1))
+            reps = (e_start[z_bead + 1] - e_start[z_bead])
+            total = int(reps.sum())
+            zi = np.repeat(np.arange(len(zb)), reps)
+            offs = np.arange(total) - np.repeat(np.cumsum(reps) - reps, reps)
+            codes = z_word[zi] * nev + e_stem[e_start[z_bead][zi] + offs]
+            uniq, counts = np.unique(codes, return_counts=True)
             keep = counts >= mc
-            words, stems = list(zid), list(eid)
-            for code, c in zip(uniq[keep].tolist(), counts[keep].tolist()):
-                w, e = words[code // ne], stems[code % ne]
-                dice = 2.0 * c / (cz[w] + ce[e])
-                if dice < self.min_dice:
-                    continue
+            uniq, counts = uniq[keep], counts[keep]
+            w_id, e_id = uniq // nev, uniq % nev
+            dice = 2.0 * counts / (cz[w_id] + ce[e_id])
+            good = dice >= self.min_dice
+            for wi, ei, d in zip(w_id[good].tolist(), e_id[good].tolist(), dice[good].tolist()):
+                w, e = zvocab[wi], evocab[ei]
                 if e in lex.word_stems(w):
                     continue  # the dictionary knows it already
-                best.setdefault(w, []).append((dice, e))
+                best.setdefault(w, []).append((d, e))
         self.pairs = {w: {s for _, s in sorted(c, reverse=True)[: self.per_word]} for w, c in best.items()}
         self._rebuild()
 
@@ -117,3 +121,21 @@ class CooccurrenceSignal(CoverageSignal):
         d = super().describe()
         d["learned_pairs"] = sum(len(v) for v in self.pairs.values())
         return d
+
+
+def _bead_items(words: list[list[str]], bead: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The distinct (bead, item) pairs of the sentences' items, as sorted codes
+    bead * len(vocabulary) + item id, and the vocabulary (items of sentences in a bead)."""
+    ids: dict[str, int] = {}
+    flat = list(chain.from_iterable(words))
+    per = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    sent_bead = np.repeat(bead, per)
+    inside = sent_bead >= 0
+    for w in compress(flat, inside.tolist()):
+        if w not in ids:
+            ids[w] = len(ids)
+    if not ids:
+        return np.zeros(0, dtype=np.int64), []
+    item = np.fromiter(map(ids.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    codes = np.unique(sent_bead[inside] * len(ids) + item[inside])
+    return codes, list(ids)

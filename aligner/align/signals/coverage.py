@@ -21,6 +21,10 @@ from aligner.align.pairing import Pairing
 from aligner.align.signals.base import Signal
 
 
+#: 256, 256^2, ... 256^7: how many bytes past the first a mask uses (searchsorted)
+_BYTE_LIMITS = np.array([1 << (8 * q) for q in range(1, 8)], dtype=np.uint64)
+
+
 class CoverageSignal(Signal):
     """Evidence from units (words, numbers, names, terms) that find a counterpart.
 
@@ -80,11 +84,21 @@ class CoverageSignal(Signal):
     def _index(self) -> None:
         """Integer arrays of the (key, sentence, unit) and (key, sentence) entries, sorted
         for joins, and every unit's chance of being covered at random."""
-        # key ids in order of first appearance (source units, then target units); the
-        # per-key work below runs in C (map, dict.fromkeys, fromiter), not in Python loops
+        # The units' key sets, each distinct one once (a book repeats its words: the
+        # occurrences then only look their set up), in order of first occurrence (source
+        # units, then target units); key ids in order of first appearance, which is the same
+        # over the distinct sets as over all occurrences. The per-key work runs in C (map,
+        # dict.fromkeys, fromiter), not in Python loops.
         flat = [list(chain.from_iterable(units)) for units in self._units]
-        first = dict.fromkeys(chain.from_iterable(chain.from_iterable(flat)))
+        distinct: dict = dict.fromkeys(chain(flat[0], flat[1]))
+        sets = list(distinct)
+        distinct.update(zip(sets, range(len(sets))))
+        first = dict.fromkeys(chain.from_iterable(sets))
         kid: dict[Hashable, int] = dict(zip(first, range(len(first))))
+        set_size = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+        set_keys = np.fromiter(map(kid.__getitem__, chain.from_iterable(sets)), dtype=np.int64,
+                               count=int(set_size.sum()))
+        set_start = np.concatenate([[0], np.cumsum(set_size)])
         self._unit_entries = []  # per side: key, sentence, unit
         self._offer_entries = []  # per side: key, sentence (sorted by key, sentence)
         self._unit_start = []  # per side: index of each sentence's first unit
@@ -92,9 +106,11 @@ class CoverageSignal(Signal):
             units = self._units[side]
             per_sentence = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
             flat_units = flat[side]
-            sizes = np.fromiter(map(len, flat_units), dtype=np.int64, count=len(flat_units))
-            keys = np.fromiter(map(kid.__getitem__, chain.from_iterable(flat_units)),
-                               dtype=np.int64, count=int(sizes.sum()))
+            occ = np.fromiter(map(distinct.__getitem__, flat_units), dtype=np.int64, count=len(flat_units))
+            sizes = set_size[occ]
+            # each occurrence's keys: its set's run of set_keys
+            ends = np.cumsum(sizes)
+            keys = set_keys[np.repeat(set_start[occ] - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends) else 0)]
             starts = np.concatenate([[0], np.cumsum(per_sentence)])
             unit_sent = np.repeat(np.arange(len(units), dtype=np.int64), per_sentence)
             unit_pos = np.arange(len(flat_units), dtype=np.int64) - starts[unit_sent]
@@ -139,15 +155,30 @@ class CoverageSignal(Signal):
             self._base.append(nun * math.log1p(-rho) * self.base_scale)
 
     # ------------------------------------------------------------------ per band
-    def score_cells(self, band: Band) -> None:
+    def score_cells(self, band: Band, sides: tuple[int, ...] = (0, 1)) -> None:
         """Bit masks of the units each cell's sentences cover in each other (a join of unit
-        keys with offered keys, restricted to the band's cells: no Python loop per cell)."""
+        keys with offered keys, restricted to the band's cells: no Python loop per cell).
+        `sides`: the masks of the source units (0), of the target units (1), or both; the
+        two are independent (CombinedCoverage.start computes them in two threads)."""
+        # each side forgets only its own cached cells (the other side's thread may be using its)
+        cache = self.__dict__.setdefault("_cell_cache", {})
+        for key in list(cache):  # a copy: the other thread may change the dict meanwhile
+            if (0 if key == "wor" or key[0] == "s" else 1) in sides:
+                cache.pop(key, None)
+        if 0 in sides:
+            self._ms = self._source_masks(band)
+            self._ms_any = bool(self._ms.any())
+        if 1 in sides:
+            self._cols = np.clip(band.cell_columns(), 0, None)
+            self._mt = self._target_masks(band)
+            self._mt_any = bool(self._mt.any())
+
+    def _source_masks(self, band: Band) -> np.ndarray:
+        """Source units covered by target offers: for entry (key, k, u), targets l in row k."""
         n, wc = band.n, band.cell_width
         cl = band.cell_lo
         M = band.m + 2 * wc + 2
         ms = np.zeros((n, wc), dtype=np.uint64)
-        mt = np.zeros((n, wc), dtype=np.uint64)
-        # source units covered by target offers: for entry (key, k, u), targets l in row k
         keys, sents, us = self._unit_entries[0]
         okeys, osents = self._offer_entries[1]
         if len(keys) and len(okeys):
@@ -159,7 +190,13 @@ class CoverageSignal(Signal):
             if len(rows):
                 c = osents[pos] - cl[rows]
                 np.bitwise_or.at(ms, (rows, c), np.left_shift(np.uint64(1), bits.astype(np.uint64)))
-        # target units covered by source offers: entry (key, l, u), sources k whose row holds l
+        return ms
+
+    def _target_masks(self, band: Band) -> np.ndarray:
+        """Target units covered by source offers: entry (key, l, u), sources k whose row holds l."""
+        n, wc = band.n, band.cell_width
+        cl = band.cell_lo
+        mt = np.zeros((n, wc), dtype=np.uint64)
         keys, sents, us = self._unit_entries[1]
         okeys, osents = self._offer_entries[0]
         if len(keys) and len(okeys) and n:
@@ -173,9 +210,7 @@ class CoverageSignal(Signal):
                 rows = osents[pos]
                 c = ls - cl[rows]
                 np.bitwise_or.at(mt, (rows, c), np.left_shift(np.uint64(1), bits.astype(np.uint64)))
-        self._ms, self._mt = ms, mt
-        self._cols = np.clip(band.cell_columns(), 0, None)
-        self._cell_cache: dict = {}
+        return mt
 
     @staticmethod
     def _expand(first: np.ndarray, last: np.ndarray, sents: np.ndarray, us: np.ndarray):
@@ -239,25 +274,48 @@ class CoverageSignal(Signal):
             return out
         flat, first = tables
         m = masks.reshape(-1)[nz].astype("<u8", copy=False)
-        top = min((int(np.max(m)).bit_length() + 3) // 4, 16)
-        base = first[np.broadcast_to(rows, masks.shape).reshape(-1)[nz]]
         by = m.view(np.uint8).reshape(-1, 8)  # the masks' bytes, lowest first (little-endian)
+        base = first[np.broadcast_to(rows, masks.shape).reshape(-1)[nz]]
         acc = np.zeros(len(nz), dtype=np.float32)
-        for q in range(top):  # the same sums, in the same order, as one group at a time
-            col = by[:, q >> 1]
-            acc += flat[base + ((col & 15) if q % 2 == 0 else (col >> 4))]
-            base += 16
+        col = by[:, 0]
+        acc += flat[base + (col & 15)]
+        acc += flat[base + 16 + (col >> 4)]
+        # byte q only for the cells whose masks reach it: most masks end in their first byte
+        # or two, and the groups past a mask's highest bit would only add the tables' zeros
+        # (the sums are the same, in the same order)
+        higher = np.searchsorted(_BYTE_LIMITS, m, side="right")  # bytes used past the first
+        for q in range(1, 8):
+            cells = np.flatnonzero(higher >= q)
+            if not len(cells):
+                break
+            col = by[cells, q]
+            b = base[cells] + 32 * q
+            a = acc[cells]
+            a += flat[b + (col & 15)]
+            a += flat[b + 16 + (col >> 4)]
+            acc[cells] = a
         out.reshape(-1)[nz] = acc
         return out
 
     def src_cells(self, b: int) -> np.ndarray:
         """Per cell (k, c): alpha of the source units of k covered by targets c .. c+b-1."""
-        masks = BeadGrid.window_or(self._ms, b)
+        if not self._ms_any:  # no source unit is covered anywhere in the band
+            return np.zeros(self._ms.shape, dtype=np.float32)
+        last = self._cell_cache.get("wor")  # (b', masks of windows of b'): spans grow one at a time
+        if last is not None and last[0] < b:
+            t0, masks = last[0], last[1].copy()
+        else:
+            t0, masks = 1, self._ms.copy()
+        for t in range(t0, b):  # as BeadGrid.window_or does
+            masks[:, :-t] |= self._ms[:, t:]
+        self._cell_cache["wor"] = (b, masks)
         rows = np.arange(masks.shape[0])[:, None]
         return self._weighted_popcount(masks, self._nibble_tables(0, b), rows)
 
     def tgt_cells(self, grid: BeadGrid, a: int) -> np.ndarray:
         """Per cell (k, c): alpha of the target units of l covered by sources k-a+1 .. k."""
+        if not self._mt_any:  # no target unit is covered anywhere in the band
+            return np.zeros(self._mt.shape, dtype=np.float32)
         last = self._cell_cache.get("or")  # (a', masks of a' rows): spans grow one at a time
         if last is not None and last[0] < a:
             r0, masks = last[0], last[1].copy()
@@ -347,19 +405,8 @@ class CoverageSignal(Signal):
         """Per side, over the beads with both sides: the units covered by the other side of
         their bead, the units expected covered by chance, and the units (as `span_coverage`
         counts them, bead by bead, but with joins of the key arrays)."""
-        bead_of = [np.full(len(self._units[0]), -1, dtype=np.int64),
-                   np.full(len(self._units[1]), -1, dtype=np.int64)]
-        size = [[], []]
-        x = 0
-        for src_ids, tgt_ids in beads:
-            if not src_ids or not tgt_ids:
-                continue
-            bead_of[0][src_ids] = x
-            bead_of[1][tgt_ids] = x
-            size[0].append(len(src_ids))
-            size[1].append(len(tgt_ids))
-            x += 1
-        sizes = [np.array(size[0], dtype=np.float64), np.array(size[1], dtype=np.float64)]
+        bead_of, sizes = bead_numbers(beads, len(self._units[0]), len(self._units[1]))
+        sizes = [sizes[0].astype(np.float64), sizes[1].astype(np.float64)]
         nk = max(self._nkeys, 1)
         stats = []
         for side in (0, 1):
@@ -395,6 +442,23 @@ class CoverageSignal(Signal):
         return self._offers
 
 
+def bead_numbers(beads: list[tuple[list[int], list[int]]], n: int, m: int):
+    """([bead of each source sentence, of each target sentence], [source sentences of each
+    bead, target sentences of each bead]) over the beads with both sides, numbered in order
+    (-1: a sentence in no such bead); numpy arrays, built without a loop of numpy calls."""
+    both = [(s, t) for s, t in beads if s and t]
+    out, sizes = [], []
+    for side, length in ((0, n), (1, m)):
+        ids = [b[side] for b in both]
+        size = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(size.sum()))
+        of = np.full(length, -1, dtype=np.int64)
+        of[flat] = np.repeat(np.arange(len(ids), dtype=np.int64), size)  # a later bead wins, as before
+        out.append(of)
+        sizes.append(size)
+    return out, sizes
+
+
 class CombinedCoverage:
     """The weighted sum of several coverage signals' cell values, per span size, so that a
     bead type costs one pass over the band however many coverage signals there are."""
@@ -402,8 +466,55 @@ class CombinedCoverage:
     def __init__(self, signals: list[CoverageSignal], grid: BeadGrid):
         self.signals = signals
         self.grid = grid
-        self._src: dict[int, np.ndarray] = {}
-        self._tgt: dict[int, np.ndarray] = {}
+        self._src: dict[int, Any] = {}
+        self._tgt: dict[int, Any] = {}
+
+    def start(self, types) -> None:
+        """Score the signals' cells (`CoverageSignal.score_cells`, which the caller then
+        leaves out) and compute the cell sums the bead types will ask for, in two threads
+        beside the caller: the source masks and spans in one, the target masks and spans in
+        the other, each span summed over the signals in their order, as `bead_score` would
+        (numpy releases the GIL for the array work, so they run side by side; the sums are
+        the same). `bead_score` waits for the span it needs."""
+        import threading
+
+        if not self.signals:
+            return
+        g = self.grid
+        plan = (("s", sorted({b for a, b in types if a and b}), lambda s, b: s.src_cells(b), self._src),
+                ("t", sorted({a for a, b in types if a and b}), lambda s, a: s.tgt_cells(g, a), self._tgt))
+        self._ready = {(kind, x): threading.Event() for kind, spans, _, _ in plan for x in spans}
+        self._errors: list[BaseException] = []
+
+        def run(kind, spans, cells, cache):
+            try:
+                for s in self.signals:
+                    s.score_cells(g.band, sides=(0,) if kind == "s" else (1,))
+                for x in spans:
+                    cache[x] = self._sum(lambda s: cells(s, x))
+                    self._ready[(kind, x)].set()
+            except BaseException as e:  # raised again where the span is asked for
+                self._errors.append(e)
+                for ev in self._ready.values():
+                    ev.set()
+
+        self._threads = [threading.Thread(target=run, args=p, daemon=True, name="aligner-coverage")
+                         for p in plan]
+        for t in self._threads:
+            t.start()
+
+    def join(self) -> None:
+        """Wait for the threads of `start` (all their spans are then computed)."""
+        for t in getattr(self, "_threads", ()):
+            t.join()
+        self._threads = []
+
+    def _wait(self, kind: str, span: int) -> None:
+        ev = getattr(self, "_ready", {}).get((kind, span))
+        if ev is not None:
+            ev.wait()
+            if self._errors:
+                raise self._errors[0]
 
     def _sum(self, get) -> np.ndarray:
         total = None
@@ -416,6 +527,8 @@ class CombinedCoverage:
         if a == 0 or b == 0 or not self.signals:
             return 0.0
         g = self.grid
+        self._wait("s", b)
+        self._wait("t", a)
         sv = self._src.get(b)
         if sv is None:
             sv = self._src[b] = self._sum(lambda s: s.src_cells(b))

@@ -12,6 +12,7 @@ document after a first alignment.
 from __future__ import annotations
 
 import math
+from itertools import chain
 
 import numpy as np
 
@@ -83,18 +84,25 @@ class LengthSignal(Signal):
                                np.array([self.pairing.tgt.lengths[l]]))[0])
 
     def reestimate(self, beads) -> None:
-        ls, lt = self.pairing.src.lengths, self.pairing.tgt.lengths
-        d = []
-        for src, tgt in beads:
-            if src and tgt:
-                s, t = float(ls[src].sum()), float(lt[tgt].sum())
-                d.append(math.log((t + 1.0) / (s * self.ratio + 1.0)))
+        both = [(s, t) for s, t in beads if s and t]
+        # each bead's lengths (whole numbers of characters: any order of summing is exact)
+        s_len, t_len = (_span_sums([b[side] for b in both], lengths)
+                        for side, lengths in ((0, self.pairing.src.lengths), (1, self.pairing.tgt.lengths)))
+        log, ratio = math.log, self.ratio
+        d = [log((t + 1.0) / (s * ratio + 1.0)) for s, t in zip(s_len.tolist(), t_len.tolist())]
         if len(d) >= 20:
             # the median is robust to the few wrong beads of a first alignment
             self.shift = float(np.median(d))
 
     def describe(self):
         return {"weight": self.weight, "ratio": round(self.ratio * math.exp(self.shift), 4)}
+
+
+def _span_sums(spans: list[list[int]], values: np.ndarray) -> np.ndarray:
+    """The sum of values over each span (a list of sentence numbers)."""
+    size = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
+    flat = np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=int(size.sum()))
+    return np.bincount(np.repeat(np.arange(len(spans)), size), weights=values[flat], minlength=len(spans))
 
 
 def fit_variance(true: list[tuple[np.ndarray, np.ndarray]], wrong: list[np.ndarray]) -> dict[str, float]:

@@ -7,7 +7,6 @@ sentence offers the glosses of all its words, an English one its stems.
 
 from __future__ import annotations
 
-from aligner.align.cedict import load_lexicon
 from aligner.align.pairing import Pairing
 from aligner.align.signals.base import register
 from aligner.align.signals.coverage import CoverageSignal
@@ -21,13 +20,18 @@ class LexiconSignal(CoverageSignal):
     rho_src = 0.3
     rho_tgt = 0.3
 
+    uses_zh_words = True
+
     def prepare(self, pairing: Pairing) -> None:
-        self.lexicon = load_lexicon()
+        # the dictionary for this text's words only (looked up beside this process, see
+        # Pairing.start_analysis), not the whole of CC-CEDICT
+        pairing.zh_en[1].en_stems  # the English side's work first, while the Chinese words come
+        self.lexicon = pairing.zh_lexicon()
         super().prepare(pairing)
 
     def describe(self):
         d = super().describe()
-        d["cedict_entries"] = len(self.lexicon.zh2en)  # no load time: re-runs write the same bytes
+        d["cedict_entries"] = self.lexicon.entries  # no load time: re-runs write the same bytes
         return d
 
     def _zh_units(self, side) -> list[list[frozenset]]:

@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 
-from aligner.align.cedict import load_lexicon
+from aligner.align.cedict import load_en_vocab
 from aligner.align.pairing import Pairing
 from aligner.align.signals.base import register
 from aligner.align.signals.coverage import CoverageSignal
@@ -153,7 +153,7 @@ class NamesSignal(CoverageSignal):
 
     def units(self, pairing: Pairing):
         zh, en = pairing.zh_en
-        vocab = load_lexicon().en_vocab
+        vocab = load_en_vocab()
         self._en_names = [en_names(s, vocab) for s in en.sentences]
         eu = [[frozenset((w,)) for w in names] for names in self._en_names]
         zu = [[] for _ in zh.sentences]

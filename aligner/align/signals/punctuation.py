@@ -21,17 +21,35 @@ CUES = {
 
 
 def cue_counts(sentences: list[str]) -> dict[str, np.ndarray]:
+    """Per cue, each sentence's count of its characters (at most 3): a quote cue counts
+    the curly quotes and half the straight ones (rounded up), an ellipsis also "..." ."""
+    n = len(sentences)
+    # every sentence's code points in one array, each with its sentence number: a count of a
+    # character per sentence is one bincount, not a str.count per sentence and character
+    text = "".join(sentences)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    lens = np.fromiter(map(len, sentences), dtype=np.int64, count=n)
+    sent = np.repeat(np.arange(n), lens)
+
+    marks = sorted({ord(c) for chars, _ in CUES.values() for c in chars})
+    table = np.array(marks, dtype=np.uint32)
+    pos = np.minimum(np.searchsorted(table, codes), len(marks) - 1)
+    hit = table[pos] == codes
+    per_mark = np.bincount(sent[hit] * len(marks) + pos[hit], minlength=n * len(marks))
+    per_mark = per_mark.reshape(n, len(marks)).astype(np.float64)
+
+    def count(chars: str) -> np.ndarray:
+        return per_mark[:, [marks.index(ord(c)) for c in chars]].sum(axis=1)
+
     out = {}
     for cue, (chars, _) in CUES.items():
-        v = np.zeros(len(sentences))
-        for i, s in enumerate(sentences):
-            c = sum(s.count(ch) for ch in chars)
-            if cue == "quote" and '"' in chars:
-                c = sum(s.count(ch) for ch in chars if ch != '"') + (s.count('"') + 1) // 2
-            if cue == "ellipsis":
-                c += s.count("...")
-            v[i] = min(c, 3)
-        out[cue] = v
+        if cue == "quote" and '"' in chars:
+            c = count(chars.replace('"', "")) + (count('"') + 1) // 2
+        else:
+            c = count(chars)
+        if cue == "ellipsis":
+            c += np.array([s.count("...") for s in sentences], dtype=np.float64)
+        out[cue] = np.minimum(c, 3)
     return out
 
 

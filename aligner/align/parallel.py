@@ -1,0 +1,152 @@
+"""Work beside the aligner on a second core: a forked child process computes a pure function
+of data the parent already holds, while the parent goes on with other work; the result comes
+back pickled through a pipe.
+
+    job = Beside(segment_and_look_up, sentences)   # the child starts at once
+    ...                                            # the parent does other work meanwhile
+    words, stems = job.result()                    # waits for the child
+
+Used for the Chinese side of an alignment (word segmentation and CC-CEDICT look-ups: pure
+Python and a Rust segmenter that holds the GIL, so threads would not run them side by side).
+The child also keeps the 180,000-entry dictionary and the segmenter's own dictionary out of the
+parent's memory. A fork copies the parent's memory only as pages are written, and the child
+exits as soon as its result is read.
+
+Where there is no usable fork (Windows, macOS: not fork-safe; one CPU; ALIGNER_SERIAL set in
+the environment), or the child fails for any reason, the function runs in the parent when the
+result is asked for: the result is the same either way (the child is a fork: the same code,
+data and string hashing).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from typing import Any, Callable
+
+#: False: never fork (tests compare the two paths; ALIGNER_SERIAL=1 does it for a process)
+ENABLED = True
+
+
+def available(fork: bool = True) -> bool:
+    """Can work run beside this thread here: at least two CPUs for this process, and, for a
+    fork (`fork`), a fork-safe platform and no other thread that could hold a lock the child
+    would then find taken (tqdm's monitor of progress bars only sleeps and touches its own
+    lock, which the child never uses; threads of this process use no fork)."""
+    if not ENABLED or os.environ.get("ALIGNER_SERIAL"):
+        return False
+    if fork:
+        if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+            return False
+        import threading
+
+        main = threading.main_thread()
+        if any(t is not main and t.name != "tqdm_monitor" for t in threading.enumerate()):
+            return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) > 1
+
+
+class Beside:
+    """`fn(*args)`, computed in a forked child when `available()`, else on `result()`."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        self._fn, self._args = fn, args
+        self._pid: int | None = None
+        self._fd = -1
+        self._done = False
+        self._value: Any = None
+        self.forked = False
+        if not available():
+            return
+        try:
+            r, w = os.pipe()
+        except OSError:
+            return
+        # A Ctrl-C while forking waits until the fork is done: Python runs at-fork handlers
+        # (logging's) in which a KeyboardInterrupt would only be printed as "Exception
+        # ignored", and then lost. (Blocking the signal would not do: another thread of the
+        # process, numpy's, say, would take it.)
+        pending: list[int] = []
+        previous = signal.getsignal(signal.SIGINT)  # None: a handler not set from Python, kept
+        if previous is not None:
+            signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly with the parent
+                os.close(r)
+                data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(w, "wb") as f:
+                    f.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        if pid > 0:
+            self._pid, self._fd, self.forked = pid, r, True
+        else:
+            os.close(r)
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+        if pending:
+            signal.raise_signal(signal.SIGINT)  # the Ctrl-C, now, as it would have come
+
+    def result(self) -> Any:
+        if not self._done:
+            self._value = self._collect()
+            self._done = True
+            self._fn = self._args = None  # type: ignore[assignment]
+        return self._value
+
+    def _collect(self) -> Any:
+        if self._pid is not None:
+            try:
+                with os.fdopen(self._fd, "rb") as f:
+                    data = f.read()
+            finally:
+                self._fd = -1
+                status = self._reap()
+            if status == 0 and data:
+                try:
+                    return pickle.loads(data)
+                except Exception:  # a truncated result: compute it here
+                    pass
+        # no child, or it failed: compute here (an error then shows as it would have anyway)
+        return self._fn(*self._args)
+
+    def _reap(self) -> int | None:
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return None
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return None
+        return os.waitstatus_to_exitcode(status)
+
+    def close(self) -> None:
+        """Stop a child whose result is no longer wanted (an error in the parent)."""
+        if self._pid is not None:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+            self._reap()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
