@@ -38,6 +38,8 @@ def test_names_by_kind_and_the_kinds_match_the_classes():
         fmt = formats.get_format(name)
         assert fmt.name == name
         assert fmt.kinds == formats._REGISTRY[name][1], name
+        for want in ("write", "read", "memory", "document"):  # format_for_path imports nothing
+            assert formats.suffixes(name, want) == fmt.suffixes_for(want), (name, want)
         assert fmt.extensions and all(e.startswith(".") for e in fmt.extensions), name
         assert fmt.mime_types and fmt.description, name
 
@@ -204,3 +206,19 @@ def test_help_imports_no_format_module():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=ROOT.parent)
     assert result.stdout.strip() == "[]"
+
+
+def test_choosing_a_format_by_file_name_imports_no_format_module():
+    # `aligner align 001.en 001.zh` asks whether each input is a document: answering from the
+    # registry keeps every format module (lxml, python-docx) out of a plain-text run.
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom aligner.formats import format_for_path\n"
+            "from aligner.translate.documents import input_suffixes\n"
+            "assert format_for_path('001.en', 'document') is None\n"
+            "assert format_for_path('a.docx', 'document') == 'docx' and format_for_path('m.sdlxliff', 'read') == 'xliff'\n"
+            "assert '.epub' in input_suffixes()\n"
+            "print(sorted(m for m in sys.modules if m.startswith('aligner.formats.') or m == 'lxml'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from aligner.errors import InputError
 
@@ -32,52 +32,79 @@ __all__ = ["DEFAULT_LOW_SCORE", "format_for_path", "get_format", "names", "regis
 # the CLI's options (and `aligner --help`) import no format module.
 DEFAULT_LOW_SCORE = 0.5
 
-# name -> (where its class is, what it can do: see base.KINDS). The kinds are written here
-# so that names(kind=...) needs no import; test_formats checks them against the classes.
-_REGISTRY: dict[str, tuple[str, frozenset[str]]] = {}
+class _Entry(NamedTuple):
+    """Where a format's class is and what it can do (see base.KINDS), and the file
+    extensions that choose it, written here so that names(kind=...) and format_for_path
+    import no format module (test_formats checks them against the classes)."""
+    target: str
+    kinds: frozenset
+    extensions: tuple = ()
+    read_extensions: tuple = ()
+
+    def suffixes_for(self, want: str) -> tuple:
+        # Format.suffixes_for's rule
+        return self.extensions if want == "write" else (self.read_extensions or self.extensions)
+
+
+_REGISTRY: dict[str, _Entry] = {}
 _LOADED: dict[str, "Format"] = {}
 
 
-def register(fmt: "type[Format] | str", *, name: str | None = None, kinds: Iterable[str] | None = None):
-    """Make a format available by its name: a Format subclass (its kinds are read from
-    it), or a "module:Class" string imported on first use (then give `name` and `kinds`).
+def register(fmt: "type[Format] | str", *, name: str | None = None, kinds: Iterable[str] | None = None,
+             extensions: Iterable[str] | None = None, read_extensions: Iterable[str] = ()):
+    """Make a format available by its name: a Format subclass (its kinds and extensions are
+    read from it), or a "module:Class" string imported on first use (then give `name`,
+    `kinds` and its `extensions`; without them, choosing a format by file name imports it).
     Returns `fmt`, so it can decorate a class."""
     if isinstance(fmt, str):
         if not name or kinds is None:
             raise ValueError("a lazily registered format needs name= and kinds=")
-        _REGISTRY[name] = (fmt, frozenset(kinds))
+        _REGISTRY[name] = _Entry(fmt, frozenset(kinds), tuple(extensions) if extensions is not None else None,
+                                 tuple(read_extensions))
         _LOADED.pop(name, None)
         return fmt
     instance = fmt()
-    _REGISTRY[instance.name] = (f"{fmt.__module__}:{fmt.__qualname__}", instance.kinds)
+    _REGISTRY[instance.name] = _Entry(f"{fmt.__module__}:{fmt.__qualname__}", instance.kinds,
+                                      tuple(instance.extensions), tuple(instance.read_extensions))
     _LOADED[instance.name] = instance
     return fmt
 
 
-for _name, _target, _kinds in (
-    ("tmx", "aligner.formats.tmx:TmxFormat", ("read", "write", "memory")),
-    ("xliff", "aligner.formats.xliff:XliffFormat", ("read", "write", "memory", "document")),
-    ("xliff2", "aligner.formats.xliff2:Xliff2Format", ("read", "write", "memory")),
-    ("tsv", "aligner.formats.tsv:TsvFormat", ("read", "write", "memory")),
-    ("csv", "aligner.formats.tsv:CsvFormat", ("read", "write", "memory")),
-    ("jsonl", "aligner.formats.jsonl:JsonlFormat", ("read", "write")),
-    ("docx", "aligner.formats.docx:DocxFormat", ("write", "document")),
-    ("html", "aligner.formats.html:HtmlFormat", ("write", "document")),
-    ("srt", "aligner.formats.subtitles:SrtFormat", ("document",)),
-    ("vtt", "aligner.formats.subtitles:VttFormat", ("document",)),
-    ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",)),
-    ("odt", "aligner.formats.odf:OdfFormat", ("document",)),
-    ("epub", "aligner.formats.epub:EpubFormat", ("document",)),
-    ("pptx", "aligner.formats.pptx:PptxFormat", ("document",)),
+_XLF = (".xlf", ".xliff")
+for _name, _target, _kinds, _ext, _read in (
+    ("tmx", "aligner.formats.tmx:TmxFormat", ("read", "write", "memory"), (".tmx",), ()),
+    ("xliff", "aligner.formats.xliff:XliffFormat", ("read", "write", "memory", "document"), _XLF,
+     _XLF + (".sdlxliff", ".mqxliff")),
+    ("xliff2", "aligner.formats.xliff2:Xliff2Format", ("read", "write", "memory"), _XLF, ()),
+    ("tsv", "aligner.formats.tsv:TsvFormat", ("read", "write", "memory"), (".tsv", ".tab"), (".tsv", ".tab", ".txt")),
+    ("csv", "aligner.formats.tsv:CsvFormat", ("read", "write", "memory"), (".csv",), ()),
+    ("jsonl", "aligner.formats.jsonl:JsonlFormat", ("read", "write"), (".jsonl",), ()),
+    ("docx", "aligner.formats.docx:DocxFormat", ("write", "document"), (".docx",), ()),
+    ("html", "aligner.formats.html:HtmlFormat", ("write", "document"), (".html", ".htm"), (".html", ".htm", ".xhtml")),
+    ("srt", "aligner.formats.subtitles:SrtFormat", ("document",), (".srt",), ()),
+    ("vtt", "aligner.formats.subtitles:VttFormat", ("document",), (".vtt",), ()),
+    ("markdown", "aligner.formats.markdown:MarkdownFormat", ("document",), (".md", ".markdown"), ()),
+    ("odt", "aligner.formats.odf:OdfFormat", ("document",), (".odt", ".odp"), ()),
+    ("epub", "aligner.formats.epub:EpubFormat", ("document",), (".epub",), ()),
+    ("pptx", "aligner.formats.pptx:PptxFormat", ("document",), (".pptx",), ()),
 ):
-    register(_target, name=_name, kinds=_kinds)
+    register(_target, name=_name, kinds=_kinds, extensions=_ext, read_extensions=_read)
+
+
+def suffixes(name: str, want: str = "write") -> tuple[str, ...]:
+    """The file extensions that choose format `name` for `want` (imports its module only
+    when it was registered without them)."""
+    entry = _REGISTRY[name]
+    if entry.extensions is None:
+        return _load(name).suffixes_for(want)
+    return entry.suffixes_for(want)
 
 
 def names(kind: str | None = None) -> list[str]:
     """The registered formats' names, in the order they were registered; only those that
     can do `kind` ("read", "write", "memory", "document") when given. Imports no format
     module."""
-    return [n for n, (_, kinds) in _REGISTRY.items() if kind is None or kind in kinds]
+    return [n for n, entry in _REGISTRY.items() if kind is None or kind in entry.kinds]
 
 
 def _load(name: str) -> "Format":
@@ -110,7 +137,7 @@ def format_for_path(path: str | Path, want: str = "write") -> str | None:
     suffix = Path(str(path)).suffix.lower()
     if not suffix:
         return None
-    for fmt in formats(want):
-        if suffix in fmt.suffixes_for(want):
-            return fmt.name
+    for name in names(want):
+        if suffix in suffixes(name, want):
+            return name
     return None

@@ -103,11 +103,11 @@ def document_format(path) -> Any:
 
 def input_suffixes() -> tuple[str, ...]:
     """Every suffix `translate` takes from a directory: plain text and each document format's."""
-    from aligner.formats import formats
+    from aligner.formats import names, suffixes
 
     out = list(TEXT_SUFFIXES[:1]) + [".md"]
-    for fmt in formats("document"):
-        for s in fmt.suffixes_for("document"):
+    for name in names("document"):
+        for s in suffixes(name, "document"):
             if s not in out:
                 out.append(s)
     return tuple(out)
