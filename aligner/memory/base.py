@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -216,9 +217,8 @@ class TranslationMemory:
 
     location: str = ""
     readonly: bool = False
-    # Fuzzy candidates the index returns, re-scored here (on their text first: cheap). In the
-    # bench's 100,000-unit memory the best match ranked beyond 60 in 1.5% of look-ups, never
-    # beyond 150 (bench/tm_speed.py).
+    # Fuzzy candidates the index returns, re-scored here (on their text first: cheap): the
+    # units filed under most of the sentence's rarest grams (SqlMemory's candidate index).
     candidate_limit = 150
 
     # --- what a store implements ------------------------------------------------------
@@ -238,9 +238,9 @@ class TranslationMemory:
         """Visible units whose `column` (src_hash or tgt_hash) is one of `hashes`."""
         raise NotImplementedError
 
-    def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
+    def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple]:
         """Up to `limit` visible units whose `side` ("source"/"target") the n-gram index
-        ranks closest to `text`."""
+        ranks closest to `text` (in language `lang`)."""
         raise NotImplementedError
 
     def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
@@ -379,7 +379,7 @@ class TranslationMemory:
             if ((t, s) if reverse else (s, t)) not in pairs:
                 continue  # no unit in this direction: no need to ask the index
             col = READ_COLUMNS.index(side)
-            for row in self._fuzzy_rows(segment, side, self.candidate_limit):
+            for row in self._fuzzy_rows(segment, src_lang, side, self.candidate_limit):
                 text = row[col]
                 exact = M.normalize(text) == qnorm
                 score = M.score(q, tok(text, src_lang), exact)
@@ -446,6 +446,16 @@ class TranslationMemory:
 READ_SQL = ", ".join("u." + c for c in READ_COLUMNS)
 VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
 
+# The fuzzy candidate index (see aligner.memory.match.index_grams), one pair of tables per
+# side: cand_* (gram, unit) files each unit under its CAND_GRAMS rarest grams; grams_*
+# (gram, n) counts the units holding each gram (kept exact as units are added and removed,
+# so both stores choose the same grams).
+CAND_TABLES = {"source": ("cand_src", "grams_src"), "target": ("cand_tgt", "grams_tgt")}
+CAND_GRAMS = 4       # grams each unit is filed under, per side
+QUERY_GRAMS = 8      # a sentence's rarest grams whose units are read
+POSTINGS_CAP = 5000  # units read for one gram (only a gram that thousands of units are filed under)
+_CHUNK = 900         # parameters per IN (...) list
+
 
 class SqlMemory(TranslationMemory):
     """What the SQL stores share: the same tables (units, imports, pairs), queried through a
@@ -469,6 +479,109 @@ class SqlMemory(TranslationMemory):
 
     def _pairs(self) -> set[tuple[str, str]]:
         return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
+    # --- the fuzzy candidate index ----------------------------------------------------
+    def _many(self, c, sql: str, rows: list) -> None:
+        """executemany on the store's connection."""
+        if rows:
+            c.executemany(sql, rows)
+
+    def _gram_counts(self, c, table: str, grams: Sequence[str]) -> dict[str, int]:
+        """How many units hold each of `grams` (those no unit holds are left out)."""
+        out: dict[str, int] = {}
+        for k in range(0, len(grams), _CHUNK):
+            chunk = grams[k:k + _CHUNK]
+            out.update(c.execute(f"SELECT gram, n FROM {table} WHERE gram IN ({', '.join([self.P] * len(chunk))})",
+                                 chunk).fetchall())
+        return out
+
+    def _add_counts(self, c, table: str, items: list[tuple[str, int]]) -> None:
+        P = self.P
+        self._many(c, f"INSERT INTO {table}(gram, n) VALUES ({P}, {P}) "
+                      f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n", items)
+
+    def _add_postings(self, c, table: str, rows: list[tuple[str, int]]) -> None:
+        self._many(c, f"INSERT INTO {table}(gram, unit) VALUES ({self.P}, {self.P}) ON CONFLICT DO NOTHING", rows)
+
+    def _index_units(self, c, units: Sequence[Sequence[Any]]) -> None:
+        """File new units, rows of (id, src_lang, tgt_lang, source, target), in the
+        candidate index, in the caller's transaction. A unit's grams are chosen by the counts
+        including its own batch, so the first batch of an empty memory is filed as well as
+        later ones."""
+        for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
+            cand, counts_table = CAND_TABLES[side]
+            grams = [M.index_grams(M.normalize(u[text_col]), u[lang_col]) for u in units]
+            batch: Counter = Counter()
+            for g in grams:
+                batch.update(g.keys())
+            counts = self._gram_counts(c, counts_table, list(batch))
+            for g, n in batch.items():
+                counts[g] = counts.get(g, 0) + n
+            rows = [(g, u[0]) for u, ug in zip(units, grams)
+                    for g in M.rarest_grams(ug, counts, CAND_GRAMS, u[lang_col])]
+            self._add_postings(c, cand, rows)
+            self._add_counts(c, counts_table, sorted(batch.items()))
+
+    def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
+        """Take units (as for _index_units) out of the candidate index before they are deleted."""
+        P = self.P
+        for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
+            cand, counts_table = CAND_TABLES[side]
+            gone: Counter = Counter()
+            rows = []
+            for u in units:
+                g = M.index_grams(M.normalize(u[text_col]), u[lang_col])
+                gone.update(g.keys())
+                rows += [(gram, u[0]) for gram in g]  # every gram: the chosen ones are among them
+            self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND unit = {P}", rows)
+            self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
+                          [(n, g) for g, n in sorted(gone.items())])
+
+    def _build_index(self, c) -> None:
+        """File every unit in the candidate index (a memory made before it existed)."""
+        last = 0
+        while True:
+            rows = c.execute(f"SELECT id, src_lang, tgt_lang, source, target FROM units WHERE id > {self.P} "
+                             f"ORDER BY id LIMIT {BATCH_UNITS}", (last,)).fetchall()
+            if not rows:
+                return
+            self._index_units(c, rows)
+            last = rows[-1][0]
+
+    def _pending(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is not None
+
+    def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple]:
+        cand, counts_table = CAND_TABLES[side]
+        P = self.P
+        grams = M.index_grams(M.normalize(text), lang)
+        counts = self._gram_counts(self.conn, counts_table, list(grams))
+        # The sentence's rarest grams that some unit holds (ties in text order).
+        chosen = sorted((g for g in grams if counts.get(g, 0) > 0), key=counts.__getitem__)[:QUERY_GRAMS]
+        if not chosen:
+            return []
+        postings: dict[str, list[int]] = {g: [] for g in chosen}
+        sql = " UNION ALL ".join(f"SELECT * FROM (SELECT gram, unit FROM {cand} WHERE gram = {P} "
+                                 f"ORDER BY unit LIMIT {POSTINGS_CAP}) AS s{i}" for i in range(len(chosen)))
+        for g, unit in self.conn.execute(sql, chosen).fetchall():
+            postings[g].append(unit)
+        # The units filed under most of these grams; among equals, those found through a
+        # rarer gram first, then the oldest (the same order from every store).
+        hits: Counter = Counter()
+        for g in chosen:
+            hits.update(postings[g])
+        # While an import is unfinished its units are dropped below: take more candidates.
+        pending = self._pending()
+        best = [u for u, _ in hits.most_common(limit * (10 if pending else 1))]
+        if not best:
+            return []
+        rows = []
+        for k in range(0, len(best), _CHUNK):
+            chunk = best[k:k + _CHUNK]
+            rows += self.conn.execute(f"SELECT {READ_SQL} FROM units u WHERE u.id IN ({', '.join([P] * len(chunk))})"
+                                      + (f" AND {VISIBLE}" if pending else ""), chunk).fetchall()
+        order = {rid: i for i, rid in enumerate(best)}
+        return sorted(rows, key=lambda r: order[r[0]])[:limit]
 
     def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
         last = 0
@@ -512,7 +625,11 @@ class SqlMemory(TranslationMemory):
                 args += stale
             if not where:
                 raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
-            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
+            cond = " AND ".join(where)
+            doomed = c.execute(f"SELECT id, src_lang, tgt_lang, source, target FROM units WHERE {cond}",
+                               args).fetchall()
+            self._unindex_units(c, doomed)
+            n = c.execute("DELETE FROM units WHERE " + cond, args).rowcount
             if stale:
                 c.execute(f"DELETE FROM imports WHERE id IN ({', '.join([P] * len(stale))})", stale)
         self._removed()

@@ -126,6 +126,51 @@ def score(query_tokens: str, unit_tokens: str, exact: bool) -> int:
     return min(99, int(similarity(query_tokens, unit_tokens)))
 
 
+# --- the fuzzy candidate index --------------------------------------------------------------
+# A fuzzy match at or above the threshold shares most of its tokens with the sentence: an
+# edit changes one token (one word, or one Chinese character). So a unit is filed under a
+# few of its rarest grams, and a sentence's candidates are the units filed under its own
+# rarest grams (aligner.memory.base): the rarer the gram, the shorter its list of units.
+# Grams are the score's tokens for spaced languages (words and punctuation marks, case
+# kept), character bigrams for Chinese (single characters are too common to tell units apart).
+
+
+def index_grams(norm: str, lang: str) -> dict[str, int]:
+    """The distinct grams of a normalised text, each with the position where it first occurs."""
+    if base(lang) == "zh":
+        s = norm.replace(" ", "")
+        if len(s) < 2:
+            return {s: 0} if s else {}
+        out: dict[str, int] = {}
+        for i in range(len(s) - 1):
+            out.setdefault(s[i:i + 2], i)
+        return out
+    out = {}
+    for i, tok in enumerate(_TOKEN.findall(norm)):
+        out.setdefault(tok, i)
+    return out
+
+
+def rarest_grams(grams: dict[str, int], counts: dict[str, int], k: int, lang: str) -> list[str]:
+    """The k grams with the lowest `counts` (units holding them), ties in text order. Chinese
+    bigrams that overlap one already chosen are passed over: one changed character then
+    destroys at most one chosen gram, as one changed word does in English."""
+    order = sorted(grams, key=lambda g: counts.get(g, 0))
+    if base(lang) != "zh":
+        return order[:k]
+    chosen: list[str] = []
+    taken: set[int] = set()
+    for g in order:
+        i = grams[g]
+        if i - 1 in taken or i + 1 in taken:
+            continue
+        chosen.append(g)
+        taken.add(i)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
 def numbers(text: str) -> list[str]:
     return _NUMBER.findall(fold_fullwidth(text))
 
