@@ -19,6 +19,7 @@ import json
 import os
 import socket
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -446,14 +447,15 @@ class TranslationMemory:
 READ_SQL = ", ".join("u." + c for c in READ_COLUMNS)
 VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
 
-# The fuzzy candidate index (see aligner.memory.match.index_grams), one pair of tables per
-# side: cand_* (gram, unit) files each unit under its CAND_GRAMS rarest grams; grams_*
-# (gram, n) counts the units holding each gram (kept exact as units are added and removed,
-# so both stores choose the same grams).
+# The fuzzy candidate index (see aligner.memory.match.rare_grams), one pair of tables per
+# side: cand_* (gram, unit) files each unit under CAND_GRAMS grams around its rarest
+# tokens; grams_* (gram = a token, n) counts the units holding each token (kept exact as
+# units are added and removed, so both stores choose the same grams).
 CAND_TABLES = {"source": ("cand_src", "grams_src"), "target": ("cand_tgt", "grams_tgt")}
 CAND_GRAMS = 4       # grams each unit is filed under, per side
 QUERY_GRAMS = 8      # a sentence's rarest grams whose units are read
 POSTINGS_CAP = 5000  # units read for one gram (only a gram that thousands of units are filed under)
+MIN_CANDIDATES = 20  # candidates re-scored at least, when the index finds that many
 _CHUNK = 900         # parameters per IN (...) list
 
 
@@ -510,16 +512,15 @@ class SqlMemory(TranslationMemory):
         later ones."""
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            grams = [M.index_grams(M.normalize(u[text_col]), u[lang_col]) for u in units]
-            batch: Counter = Counter()
-            for g in grams:
-                batch.update(g.keys())
+            norms = [M.normalize(u[text_col]) for u in units]
+            tokens = [M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)]
+            batch = Counter(chain.from_iterable(tokens))
             counts = self._gram_counts(c, counts_table, list(batch))
-            for g, n in batch.items():
-                counts[g] = counts.get(g, 0) + n
-            rows = [(g, u[0]) for u, ug in zip(units, grams)
-                    for g in M.rarest_grams(ug, counts, CAND_GRAMS, u[lang_col])]
-            self._add_postings(c, cand, rows)
+            for t, n in batch.items():
+                counts[t] = counts.get(t, 0) + n
+            rows = sorted({(g, u[0]) for u, n, ts in zip(units, norms, tokens)
+                           for g in M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)})
+            self._add_postings(c, cand, rows)  # in key order: each B-tree page is visited once
             self._add_counts(c, counts_table, sorted(batch.items()))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
@@ -527,15 +528,13 @@ class SqlMemory(TranslationMemory):
         P = self.P
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            gone: Counter = Counter()
-            rows = []
-            for u in units:
-                g = M.index_grams(M.normalize(u[text_col]), u[lang_col])
-                gone.update(g.keys())
-                rows += [(gram, u[0]) for gram in g]  # every gram: the chosen ones are among them
+            norms = [M.normalize(u[text_col]) for u in units]
+            gone = Counter(chain.from_iterable(M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)))
+            # every gram of a unit: the ones it was filed under are among them
+            rows = [(g, u[0]) for n, u in zip(norms, units) for g in M.index_grams(n, u[lang_col])]
             self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND unit = {P}", rows)
             self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
-                          [(n, g) for g, n in sorted(gone.items())])
+                       [(n, t) for t, n in sorted(gone.items())])
 
     def _build_index(self, c) -> None:
         """File every unit in the candidate index (a memory made before it existed)."""
@@ -554,10 +553,11 @@ class SqlMemory(TranslationMemory):
     def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple]:
         cand, counts_table = CAND_TABLES[side]
         P = self.P
-        grams = M.index_grams(M.normalize(text), lang)
-        counts = self._gram_counts(self.conn, counts_table, list(grams))
-        # The sentence's rarest grams that some unit holds (ties in text order).
-        chosen = sorted((g for g in grams if counts.get(g, 0) > 0), key=counts.__getitem__)[:QUERY_GRAMS]
+        norm = M.normalize(text)
+        tokens = M.counted_tokens(norm, lang)
+        counts = {t: n for t, n in self._gram_counts(self.conn, counts_table, list(tokens)).items() if n > 0}
+        # The grams around the sentence's rarest tokens that some unit holds (ties in text order).
+        chosen = M.rare_grams(norm, lang, tokens, counts, QUERY_GRAMS)
         if not chosen:
             return []
         postings: dict[str, list[int]] = {g: [] for g in chosen}
@@ -566,15 +566,19 @@ class SqlMemory(TranslationMemory):
         for g, unit in self.conn.execute(sql, chosen).fetchall():
             postings[g].append(unit)
         # The units filed under most of these grams; among equals, those found through a
-        # rarer gram first, then the oldest (the same order from every store).
+        # rarer gram first, then the oldest (the same order from every store). The best match
+        # holds all or all but one of the grams the most-hit units hold: those are the
+        # candidates (at least MIN_CANDIDATES, at most `limit`).
         hits: Counter = Counter()
         for g in chosen:
             hits.update(postings[g])
         # While an import is unfinished its units are dropped below: take more candidates.
         pending = self._pending()
-        best = [u for u, _ in hits.most_common(limit * (10 if pending else 1))]
-        if not best:
+        ranked = hits.most_common(limit * (10 if pending else 1))
+        if not ranked:
             return []
+        floor = max(1, ranked[0][1] - 1)
+        best = [u for k, (u, n) in enumerate(ranked) if n >= floor or k < MIN_CANDIDATES * (10 if pending else 1)]
         rows = []
         for k in range(0, len(best), _CHUNK):
             chunk = best[k:k + _CHUNK]

@@ -129,46 +129,58 @@ def score(query_tokens: str, unit_tokens: str, exact: bool) -> int:
 # --- the fuzzy candidate index --------------------------------------------------------------
 # A fuzzy match at or above the threshold shares most of its tokens with the sentence: an
 # edit changes one token (one word, or one Chinese character). So a unit is filed under a
-# few of its rarest grams, and a sentence's candidates are the units filed under its own
-# rarest grams (aligner.memory.base): the rarer the gram, the shorter its list of units.
-# Grams are the score's tokens for spaced languages (words and punctuation marks, case
-# kept), character bigrams for Chinese (single characters are too common to tell units apart).
+# few grams around its rarest tokens, and a sentence's candidates are the units filed under
+# the same grams of its own rarest tokens (aligner.memory.base): the rarer the gram, the
+# shorter its list of units. The memory counts, for each token, the units holding it.
+# - Spaced languages: the tokens and grams are the whitespace-separated words as they stand
+#   (case and attached punctuation kept: one changed token of the score changes one of them,
+#   and str.split is several times faster than the score's tokenizer).
+# - Chinese: the tokens are characters, the grams the character bigrams on either side of
+#   a rare character (single characters are too common to tell units apart; a bigram alone
+#   would need far more counts to be kept). A changed character beside a rare one destroys
+#   one of its two bigrams, never both.
 
 
-def index_grams(norm: str, lang: str) -> dict[str, int]:
-    """The distinct grams of a normalised text, each with the position where it first occurs."""
-    if base(lang) == "zh":
+def _zh(lang: str) -> bool:
+    return base(lang) == "zh"
+
+
+def counted_tokens(norm: str, lang: str) -> dict[str, None]:
+    """The distinct tokens of a normalised text whose unit counts the memory keeps."""
+    if _zh(lang):
+        return dict.fromkeys(norm.replace(" ", ""))
+    return dict.fromkeys(norm.split())
+
+
+def index_grams(norm: str, lang: str) -> dict[str, None]:
+    """Every gram a unit with this normalised text can be filed under."""
+    if _zh(lang):
         s = norm.replace(" ", "")
         if len(s) < 2:
-            return {s: 0} if s else {}
-        out: dict[str, int] = {}
-        for i in range(len(s) - 1):
-            out.setdefault(s[i:i + 2], i)
-        return out
-    out = {}
-    for i, tok in enumerate(_TOKEN.findall(norm)):
-        out.setdefault(tok, i)
-    return out
+            return {s: None} if s else {}
+        return dict.fromkeys([s[i:i + 2] for i in range(len(s) - 1)])
+    return dict.fromkeys(norm.split())
 
 
-def rarest_grams(grams: dict[str, int], counts: dict[str, int], k: int, lang: str) -> list[str]:
-    """The k grams with the lowest `counts` (units holding them), ties in text order. Chinese
-    bigrams that overlap one already chosen are passed over: one changed character then
-    destroys at most one chosen gram, as one changed word does in English."""
-    order = sorted(grams, key=lambda g: counts.get(g, 0))
-    if base(lang) != "zh":
+def rare_grams(norm: str, lang: str, tokens: dict[str, None], counts: dict[str, int], k: int) -> list[str]:
+    """Up to k grams of a normalised text around its rarest tokens (`tokens` =
+    counted_tokens(norm, lang); those not in `counts`, which no unit holds, are passed
+    over), ties in text order."""
+    order = sorted([t for t in tokens if t in counts], key=counts.__getitem__)
+    if not _zh(lang):
         return order[:k]
-    chosen: list[str] = []
-    taken: set[int] = set()
-    for g in order:
-        i = grams[g]
-        if i - 1 in taken or i + 1 in taken:
-            continue
-        chosen.append(g)
-        taken.add(i)
-        if len(chosen) == k:
+    s = norm.replace(" ", "")
+    if len(s) < 2:
+        return [s] if s and order else []
+    out: dict[str, None] = {}
+    for ch in order:
+        i = s.find(ch)
+        for g in (s[i - 1:i + 1] if i > 0 else "", s[i:i + 2] if i + 1 < len(s) else ""):
+            if g:
+                out[g] = None
+        if len(out) >= k:
             break
-    return chosen
+    return list(out)[:k]
 
 
 def numbers(text: str) -> list[str]:
