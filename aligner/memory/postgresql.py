@@ -204,6 +204,25 @@ class PostgresMemory(SqlMemory):
         if rows:
             c.cursor().executemany(sql, rows)
 
+    def _add_postings(self, c, table, rows):
+        # COPY: a new unit's (gram, unit) rows cannot be there already.
+        if rows:
+            with c.cursor().copy(f"COPY {table} (gram, unit) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(r)
+
+    def _add_counts(self, c, table, items):
+        if not items:
+            return
+        c.execute('CREATE TEMP TABLE IF NOT EXISTS counts_in (gram TEXT COLLATE "C", n BIGINT) ON COMMIT DELETE ROWS')
+        c.execute("DELETE FROM counts_in")
+        with c.cursor().copy("COPY counts_in (gram, n) FROM STDIN") as copy:
+            for r in items:
+                copy.write_row(r)
+        # In text order, as every writer does: concurrent batches take the rows' locks in one order.
+        c.execute(f"INSERT INTO {table}(gram, n) SELECT gram, n FROM counts_in ORDER BY gram "
+                  f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n")
+
     def _gram_counts(self, c, table, grams):
         if not grams:
             return {}
