@@ -360,11 +360,18 @@ def test_a_schema_1_memory_gets_the_index_when_opened_for_writing(tmp_path):
         for t in ("cand_src", "cand_tgt", "grams_src", "grams_tgt"):
             c.execute(f"DROP TABLE {t}")
         c.execute("UPDATE tm_info SET value='1' WHERE key='schema'")
-    with pytest.raises(InputError, match="earlier aligner"):
-        open_memory(path, readonly=True)
-    with open_memory(path) as tm:
-        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "2"
-        [m] = tm.lookup(["The cat sat on the red mat."], "en", "zh", limit=1)[0]
-    assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(InputError, match="earlier aligner"):
+            open_memory(path, readonly=True)
+        assert path.read_bytes() == before
+    finally:
+        path.chmod(0o644)
+    # A read-only command (translate --tm, tm stats) on a writable file upgrades it first.
     with open_memory(path, readonly=True) as tm:
+        [m] = tm.lookup(["The cat sat on the red mat."], "en", "zh", limit=1)[0]
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "2"
+    assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
+    with open_memory(path) as tm:
         assert tm.lookup(["The cat sat on the mat."], "en", "zh")[0][0].score == 100

@@ -527,9 +527,14 @@ class SqlMemory(TranslationMemory):
             counts = self._gram_counts(c, counts_table, list(batch))
             for t, n in batch.items():
                 counts[t] = counts.get(t, 0) + n
-            rows = sorted({(g, u[0]) for u, n, ts in zip(units, norms, tokens)
-                           for g in M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)})
-            self._add_postings(c, cand, rows)  # in key order: each B-tree page is visited once
+            rows = []
+            for u, n, ts in zip(units, norms, tokens):
+                if M.base(u[lang_col]) == "zh":
+                    rows += [(g, u[0]) for g in M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)]
+                else:  # (what rare_grams does for spaced languages, without a call per unit)
+                    rows += [(g, u[0]) for g in sorted(ts, key=counts.__getitem__)[:CAND_GRAMS]]
+            rows.sort()  # in key order: each B-tree page is visited once
+            self._add_postings(c, cand, rows)
             self._add_counts(c, counts_table, sorted(batch.items()))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
@@ -566,7 +571,7 @@ class SqlMemory(TranslationMemory):
         tokens = M.counted_tokens(norm, lang)
         counts = {t: n for t, n in self._gram_counts(self.conn, counts_table, list(tokens)).items() if n > 0}
         # The grams around the sentence's rarest tokens that some unit holds (ties in text order).
-        chosen = M.rare_grams(norm, lang, tokens, counts, QUERY_GRAMS)
+        chosen = M.rare_grams(norm, lang, [t for t in tokens if t in counts], counts, QUERY_GRAMS)
         if not chosen:
             return []
         postings: dict[str, list[int]] = {g: [] for g in chosen}

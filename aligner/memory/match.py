@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from typing import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
@@ -162,11 +163,10 @@ def index_grams(norm: str, lang: str) -> dict[str, None]:
     return dict.fromkeys(norm.split())
 
 
-def rare_grams(norm: str, lang: str, tokens: dict[str, None], counts: dict[str, int], k: int) -> list[str]:
-    """Up to k grams of a normalised text around its rarest tokens (`tokens` =
-    counted_tokens(norm, lang); those not in `counts`, which no unit holds, are passed
-    over), ties in text order."""
-    order = sorted([t for t in tokens if t in counts], key=counts.__getitem__)
+def rare_grams(norm: str, lang: str, tokens: Iterable[str], counts: dict[str, int], k: int) -> list[str]:
+    """Up to k grams of a normalised text around its rarest tokens (`tokens`: those of
+    counted_tokens(norm, lang) that are in `counts`), ties in text order."""
+    order = sorted(tokens, key=counts.__getitem__)
     if not _zh(lang):
         return order[:k]
     s = norm.replace(" ", "")

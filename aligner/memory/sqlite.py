@@ -141,7 +141,12 @@ class SqliteMemory(SqlMemory):
             if info.get("application") != APPLICATION:
                 raise _not_a_memory(self.location, "an SQLite database of another program")
             if info.get("schema") == "1":
-                self._upgrade_from_1()
+                if self.readonly and self.path.stat().st_mode & 0o222 and os.access(self.path.parent, os.W_OK):
+                    # A read-only command on a file that may be written: upgrade it once,
+                    # through a connection of its own, then read it as asked.
+                    SqliteMemory(self.path).close()
+                else:
+                    self._upgrade_from_1()
             elif info.get("schema") != SCHEMA_VERSION:
                 raise InputError(f"translation memory schema {info.get('schema')} is not supported "
                                  f"(this aligner reads {SCHEMA_VERSION})", path=self.location,
@@ -167,9 +172,9 @@ class SqliteMemory(SqlMemory):
         """Schema 1 had no candidate index: add it and file every unit (one transaction)."""
         if self.readonly:
             raise InputError("this translation memory was made by an earlier aligner and needs a one-time "
-                             "upgrade", path=self.location,
-                             hint="Open it once with write access (e.g. `aligner tm stats --tm FILE` on a "
-                                  "writable copy), or export it as TMX and import the TMX.")
+                             "upgrade, which a read-only file cannot take", path=self.location,
+                             hint="Make it writable and run any `aligner tm` command once (e.g. `aligner tm "
+                                  "stats`), or use a writable copy.")
         with self._write() as c:
             if c.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] != "1":
                 return  # another process upgraded it meanwhile
