@@ -375,3 +375,11 @@ def test_a_schema_1_memory_gets_the_index_when_opened_for_writing(tmp_path):
     assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
     with open_memory(path) as tm:
         assert tm.lookup(["The cat sat on the mat."], "en", "zh")[0][0].score == 100
+
+
+def test_fast_tokens_are_the_scores_tokens():
+    rng = random.Random(2)
+    pool = [chr(c) for c in range(0x250)] + list("你好，。！？「」—…_ \t\u3000\u00a0١٢٣ⅫⅣ²³é") + ["\U0001F600"]
+    for _ in range(20000):
+        norm = M.normalize("".join(rng.choice(pool) for _ in range(rng.randint(0, 25))))
+        assert M.tokens(norm) == M._TOKEN.findall(norm), repr(norm)

@@ -574,16 +574,13 @@ class SqlMemory(TranslationMemory):
         chosen = M.rare_grams(norm, lang, [t for t in tokens if t in counts], counts, QUERY_GRAMS)
         if not chosen:
             return []
-        postings: dict[str, list[int]] = {g: [] for g in chosen}
         # While an import is unfinished, its units are filed but not yet in use: they are
         # left out here, before the ranking (an import of many similar units would
         # otherwise crowd out the units in use).
-        pending = self._pending()
-        join = f" JOIN units u ON u.id = c.unit AND {VISIBLE}" if pending else ""
-        sql = " UNION ALL ".join(f"SELECT * FROM (SELECT c.gram, c.unit FROM {cand} c{join} WHERE c.gram = {P} "
-                                 f"ORDER BY c.unit LIMIT {POSTINGS_CAP}) AS s{i}" for i in range(len(chosen)))
-        for g, unit in self.conn.execute(sql, chosen).fetchall():
-            postings[g].append(unit)
+        join = f" JOIN units u ON u.id = c.unit AND {VISIBLE}" if self._pending() else ""
+        # One short query per gram, units only: a third of the time of one query for all.
+        sql = f"SELECT c.unit FROM {cand} c{join} WHERE c.gram = {P} ORDER BY c.unit LIMIT {POSTINGS_CAP}"
+        postings = {g: [u for (u,) in self.conn.execute(sql, (g,)).fetchall()] for g in chosen}
         # The units filed under most of these grams; among equals, those found through a
         # rarer gram first, then the oldest (the same order from every store). The candidates:
         # every unit with the most hits, and at least the first MIN_CANDIDATES, at most

@@ -78,6 +78,19 @@ def base(lang: str | None) -> str:
     return re.split(r"[-_]", (lang or "").strip().lower(), maxsplit=1)[0]
 
 
+def tokens(norm: str) -> list[str]:
+    """_TOKEN.findall(norm), twice as fast: a whitespace-separated word made only of letters
+    and digits is one token (re's \\w is str.isalnum or "_", its \\s str.isspace); only
+    the others go through the expression."""
+    out: list[str] = []
+    for w in norm.split():
+        if w.isalnum():
+            out.append(w)
+        else:
+            out += _TOKEN.findall(w)
+    return out
+
+
 class Tokenizer:
     """Sentences as strings of tokens, one character per token, for rapidfuzz.
 
@@ -100,7 +113,7 @@ class Tokenizer:
             out = norm.replace(" ", "")
         else:
             codes = self._codes
-            toks = _TOKEN.findall(norm)
+            toks = tokens(norm)
             try:
                 out = "".join([codes[t] for t in toks])
             except KeyError:
