@@ -12,8 +12,9 @@
   FTS5 rows of a batch are added by one INSERT ... SELECT per side in the batch's
   transaction (a row trigger cost three times as much: bench/tm_speed.py).
 - Fuzzy candidates: the candidate index shared with PostgreSQL (aligner.memory.base,
-  tables cand_*/grams_*): each unit filed under its 4 rarest grams, a look-up reads the
-  units filed under the sentence's 8 rarest. The memory is never scanned for a look-up.
+  tables cand_*/grams_*): each unit filed under 4 grams around its rarest tokens, a look-up
+  reads the units filed under 8 grams of the sentence's. The memory is never scanned for a
+  look-up.
 - Schema 2 added the candidate index; a schema-1 memory gets it the first time it is
   opened for writing.
 """
