@@ -293,3 +293,93 @@ def test_scores_are_documented_values():
     assert M.score(tok("他去了北京。", "zh"), tok("他去了上海。", "zh"), False) == 66
     assert M.normalize("  “Ｈi”\u3000there ") == '"Hi" there'
     assert M.variant("zh") == M.variant("zh-CN") == "hans" and M.variant("zh-HK") == "hant"
+
+
+# --- the fuzzy candidate index (aligner.memory.base: units filed under their rarest grams) ---
+
+def _crowd(rng, n):
+    """n units of common words only (each in thousands of units), English and Chinese."""
+    en = "the of a and to in that was for on with he it as his".split()
+    zh = "的了是在不我有他这中大来上国个到说们为子和你"
+    return [Unit(" ".join(rng.choice(en) for _ in range(9)) + ".", "".join(rng.choice(zh) for _ in range(14)) + "。",
+                 "en", "zh-CN") for _ in range(n)]
+
+
+def test_the_index_finds_a_unit_through_its_rare_grams_among_thousands(spec):
+    rng = random.Random(11)
+    units = _crowd(rng, 4000)
+    wanted = Unit("The Minister of Fisheries signed the Kyoto protocol in Geneva today.",
+                  "渔业部长今天在日内瓦签署了京都议定书。", "en", "zh-CN")
+    units.insert(2500, wanted)
+    with open_memory(spec) as tm:
+        tm.add_units(units, batch_size=1000)
+        # Two words changed: only its rare words and bigrams tell it apart from the crowd.
+        [en] = tm.lookup(["The Minister of Fisheries signed the Paris protocol in Geneva yesterday."], "en", "zh",
+                         limit=1)[0]
+        # The other direction: the unit's Chinese side, one character changed and one dropped.
+        [zh] = tm.lookup(["渔业部长昨天在日内瓦签署京都议定书。"], "zh", "en", limit=1)[0]
+    assert (en.target, en.score, en.kind) == (wanted.target, 83, "fuzzy")
+    assert (zh.target, zh.score, zh.reverse) == (wanted.source, 89, True)  # 2 edits in 19
+    assert M.score(M.Tokenizer()("渔业部长昨天在日内瓦签署京都议定书。", "zh"),
+                   M.Tokenizer()(wanted.target, "zh"), False) == 89
+
+
+def test_the_index_follows_removals(spec):
+    rng = random.Random(12)
+    keep, drop = _crowd(rng, 300), _crowd(rng, 300)
+    for u in drop:
+        u.origin = "edited"
+    with open_memory(spec) as tm:
+        tm.add_units(keep + drop, batch_size=100)
+        assert tm.remove(origin="edited") == 300
+        counts = {side: dict(tm.conn.execute(f"SELECT gram, n FROM grams_{side} WHERE n > 0").fetchall())
+                  for side in ("src", "tgt")}
+        filed = {u for (u,) in tm.conn.execute("SELECT unit FROM cand_src UNION SELECT unit FROM cand_tgt")}
+        ids = {u for (u,) in tm.conn.execute("SELECT id FROM units")}
+        q = drop[5].source
+        found = tm.lookup([q], "en", "zh")[0]
+    # The counts are those of the units kept, as if the others had never been added.
+    expect = {"src": {}, "tgt": {}}
+    for u in keep:
+        for side, text, lang in (("src", u.source, "en"), ("tgt", u.target, "zh")):
+            for t in M.counted_tokens(M.normalize(text), lang):
+                expect[side][t] = expect[side].get(t, 0) + 1
+    assert counts == expect
+    assert filed == ids and len(ids) == 300
+    assert all(m.unit.origin != "edited" for m in found)
+
+
+def test_a_schema_1_memory_gets_the_index_when_opened_for_writing(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with open_memory(path) as tm:
+        tm.add_units([Unit(**u.__dict__) for u in UNITS])
+    # What an aligner before the candidate index wrote: the same file without its tables.
+    with sqlite3.connect(path) as c:
+        for t in ("cand_src", "cand_tgt", "grams_src", "grams_tgt"):
+            c.execute(f"DROP TABLE {t}")
+        c.execute("UPDATE tm_info SET value='1' WHERE key='schema'")
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(InputError, match="earlier aligner"):
+            open_memory(path, readonly=True)
+        assert path.read_bytes() == before
+    finally:
+        path.chmod(0o644)
+    # A read-only command (translate --tm, tm stats) on a writable file upgrades it first.
+    with open_memory(path, readonly=True) as tm:
+        [m] = tm.lookup(["The cat sat on the red mat."], "en", "zh", limit=1)[0]
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "2"
+    assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
+    with open_memory(path) as tm:
+        assert tm.lookup(["The cat sat on the mat."], "en", "zh")[0][0].score == 100
+
+
+def test_fast_tokens_are_the_scores_tokens():
+    rng = random.Random(2)
+    pool = [chr(c) for c in range(0x250)] + list("你好，。！？「」—…_ \t\u3000\u00a0١٢٣ⅫⅣ²³é") + ["\U0001F600"]
+    for _ in range(20000):
+        norm = M.normalize("".join(rng.choice(pool) for _ in range(rng.randint(0, 25))))
+        assert M.tokens(norm) == M._TOKEN.findall(norm), repr(norm)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -216,9 +218,8 @@ class TranslationMemory:
 
     location: str = ""
     readonly: bool = False
-    # Fuzzy candidates the index returns, re-scored here (on their text first: cheap). In the
-    # bench's 100,000-unit memory the best match ranked beyond 60 in 1.5% of look-ups, never
-    # beyond 150 (bench/tm_speed.py).
+    # Fuzzy candidates the index returns, re-scored here (on their text first: cheap): the
+    # units filed under most of the sentence's rarest grams (SqlMemory's candidate index).
     candidate_limit = 150
 
     # --- what a store implements ------------------------------------------------------
@@ -238,9 +239,13 @@ class TranslationMemory:
         """Visible units whose `column` (src_hash or tgt_hash) is one of `hashes`."""
         raise NotImplementedError
 
-    def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
-        """Up to `limit` visible units whose `side` ("source"/"target") the n-gram index
-        ranks closest to `text`."""
+    def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple[int, str]]:
+        """(id, text of `side`) of up to `limit` units whose `side` ("source"/"target") the
+        n-gram index ranks closest to `text` (in language `lang`), closest first."""
+        raise NotImplementedError
+
+    def _rows_by_id(self, ids: Sequence[int]) -> list[tuple]:
+        """The visible units with these ids (READ_COLUMNS rows, in any order)."""
         raise NotImplementedError
 
     def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
@@ -379,12 +384,17 @@ class TranslationMemory:
             if ((t, s) if reverse else (s, t)) not in pairs:
                 continue  # no unit in this direction: no need to ask the index
             col = READ_COLUMNS.index(side)
-            for row in self._fuzzy_rows(segment, side, self.candidate_limit):
-                text = row[col]
+            # Scored on the text alone (a variant's penalty only lowers a score): most
+            # candidates end here, and only the others are read whole.
+            scored = {}
+            for id_, text in self._fuzzy_rows(segment, src_lang, side, self.candidate_limit):
                 exact = M.normalize(text) == qnorm
                 score = M.score(q, tok(text, src_lang), exact)
-                if score < threshold:  # a variant's penalty only lowers it
-                    continue  # scored on the text alone: most candidates end here, unread
+                if score >= threshold:
+                    scored[id_] = (score, exact)
+            for row in sorted(self._rows_by_id(list(scored)) if scored else []):
+                text = row[col]
+                score, exact = scored[row[0]]
                 u = row_unit(row)
                 if _oriented(u, src_lang, tgt_lang) is not reverse:
                     continue
@@ -446,6 +456,17 @@ class TranslationMemory:
 READ_SQL = ", ".join("u." + c for c in READ_COLUMNS)
 VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
 
+# The fuzzy candidate index (see aligner.memory.match.rare_grams), one pair of tables per
+# side: cand_* (gram, unit) files each unit under CAND_GRAMS grams around its rarest
+# tokens; grams_* (gram = a token, n) counts the units holding each token (kept exact as
+# units are added and removed, so both stores choose the same grams).
+CAND_TABLES = {"source": ("cand_src", "grams_src"), "target": ("cand_tgt", "grams_tgt")}
+CAND_GRAMS = 4       # grams each unit is filed under, per side
+QUERY_GRAMS = 8      # a sentence's rarest grams whose units are read
+POSTINGS_CAP = 5000  # units read for one gram (only a gram that thousands of units are filed under)
+MIN_CANDIDATES = 30  # candidates re-scored at least, when the index finds that many
+_CHUNK = 900         # parameters per IN (...) list
+
 
 class SqlMemory(TranslationMemory):
     """What the SQL stores share: the same tables (units, imports, pairs), queried through a
@@ -469,6 +490,125 @@ class SqlMemory(TranslationMemory):
 
     def _pairs(self) -> set[tuple[str, str]]:
         return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
+
+    # --- the fuzzy candidate index ----------------------------------------------------
+    def _many(self, c, sql: str, rows: list) -> None:
+        """executemany on the store's connection."""
+        if rows:
+            c.executemany(sql, rows)
+
+    def _gram_counts(self, c, table: str, grams: Sequence[str]) -> dict[str, int]:
+        """How many units hold each of `grams` (those no unit holds are left out)."""
+        out: dict[str, int] = {}
+        for k in range(0, len(grams), _CHUNK):
+            chunk = grams[k:k + _CHUNK]
+            out.update(c.execute(f"SELECT gram, n FROM {table} WHERE gram IN ({', '.join([self.P] * len(chunk))})",
+                                 chunk).fetchall())
+        return out
+
+    def _add_counts(self, c, table: str, items: list[tuple[str, int]]) -> None:
+        P = self.P
+        self._many(c, f"INSERT INTO {table}(gram, n) VALUES ({P}, {P}) "
+                      f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n", items)
+
+    def _add_postings(self, c, table: str, rows: list[tuple[str, int]]) -> None:
+        self._many(c, f"INSERT INTO {table}(gram, unit) VALUES ({self.P}, {self.P}) ON CONFLICT DO NOTHING", rows)
+
+    def _index_units(self, c, units: Sequence[Sequence[Any]]) -> None:
+        """File new units, rows of (id, src_lang, tgt_lang, source, target), in the
+        candidate index, in the caller's transaction. A unit's grams are chosen by the counts
+        including its own batch, so the first batch of an empty memory is filed as well as
+        later ones."""
+        for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
+            cand, counts_table = CAND_TABLES[side]
+            norms = [M.normalize(u[text_col]) for u in units]
+            tokens = [M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)]
+            batch = Counter(chain.from_iterable(tokens))
+            counts = self._gram_counts(c, counts_table, list(batch))
+            for t, n in batch.items():
+                counts[t] = counts.get(t, 0) + n
+            rows = []
+            for u, n, ts in zip(units, norms, tokens):
+                if M.base(u[lang_col]) == "zh":
+                    rows += [(g, u[0]) for g in M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)]
+                else:  # (what rare_grams does for spaced languages, without a call per unit)
+                    rows += [(g, u[0]) for g in sorted(ts, key=counts.__getitem__)[:CAND_GRAMS]]
+            rows.sort()  # in key order: each B-tree page is visited once
+            self._add_postings(c, cand, rows)
+            self._add_counts(c, counts_table, sorted(batch.items()))
+
+    def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
+        """Take units (as for _index_units) out of the candidate index before they are deleted."""
+        P = self.P
+        for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
+            cand, counts_table = CAND_TABLES[side]
+            norms = [M.normalize(u[text_col]) for u in units]
+            gone = Counter(chain.from_iterable(M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)))
+            # every gram of a unit: the ones it was filed under are among them
+            rows = [(g, u[0]) for n, u in zip(norms, units) for g in M.index_grams(n, u[lang_col])]
+            self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND unit = {P}", rows)
+            self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
+                       [(n, t) for t, n in sorted(gone.items())])
+
+    def _build_index(self, c) -> None:
+        """File every unit in the candidate index (a memory made before it existed)."""
+        last = 0
+        while True:
+            rows = c.execute(f"SELECT id, src_lang, tgt_lang, source, target FROM units WHERE id > {self.P} "
+                             f"ORDER BY id LIMIT {BATCH_UNITS}", (last,)).fetchall()
+            if not rows:
+                return
+            self._index_units(c, rows)
+            last = rows[-1][0]
+
+    def _pending(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is not None
+
+    def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple]:
+        cand, counts_table = CAND_TABLES[side]
+        P = self.P
+        norm = M.normalize(text)
+        tokens = M.counted_tokens(norm, lang)
+        counts = {t: n for t, n in self._gram_counts(self.conn, counts_table, list(tokens)).items() if n > 0}
+        # The grams around the sentence's rarest tokens that some unit holds (ties in text order).
+        chosen = M.rare_grams(norm, lang, [t for t in tokens if t in counts], counts, QUERY_GRAMS)
+        if not chosen:
+            return []
+        # While an import is unfinished, its units are filed but not yet in use: they are
+        # left out here, before the ranking (an import of many similar units would
+        # otherwise crowd out the units in use).
+        join = f" JOIN units u ON u.id = c.unit AND {VISIBLE}" if self._pending() else ""
+        # One short query per gram, units only: a third of the time of one query for all.
+        sql = f"SELECT c.unit FROM {cand} c{join} WHERE c.gram = {P} ORDER BY c.unit LIMIT {POSTINGS_CAP}"
+        postings = {g: [u for (u,) in self.conn.execute(sql, (g,)).fetchall()] for g in chosen}
+        # The units filed under most of these grams; among equals, those found through a
+        # rarer gram first, then the oldest (the same order from every store). The candidates:
+        # every unit with the most hits, and at least the first MIN_CANDIDATES, at most
+        # `limit` (bench/tm_speed.py: at 1,000,000 units the best match was among them in
+        # 499 of 500 look-ups, 44 candidates on average).
+        hits: Counter = Counter()
+        for g in chosen:
+            hits.update(postings[g])
+        ranked = hits.most_common(limit)
+        if not ranked:
+            return []
+        most = ranked[0][1]
+        best = [u for k, (u, n) in enumerate(ranked) if n == most or k < MIN_CANDIDATES]
+        rows = []
+        for k in range(0, len(best), _CHUNK):
+            chunk = best[k:k + _CHUNK]
+            rows += self.conn.execute(f"SELECT u.id, u.{side} FROM units u WHERE u.id IN ({', '.join([P] * len(chunk))})",
+                                      chunk).fetchall()
+        order = {rid: i for i, rid in enumerate(best)}
+        return sorted(rows, key=lambda r: order[r[0]])[:limit]
+
+    def _rows_by_id(self, ids: Sequence[int]) -> list[tuple]:
+        rows: list[tuple] = []
+        for k in range(0, len(ids), _CHUNK):
+            chunk = ids[k:k + _CHUNK]
+            rows += self.conn.execute(f"SELECT {READ_SQL} FROM units u WHERE u.id IN ({', '.join([self.P] * len(chunk))}) "
+                                      f"AND {VISIBLE}", chunk).fetchall()
+        return rows
 
     def iter_units(self, *, src_lang=None, tgt_lang=None) -> Iterator[Unit]:
         last = 0
@@ -512,7 +652,11 @@ class SqlMemory(TranslationMemory):
                 args += stale
             if not where:
                 raise InputError("say which units to remove: --origin, --file, --before/--after or --interrupted")
-            n = c.execute("DELETE FROM units WHERE " + " AND ".join(where), args).rowcount
+            cond = " AND ".join(where)
+            doomed = c.execute(f"SELECT id, src_lang, tgt_lang, source, target FROM units WHERE {cond}",
+                               args).fetchall()
+            self._unindex_units(c, doomed)
+            n = c.execute("DELETE FROM units WHERE " + cond, args).rowcount
             if stale:
                 c.execute(f"DELETE FROM imports WHERE id IN ({', '.join([P] * len(stale))})", stale)
         self._removed()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from typing import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
@@ -77,6 +78,19 @@ def base(lang: str | None) -> str:
     return re.split(r"[-_]", (lang or "").strip().lower(), maxsplit=1)[0]
 
 
+def tokens(norm: str) -> list[str]:
+    """_TOKEN.findall(norm), twice as fast: a whitespace-separated word made only of letters
+    and digits is one token (re's \\w is str.isalnum or "_", its \\s str.isspace); only
+    the others go through the expression."""
+    out: list[str] = []
+    for w in norm.split():
+        if w.isalnum():
+            out.append(w)
+        else:
+            out += _TOKEN.findall(w)
+    return out
+
+
 class Tokenizer:
     """Sentences as strings of tokens, one character per token, for rapidfuzz.
 
@@ -99,7 +113,7 @@ class Tokenizer:
             out = norm.replace(" ", "")
         else:
             codes = self._codes
-            toks = _TOKEN.findall(norm)
+            toks = tokens(norm)
             try:
                 out = "".join([codes[t] for t in toks])
             except KeyError:
@@ -124,6 +138,62 @@ def score(query_tokens: str, unit_tokens: str, exact: bool) -> int:
     if exact:
         return 100
     return min(99, int(similarity(query_tokens, unit_tokens)))
+
+
+# --- the fuzzy candidate index --------------------------------------------------------------
+# A fuzzy match at or above the threshold shares most of its tokens with the sentence: an
+# edit changes one token (one word, or one Chinese character). So a unit is filed under a
+# few grams around its rarest tokens, and a sentence's candidates are the units filed under
+# the same grams of its own rarest tokens (aligner.memory.base): the rarer the gram, the
+# shorter its list of units. The memory counts, for each token, the units holding it.
+# - Spaced languages: the tokens and grams are the whitespace-separated words as they stand
+#   (case and attached punctuation kept: one changed token of the score changes one of them,
+#   and str.split is several times faster than the score's tokenizer).
+# - Chinese: the tokens are characters, the grams the character bigrams on either side of
+#   a rare character (single characters are too common to tell units apart; a bigram alone
+#   would need far more counts to be kept). A changed character beside a rare one destroys
+#   one of its two bigrams, never both.
+
+
+def _zh(lang: str) -> bool:
+    return base(lang) == "zh"
+
+
+def counted_tokens(norm: str, lang: str) -> dict[str, None]:
+    """The distinct tokens of a normalised text whose unit counts the memory keeps."""
+    if _zh(lang):
+        return dict.fromkeys(norm.replace(" ", ""))
+    return dict.fromkeys(norm.split())
+
+
+def index_grams(norm: str, lang: str) -> dict[str, None]:
+    """Every gram a unit with this normalised text can be filed under."""
+    if _zh(lang):
+        s = norm.replace(" ", "")
+        if len(s) < 2:
+            return {s: None} if s else {}
+        return dict.fromkeys([s[i:i + 2] for i in range(len(s) - 1)])
+    return dict.fromkeys(norm.split())
+
+
+def rare_grams(norm: str, lang: str, tokens: Iterable[str], counts: dict[str, int], k: int) -> list[str]:
+    """Up to k grams of a normalised text around its rarest tokens (`tokens`: those of
+    counted_tokens(norm, lang) that are in `counts`), ties in text order."""
+    order = sorted(tokens, key=counts.__getitem__)
+    if not _zh(lang):
+        return order[:k]
+    s = norm.replace(" ", "")
+    if len(s) < 2:
+        return [s] if s and order else []
+    out: dict[str, None] = {}
+    for ch in order:
+        i = s.find(ch)
+        for g in (s[i - 1:i + 1] if i > 0 else "", s[i:i + 2] if i + 1 < len(s) else ""):
+            if g:
+                out[g] = None
+        if len(out) >= k:
+            break
+    return list(out)[:k]
 
 
 def numbers(text: str) -> list[str]:

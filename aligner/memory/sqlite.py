@@ -6,24 +6,23 @@
   until the import is marked finished, so an interrupted import leaves the memory as it was,
   and importing the same file again resumes after the last committed batch.
 - Exact matches: an index on the 64-bit hash of each side's normalised text.
-- Concordance and fuzzy candidates: two FTS5 tables (source, target) with the trigram
-  tokenizer, which needs no word boundaries and so works for Chinese. detail=none keeps the
-  index small (no positions); phrases are found with LIKE, which FTS5 answers from the
-  trigram index. Fuzzy candidates: the 8 rarest trigrams of the sentence, none within three
-  characters of another (rarity estimated from a sample of the memory); each one's posting
-  list is read whole from the FTS5 index, the units holding the most of them are the
-  candidates, and the best `candidate_limit` are re-scored with rapidfuzz. The memory is
-  never scanned for a look-up.
-- The FTS5 rows of a batch are added by one INSERT ... SELECT per side in the batch's
+- Concordance: two FTS5 tables (source, target) with the trigram tokenizer, which needs no
+  word boundaries and so works for Chinese. detail=none keeps the index small (no
+  positions); phrases are found with LIKE, which FTS5 answers from the trigram index. The
+  FTS5 rows of a batch are added by one INSERT ... SELECT per side in the batch's
   transaction (a row trigger cost three times as much: bench/tm_speed.py).
+- Fuzzy candidates: the candidate index shared with PostgreSQL (aligner.memory.base,
+  tables cand_*/grams_*): each unit filed under 4 grams around its rarest tokens, a look-up
+  reads the units filed under 8 grams of the sentence's. The memory is never scanned for a
+  look-up.
+- Schema 2 added the candidate index; a schema-1 memory gets it the first time it is
+  opened for writing.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
-from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
@@ -33,11 +32,7 @@ from aligner.memory.base import (COLUMNS, READ_COLUMNS, READ_SQL, VISIBLE, SqlMe
 from aligner.memory import match as M
 
 APPLICATION = "aligner translation memory"
-SCHEMA_VERSION = "1"
-_SAMPLE = 10_000  # units read to estimate how rare each trigram is
-_GRAMS = 8         # trigrams per fuzzy query
-_POSTINGS = 500    # a trigram in more units than this (estimated) is common: it says little
-_POSTINGS_CAP = 20_000  # most units read for one trigram (a common one, when too few are rare)
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
@@ -60,12 +55,17 @@ CREATE VIRTUAL TABLE units_src USING fts5(source, content='units', content_rowid
                                           tokenize='trigram', detail='none');
 CREATE VIRTUAL TABLE units_tgt USING fts5(target, content='units', content_rowid='id',
                                           tokenize='trigram', detail='none');
+CREATE TABLE cand_src(gram TEXT NOT NULL, unit INTEGER NOT NULL, PRIMARY KEY (gram, unit)) WITHOUT ROWID;
+CREATE TABLE cand_tgt(gram TEXT NOT NULL, unit INTEGER NOT NULL, PRIMARY KEY (gram, unit)) WITHOUT ROWID;
+CREATE TABLE grams_src(gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE grams_tgt(gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
     INSERT INTO units_src(units_src, rowid, source) VALUES ('delete', old.id, old.source);
     INSERT INTO units_tgt(units_tgt, rowid, target) VALUES ('delete', old.id, old.target);
 END;
 """
 
+_CAND_SCHEMA = "\n".join(line for line in _SCHEMA.splitlines() if "cand_" in line or "grams_" in line)
 _READ, _VISIBLE = READ_SQL, VISIBLE
 
 
@@ -80,7 +80,6 @@ class SqliteMemory(SqlMemory):
         self.path = Path(path)
         self.location = str(path)
         self.readonly = readonly
-        self._sample: dict[str, Counter] = {}
         exists = self.path.exists()
         if exists and self.path.is_dir():
             raise InputError("is a directory, expected a translation memory file", path=path)
@@ -142,7 +141,14 @@ class SqliteMemory(SqlMemory):
             info = dict(c.execute("SELECT key, value FROM tm_info"))
             if info.get("application") != APPLICATION:
                 raise _not_a_memory(self.location, "an SQLite database of another program")
-            if info.get("schema") != SCHEMA_VERSION:
+            if info.get("schema") == "1":
+                if self.readonly and self.path.stat().st_mode & 0o222 and os.access(self.path.parent, os.W_OK):
+                    # A read-only command on a file that may be written: upgrade it once,
+                    # through a connection of its own, then read it as asked.
+                    SqliteMemory(self.path).close()
+                else:
+                    self._upgrade_from_1()
+            elif info.get("schema") != SCHEMA_VERSION:
                 raise InputError(f"translation memory schema {info.get('schema')} is not supported "
                                  f"(this aligner reads {SCHEMA_VERSION})", path=self.location,
                                  hint="Export it as TMX with the aligner that made it, then import the TMX.")
@@ -162,6 +168,22 @@ class SqliteMemory(SqlMemory):
             if "already exists" not in str(e):
                 raise
             self._check_or_create(True)  # another process created it a moment ago
+
+    def _upgrade_from_1(self) -> None:
+        """Schema 1 had no candidate index: add it and file every unit (one transaction)."""
+        if self.readonly:
+            raise InputError("this translation memory was made by an earlier aligner and needs a one-time "
+                             "upgrade, which a read-only file cannot take", path=self.location,
+                             hint="Make it writable and run any `aligner tm` command once (e.g. `aligner tm "
+                                  "stats`), or use a writable copy.")
+        with self._write() as c:
+            if c.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] != "1":
+                return  # another process upgraded it meanwhile
+            for stmt in _CAND_SCHEMA.split(";"):
+                if stmt.strip():
+                    c.execute(stmt)
+            self._build_index(c)
+            c.execute("UPDATE tm_info SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
 
     def _write(self):
         if self.readonly:
@@ -196,9 +218,10 @@ class SqliteMemory(SqlMemory):
             if added:
                 c.execute("INSERT INTO units_src(rowid, source) SELECT id, source FROM units WHERE id > ?", (last,))
                 c.execute("INSERT INTO units_tgt(rowid, target) SELECT id, target FROM units WHERE id > ?", (last,))
+                self._index_units(c, c.execute("SELECT id, src_lang, tgt_lang, source, target FROM units "
+                                               "WHERE id > ?", (last,)).fetchall())
             c.executemany("INSERT OR IGNORE INTO pairs VALUES (?, ?)", _pairs_of(rows))
             c.execute("UPDATE imports SET done=? WHERE id=?", (done, import_id))
-        self._sample.clear()
         return added
 
     def _finish_import(self, import_id):
@@ -217,55 +240,6 @@ class SqliteMemory(SqlMemory):
                 f"SELECT {_READ} FROM units u WHERE u.{column} IN ({','.join('?' * len(chunk))}) AND {_VISIBLE}",
                 chunk).fetchall()
         return out
-
-    def _grams_sample(self, side: str) -> Counter:
-        """How many sampled units hold each trigram (lower-cased, like the index)."""
-        sample = self._sample.get(side)
-        if sample is None:
-            top = self.conn.execute("SELECT max(id) FROM units").fetchone()[0] or 0
-            ids = random.Random(top).sample(range(1, top + 1), min(top, _SAMPLE))
-            sample = Counter()
-            sample.total_units = 0  # type: ignore[attr-defined]
-            sample.top = top  # type: ignore[attr-defined]
-            for k in range(0, len(ids), 900):
-                chunk = ids[k:k + 900]
-                for (text,) in self.conn.execute(
-                        f"SELECT u.{side} FROM units u WHERE u.id IN ({','.join('?' * len(chunk))}) AND {_VISIBLE}",
-                        chunk):
-                    sample.total_units += 1  # type: ignore[attr-defined]
-                    low = (text or "").lower()  # the index folds case too
-                    sample.update({low[i:i + 3] for i in range(len(low) - 2)})
-                    # (the comprehension is per text: document frequency, not term frequency)
-            self._sample[side] = sample
-        return sample
-
-    def _fuzzy_rows(self, text: str, side: str, limit: int) -> list[tuple]:
-        sample = self._grams_sample(side)
-        # A trigram estimated in more than _POSTINGS units says little and costs a long list.
-        # (Its posting list is read whole, up to a cap: a list cut short would keep only the
-        # oldest units, and lose the best match in a large memory.)
-        common = max(1, int(_POSTINGS * sample.total_units / max(1, sample.top)))  # type: ignore[attr-defined]
-        grams = _rare_grams(text.lower(), sample, _GRAMS, common=common)
-        if not grams:
-            return []
-        table = "units_src" if side == "source" else "units_tgt"
-        # The units holding most of the sentence's rare trigrams: each trigram's posting list
-        # from the FTS5 index (short, since the trigrams are rare), counted by SQLite.
-        pending = self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is not None
-        # (while an import is unfinished its units are dropped below: take more candidates)
-        want = limit * (10 if pending else 1)
-        postings = " UNION ALL ".join(f"SELECT * FROM (SELECT rowid AS r FROM {table} WHERE {table} MATCH ? "
-                                      f"LIMIT {_POSTINGS_CAP})" for _ in grams)
-        visible = f" JOIN units u ON u.id = r WHERE {_VISIBLE}" if pending else ""
-        best = [r for (r,) in self.conn.execute(
-            f"SELECT r FROM ({postings}){visible} GROUP BY r ORDER BY count(*) DESC, r LIMIT ?",
-            ['"' + g.replace('"', '""') + '"' for g in grams] + [want])]
-        if not best:
-            return []
-        rows = self.conn.execute(f"SELECT {_READ} FROM units u WHERE u.id IN ({','.join('?' * len(best))})"
-                                 + (f" AND {_VISIBLE}" if pending else ""), best).fetchall()
-        order = {rid: i for i, rid in enumerate(best)}
-        return sorted(rows, key=lambda r: order[r[0]])[:limit]
 
     def _search_rows(self, phrase: str, side: str, limit: int) -> list[tuple]:
         table = "units_src" if side == "source" else "units_tgt"
@@ -294,9 +268,6 @@ class SqliteMemory(SqlMemory):
     def _stale_imports(self, c) -> list[tuple[int, str | None, int]]:
         return [(id_, f, d) for id_, f, d, o in c.execute(
             "SELECT id, file, done, owner FROM imports WHERE finished IS NULL").fetchall() if not owner_alive(o)]
-
-    def _removed(self) -> None:
-        self._sample.clear()
 
     def _size(self) -> int:
         return sum(p.stat().st_size for p in (self.path, Path(str(self.path) + "-wal")) if p.exists())
@@ -355,19 +326,3 @@ def _write_error(tm: SqliteMemory, e: Exception) -> OutputError:
 def _pairs_of(rows) -> set[tuple[str, str]]:
     """The (source, target) base languages of rows in COLUMNS order."""
     return {(M.base(r[1]), M.base(r[2])) for r in rows}
-
-
-def _rare_grams(text: str, sample: Counter, k: int, common: int) -> list[str]:
-    """Up to k trigrams of `text` that few units share, the rarest first, no two within three
-    characters of each other, so that one edited word cannot hide the whole sentence; those
-    in more than `common` sampled units only while fewer than 4 are chosen."""
-    grams = [(sample.get(text[i:i + 3], 0), i) for i in range(len(text) - 2) if text[i:i + 3].strip()]
-    chosen: list[int] = []
-    for df, i in sorted(grams):
-        if df > common and len(chosen) >= 4:
-            break
-        if all(abs(i - j) >= 3 for j in chosen):
-            chosen.append(i)
-            if len(chosen) == k:
-                break
-    return list(dict.fromkeys(text[i:i + 3] for i in chosen))
