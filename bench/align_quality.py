@@ -144,7 +144,8 @@ class Chapter:
             s.weight = base.get(s.name, 1.0)
         emb = self.signal("embedding")
         if emb is not None:
-            emb.calibration = dict(fitted.get("calibration") or EMB.CALIBRATION)
+            emb.calibration = dict(fitted.get("calibration") or
+                                   (EMB.CALIBRATION if emb.joined else EMB.CALIBRATION_SUMS))
         length = self.signal("length")
         for k, v in (fitted.get("length") or {"v0": L.LengthSignal.v0, "v1": L.LengthSignal.v1,
                                                "background": L.LengthSignal.background}).items():

@@ -106,3 +106,38 @@ def test_long_text_is_encoded_only_where_uncertain(monkeypatch):
     assert al.info["uncertain"] == enc
     assert 0 < sum(enc) <= C.UNCERTAIN_SHARE * (len(zh) + len(en)) + 2 * (C.UNCERTAIN_CONTEXT + 1) * 2
     assert ([4], [4, 5]) in al.pairs()
+
+
+def test_joined_span_vectors_follow_the_encoder_of_the_joined_text():
+    """The built-in encoder pools token features before its last layers, so a span of
+    sentences gets the vector of its joined text from the sentences' pooled features: a
+    single sentence's is the encoder's own vector, and a joined pair's is much closer to the
+    encoder's vector of the really joined text than the normalised sum of the two vectors."""
+    from aligner.align.signals.embedding import encode_pooled, pooled_vectors
+    sents = EN[:6]
+    pooled = encode_pooled(sents)
+    single = pooled_vectors(pooled.bos + pooled.inner + pooled.eos, pooled.tokens)
+    assert np.min(np.sum(single * encode(None, sents), axis=1)) > 0.9999
+    joined_text = encode(None, [sents[k] + " " + sents[k + 1] for k in range(5)])
+    ours = pooled_vectors(pooled.bos[:5] + pooled.inner[:5] + pooled.inner[1:6] + pooled.eos[1:6],
+                          pooled.tokens[:5] + pooled.tokens[1:6] - 2)
+    sums = single[:5] + single[1:6]
+    sums /= np.linalg.norm(sums, axis=1, keepdims=True)
+    ours_cos = np.sum(ours * joined_text, axis=1)
+    sums_cos = np.sum(sums * joined_text, axis=1)
+    assert ours_cos.min() > 0.93 and ours_cos.mean() > sums_cos.mean() + 0.03
+
+
+def test_built_in_encoder_scores_joined_spans_other_vectors_sums(prepared):
+    """With the built-in encoder a 1-2 bead's target is the joined text's vector; with given
+    vectors (another encoder) it is the normalised sum of the sentence vectors."""
+    assert prepared.describe()["spans"] == "joined"
+    p = Pairing(Side("zh", ZH), Side("en", EN))
+    given = get_signal("embedding", src_vectors=prepared.sv, tgt_vectors=prepared.tv)
+    given.prepare(p)
+    assert given.describe()["spans"] == "sums"
+    s = prepared.tv[1] + prepared.tv[2]
+    s = s / np.linalg.norm(s)
+    want = float(prepared.sv[1] @ s) - 0.5 * (float(prepared.sv[1] @ given.tmean) + float(s @ given.smean))
+    assert given.bead_margin([1], [1, 2]) == pytest.approx(want, abs=1e-5)
+    assert prepared.bead_margin([1], [1, 2]) != pytest.approx(want, abs=1e-3)

@@ -93,18 +93,20 @@ def changed_range(old: Sequence[Bead], new: Sequence[Bead]) -> tuple[int, int, i
 class SentenceVectors:
     """Sentence vectors by text (the encoder is multilingual), encoded on first use and kept
     for the life of a review server: what the embedding signal asks for when it re-aligns a
-    stretch."""
+    stretch. `pooled` gives the built-in encoder's pooled features instead (the embedding
+    signal joins spans from them, as `aligner align` does), kept the same way."""
 
     def __init__(self) -> None:
         self._vectors: dict[str, Any] = {}
+        self._pooled: dict[str, Any] = {}
         self._lock = threading.Lock()  # one encoding at a time (the server's threads share it)
         self.encoded = 0  # sentences encoded (each text once)
 
     def __len__(self) -> int:
-        return len(self._vectors)
+        return len(self._vectors) + len(self._pooled)
 
     def __contains__(self, text: object) -> bool:
-        return text in self._vectors
+        return text in self._vectors or text in self._pooled
 
     def __call__(self, texts: Sequence[str]) -> Any:
         import numpy as np
@@ -118,6 +120,25 @@ class SentenceVectors:
                     self._vectors[t] = v
                 self.encoded += len(todo)
             return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+
+    def pooled(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        from aligner.align.signals.embedding import Pooled, encode_pooled
+
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._pooled))
+            if todo:
+                got = encode_pooled(todo)
+                for x, t in enumerate(todo):
+                    self._pooled[t] = (got.bos[x], got.inner[x], got.eos[x], got.tokens[x])
+                self.encoded += len(todo)
+            rows = [self._pooled[t] for t in texts]
+            if not rows:
+                z = np.zeros((0, 512), np.float32)
+                return Pooled(z, z, z, np.zeros(0, np.float32))
+            return Pooled(*(np.stack([r[i] for r in rows]) for i in range(3)),
+                          np.array([r[3] for r in rows], np.float32))
 
 
 class Editor:

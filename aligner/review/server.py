@@ -324,8 +324,8 @@ def warm_up(editors: list[Editor], vectors: SentenceVectors | None = None) -> th
             cache = vectors if vectors is not None else editors[0].vectors
             for doc in (editors[0].bitext.source, editors[0].bitext.target):  # the one the page opens
                 texts = [seg.text for seg in doc.segments[:WARM_UP_SENTENCES]]
-                if texts:
-                    cache(texts)
+                if texts:  # what the embedding signal will ask for: pooled features (joined spans)
+                    getattr(cache, "pooled", cache)(texts)
         except Exception:  # noqa: BLE001 - only a warm-up: a re-alignment reports what is missing
             pass
         th.seconds = time.perf_counter() - t0  # type: ignore[attr-defined]  # (printed by the bench)
