@@ -244,12 +244,12 @@ class Direction:
         keys = concept_keys(s_forms, src_lang, s_sens)
         # One entry per concept key, in the order of its first row.
         n = len(keys)
-        first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
-        if len(first) == n:  # the common case: every row its own entry
+        by_key = dict(zip(keys, range(n)))
+        if len(by_key) == n:  # the common case: every row its own entry
             self._terms, self._sources, self._renderings, self._sens = approved, s_forms, t_forms, s_sens
-            by_key = dict(zip(keys, range(n)))
             repeats: list[int] = []
         else:
+            first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
             rows = sorted(first.values())
             self._terms = list(map(approved.__getitem__, rows))
             self._sources = list(map(s_forms.__getitem__, rows))
