@@ -288,12 +288,13 @@ class Matcher:
         out = []
         runs = self._hays(text)
         for automaton, hay in runs:
-            for end, (length, first, more) in automaton.iter(hay):
-                s, e = end - length - 1, end - 1  # the " " padding of key and text
-                if more is None:
-                    out.append((s, e, first))
+            lengths, first, more = automaton.lengths, automaton.first, automaton.more
+            for end, k in automaton.automaton.iter(hay):
+                s, e = end - lengths[k] - 1, end - 1  # the " " padding of key and text
+                if more[k] is None:
+                    out.append((s, e, first[k]))
                 else:
-                    out += [(s, e, p) for p in more]
+                    out += [(s, e, p) for p in more[k]]
         if self._edged_automaton is not None:
             out += self._edge_hits(text)
         return out
@@ -324,29 +325,34 @@ class Matcher:
         runs = self._hays(text)
         if not runs and self._edged_automaton is None:
             return [], None
-        # start -> (end, automaton value). Matches come by increasing end, so a later
-        # match at the same start is longer and replaces the shorter one.
-        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])} \
-            if runs else {}
+        # start -> (end, payload). Matches come by increasing end, so a later match at the
+        # same start is longer and replaces the shorter one.
+        best = {}
+        if runs:
+            automaton, hay = runs[0]
+            lengths, first = automaton.lengths, automaton.first
+            best = {end - lengths[k] - 1: (end - 1, first[k]) for end, k in automaton.automaton.iter(hay)}
         if self._edged_automaton is not None:
             get = best.get
             for s, e, p in self._edge_hits(text):
                 prev = get(s)
                 if prev is None or prev[0] <= e:  # as long or longer: the form as written wins
-                    best[s] = (e, (0, p))
+                    best[s] = (e, p)
         if len(runs) > 1:
             get = best.get
-            for end, v in runs[1][0].iter(runs[1][1]):
-                s, e = end - v[0] - 1, end - 1
+            automaton, hay = runs[1]
+            lengths, first = automaton.lengths, automaton.first
+            for end, k in automaton.automaton.iter(hay):
+                s, e = end - lengths[k] - 1, end - 1
                 prev = get(s)
                 # A case-sensitive form as long as another wins (it is the more specific).
                 if prev is None or prev[0] <= e:
-                    best[s] = (e, v)
+                    best[s] = (e, first[k])
         out = []
         cursor = 0
-        for s, (e, v) in sorted(best.items()):
+        for s, (e, p) in sorted(best.items()):
             if s >= cursor:
-                out.append((s, e, v[1]))
+                out.append((s, e, p))
                 cursor = e
         return out, None
 
