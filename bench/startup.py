@@ -34,7 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run_once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # from a neutral folder: `python -m` puts the working directory first on sys.path
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tempfile.gettempdir())
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status) != 0:
