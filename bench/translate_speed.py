@@ -22,11 +22,12 @@ lines of /work/shared/data/bible-dev/001.en, in one run:
 Each row prints sentences/s, sentences per CPU-second and the peak RSS growth of a bare run
 (a rough figure for the memory the replicas take). Random weights almost never say </s>, so
 nearly every sentence decodes to max_decoding_length. Goal: aligner >= 0.95x the fastest bare.
-Last, the memory row: the peak RSS of a whole `aligner translate --threads 4` process (4
-replicas, the most aligner starts by default) at aligner's decoding defaults (beam 4, 256
-pieces), on 4 x 32 sentences so that every replica has a full batch in flight.
+With --memory, last, the memory row: the peak RSS of a whole `aligner translate --threads 4`
+process (4 replicas, the most aligner starts by default) at aligner's decoding defaults (beam
+4, 256 pieces), on 4 x 32 sentences so that every replica has a full batch in flight.
 
     python3 bench/translate_speed.py                      # 500 sentences, beam 2, < 10 min on 2 cores
+    python3 bench/translate_speed.py --memory             # and the memory row (minutes more)
     python3 bench/translate_speed.py --sentences 2000 --repeats 3
 """
 
@@ -151,8 +152,11 @@ def main() -> None:
     ap.add_argument("--max-length", type=int, default=64, help="max_decoding_length")
     ap.add_argument("--repeats", type=int, default=1, help="runs per row; the median is printed")
     ap.add_argument("--sp-vocab", type=int, default=8000, help="sentencepiece vocabulary (padded to 32k)")
-    ap.add_argument("--memory-sentences", type=int, default=-1,
-                    help="sentences for the memory row (default: enough to fill every replica; 0: no row)")
+    ap.add_argument("--memory", action="store_true",
+                    help="also the memory row: a whole `aligner translate --threads 4` process at aligner's "
+                         "decoding defaults (minutes: random weights decode every sentence to 256 pieces)")
+    ap.add_argument("--memory-sentences", type=int, default=0,
+                    help="sentences for the memory row (default: enough to give every replica a full batch)")
     args = ap.parse_args()
 
     import statistics
@@ -276,7 +280,7 @@ def main() -> None:
             seconds, cpu, _ = timed(run_argos)
             report("Argos Translate's own API (apply_packaged_translation per line)", len(few), seconds, cpu, None)
 
-        if args.memory_sentences:
+        if args.memory:
             # The memory a translator's machine needs: the whole `aligner translate` process (model,
             # replicas, batches in flight) with the most replicas aligner starts by default
             # (MAX_REPLICAS: a machine of 4 cores or more), at aligner's own decoding defaults

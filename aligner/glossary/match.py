@@ -240,6 +240,9 @@ class Matcher:
                 first, more = _group(self._cased_keys, self._cased_payloads)
                 self._cased = A.english_automaton(first, more)
                 self._size += len(first)
+                # find's key numbers: the plain automaton's, then the cased one's after them
+                self._firsts = (self._automaton.first if self._automaton else []) + \
+                    (self._cased.first if self._cased else [])
                 if self._edged:
                     self._edged_automaton = A.edged_automaton(self._edged)
                     self._size += len(self._edged)
@@ -325,34 +328,38 @@ class Matcher:
         runs = self._hays(text)
         if not runs and self._edged_automaton is None:
             return [], None
-        # start -> (end, payload). Matches come by increasing end, so a later match at the
-        # same start is longer and replaces the shorter one.
+        # start -> (end, key number in self._firsts, or for a form with edge punctuation -1 - its
+        # index in `edged`). Matches come by increasing end, so a later match at the same start
+        # is longer and replaces the shorter one.
         best = {}
         if runs:
-            automaton, hay = runs[0]
-            lengths, first = automaton.lengths, automaton.first
-            best = {end - lengths[k] - 1: (end - 1, first[k]) for end, k in automaton.automaton.iter(hay)}
+            automaton, hay = runs[0]  # the plain one, or the cased one when there is no plain one
+            lengths = automaton.lengths
+            best = {end - lengths[k] - 1: (end - 1, k) for end, k in automaton.automaton.iter(hay)}
+        edged: list = []
         if self._edged_automaton is not None:
             get = best.get
             for s, e, p in self._edge_hits(text):
                 prev = get(s)
                 if prev is None or prev[0] <= e:  # as long or longer: the form as written wins
-                    best[s] = (e, p)
+                    best[s] = (e, -1 - len(edged))
+                    edged.append(p)
         if len(runs) > 1:
             get = best.get
             automaton, hay = runs[1]
-            lengths, first = automaton.lengths, automaton.first
+            lengths, offset = automaton.lengths, len(runs[0][0].first)
             for end, k in automaton.automaton.iter(hay):
                 s, e = end - lengths[k] - 1, end - 1
                 prev = get(s)
                 # A case-sensitive form as long as another wins (it is the more specific).
                 if prev is None or prev[0] <= e:
-                    best[s] = (e, first[k])
+                    best[s] = (e, k + offset)
         out = []
         cursor = 0
-        for s, (e, p) in sorted(best.items()):
+        firsts = self._firsts if not edged else self._firsts + edged[::-1]  # -1 - i: from the end
+        for s, (e, k) in sorted(best.items()):
             if s >= cursor:
-                out.append((s, e, p))
+                out.append((s, e, firsts[k]))
                 cursor = e
         return out, None
 
