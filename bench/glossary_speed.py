@@ -184,7 +184,8 @@ def main() -> None:
     print(f"  build English matcher       {build_en[0]:6.2f} s {build_en[1]:6.2f} s  ({len(en):,} keys with inflections)")
     print(f"  build Chinese matcher       {build_zh[0]:6.2f} s {build_zh[1]:6.2f} s  ({len(zh):,} keys)")
     print(f"  total                       {total[0]:6.2f} s {total[1]:6.2f} s   goal <= 2 s: "
-          f"{'met' if total[0] <= 2 else 'met in CPU time' if total[1] <= 2 else 'NOT met'}")
+          f"{'met' if total[0] <= 2 else 'met in CPU time' if total[1] <= 2 else 'NOT met'}; "
+          f"issue 16's <= 1.0 s: {'met' if total[0] <= 1 else 'met in CPU time' if total[1] <= 1 else 'NOT met'}")
     print(f"  peer: bare pyahocorasick    {peer[0]:6.2f} s {peer[1]:6.2f} s  (the same {len(en_keys):,} + "
           f"{len(zh_keys):,} keys, integer values)")
     ratio = total[1] / peer[1]

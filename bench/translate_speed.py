@@ -9,7 +9,9 @@ lines of /work/shared/data/bible-dev/001.en, in one run:
 1. bare, aligner's old settings: one `translate_batch` call, pre-tokenized, batch 32 examples,
    inter_threads 1, intra_threads = the cores (what aligner did before issue 16);
 2. bare, a small sweep: inter/intra threads (1 x cores, cores x 1, and 2 x cores/2 when there
-   are 4+ cores) x batch 32 / 64 examples, and the fastest of those by tokens (2,048);
+   are 4+ cores) x batch 32 / 64 examples, and the fastest of those by tokens (2,048); the row
+   with aligner's own settings (`choose_threads(0)`, batch 32) is marked, and measured apart
+   if the sweep lacks it;
 3. aligner: `translate_files([file], "en", "zh", out, presplit=True, ...)` with its default
    threads and batch size, the whole run in-process (model load, reading, segmenting,
    tokenizing, translating, detokenizing, rebuilding, writing the article and the bitext);
@@ -20,8 +22,12 @@ lines of /work/shared/data/bible-dev/001.en, in one run:
 Each row prints sentences/s, sentences per CPU-second and the peak RSS growth of a bare run
 (a rough figure for the memory the replicas take). Random weights almost never say </s>, so
 nearly every sentence decodes to max_decoding_length. Goal: aligner >= 0.95x the fastest bare.
+With --memory, last, the memory row: the peak RSS of a whole `aligner translate --threads 4`
+process (4 replicas, the most aligner starts by default) at aligner's decoding defaults (beam
+4, 256 pieces), on 4 x 32 sentences so that every replica has a full batch in flight.
 
     python3 bench/translate_speed.py                      # 500 sentences, beam 2, < 10 min on 2 cores
+    python3 bench/translate_speed.py --memory             # and the memory row (minutes more)
     python3 bench/translate_speed.py --sentences 2000 --repeats 3
 """
 
@@ -31,6 +37,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -145,6 +152,11 @@ def main() -> None:
     ap.add_argument("--max-length", type=int, default=64, help="max_decoding_length")
     ap.add_argument("--repeats", type=int, default=1, help="runs per row; the median is printed")
     ap.add_argument("--sp-vocab", type=int, default=8000, help="sentencepiece vocabulary (padded to 32k)")
+    ap.add_argument("--memory", action="store_true",
+                    help="also the memory row: a whole `aligner translate --threads 4` process at aligner's "
+                         "decoding defaults (minutes: random weights decode every sentence to 256 pieces)")
+    ap.add_argument("--memory-sentences", type=int, default=0,
+                    help="sentences for the memory row (default: enough to give every replica a full batch)")
     args = ap.parse_args()
 
     import statistics
@@ -154,6 +166,9 @@ def main() -> None:
 
     from aligner.translate import translate_files
     from aligner.translate.engine import available_cores, choose_threads
+    from aligner.translate.pipeline import TranslateOptions
+
+    t_start = time.perf_counter()
 
     cores = available_cores()
     with tempfile.TemporaryDirectory(prefix="aligner-bench-") as tmp:
@@ -215,29 +230,28 @@ def main() -> None:
 
         old = (1, cores, 32)
         report(f"bare, aligner's old settings (inter 1, intra {cores}, batch 32)", len(lines), *bare(*old))
+        ours = (*choose_threads(0), TranslateOptions().batch_size)  # what `aligner translate` uses here
         inters = sorted({1, cores} | ({2} if cores >= 4 else set()))
         sweep = {old: rows[-1][2]}
-        for inter in inters:
-            for batch in (32, 64):
-                cfg = (inter, max(1, cores // inter), batch)
-                if cfg == old:
-                    continue
-                seconds, cpu, rss = bare(*cfg)
-                sweep[cfg] = seconds
-                report(f"bare, inter {cfg[0]}, intra {cfg[1]}, batch {batch}", len(lines), seconds, cpu, rss)
+        configs = [(inter, max(1, cores // inter), batch) for inter in inters for batch in (32, 64)]
+        for cfg in configs + ([ours] if ours not in configs else []):
+            if cfg == old:
+                continue
+            seconds, cpu, rss = bare(*cfg)
+            sweep[cfg] = seconds
+            label = " = aligner's settings" if cfg == ours else ""
+            report(f"bare, inter {cfg[0]}, intra {cfg[1]}, batch {cfg[2]}{label}", len(lines), seconds, cpu, rss)
         best = min(sweep, key=sweep.get)  # type: ignore[arg-type]
         seconds, cpu, rss = bare(best[0], best[1], 2048, "tokens")
         sweep_tokens = seconds
         report(f"bare, inter {best[0]}, intra {best[1]}, batch 2048 tokens", len(lines), seconds, cpu, rss)
         fastest = min(min(sweep.values()), sweep_tokens)
 
-        inter, intra = choose_threads(0)
-
         def run_aligner():
             translate_files([src], "en", "zh", tmp / "out", presplit=True, force=True,
                             beam_size=args.beam_size, max_decoding_length=args.max_length)
         seconds, cpu, rss = timed(run_aligner)
-        report(f"aligner translate, whole run (inter {inter}, intra {intra}, batch 32)", len(lines),
+        report(f"aligner translate, whole run (inter {ours[0]}, intra {ours[1]}, batch {ours[2]})", len(lines),
                seconds, cpu, rss)
         aligner_seconds = seconds
 
@@ -266,10 +280,37 @@ def main() -> None:
             seconds, cpu, _ = timed(run_argos)
             report("Argos Translate's own API (apply_packaged_translation per line)", len(few), seconds, cpu, None)
 
+        if args.memory:
+            # The memory a translator's machine needs: the whole `aligner translate` process (model,
+            # replicas, batches in flight) with the most replicas aligner starts by default
+            # (MAX_REPLICAS: a machine of 4 cores or more), at aligner's own decoding defaults
+            # (beam 4, up to 256 pieces; random weights decode every sentence to that length, the
+            # worst case), on enough sentences to keep every replica busy with a full batch.
+            from aligner.translate.engine import MAX_REPLICAS
+
+            n = min(len(lines), args.memory_sentences if args.memory_sentences > 0 else MAX_REPLICAS * ours[2])
+            few_src = tmp / "memory.en.txt"
+            few_src.write_text("\n".join(lines[:n]) + "\n", encoding="utf-8")
+            cmd = [sys.executable, "-m", "aligner", "translate", str(few_src), "--from", "en", "--to", "zh",
+                   "--out", str(tmp / "out-memory"), "--presplit", "-q", "--threads", str(MAX_REPLICAS)]
+            t = time.perf_counter()
+            proc = subprocess.Popen(cmd, env=dict(os.environ, PYTHONPATH=str(REPO)))
+            _, status, usage = os.wait4(proc.pid, 0)
+            print(f"{f'aligner translate --threads {MAX_REPLICAS} ({MAX_REPLICAS} replicas), beam 4, max 256':58s} "
+                  f"peak RSS {usage.ru_maxrss / 1024:5.0f} MB for the whole process ({n} sentences, "
+                  f"{time.perf_counter() - t:.0f} s, exit {os.waitstatus_to_exitcode(status)})", flush=True)
+
         ratio = (len(lines) / aligner_seconds) / (len(lines) / fastest)
         print(f"aligner / fastest bare sentence rate: {ratio:.3f}x (goal: >= 0.95x); "
+              f"aligner / bare with aligner's settings: {sweep[ours] / aligner_seconds:.3f}x; "
               f"fastest bare / old settings: {sweep[old] / fastest:.2f}x")
-        print(f"peak RSS of the whole bench: {peak_rss_mb():.0f} MB; load average now {os.getloadavg()[0]:.1f}")
+        cpu_rate = {r[0]: r[1] / r[3] for r in rows}
+        ours_row = next(r for r in rows if r[0].startswith("aligner translate"))
+        best_cpu = max(v for k, v in cpu_rate.items() if k.startswith("bare"))
+        print(f"per CPU-second: aligner / best bare {cpu_rate[ours_row[0]] / best_cpu:.3f}x "
+              f"(the fairer figure when other work shares the cores)")
+        print(f"peak RSS of the whole bench: {peak_rss_mb():.0f} MB; load average now {os.getloadavg()[0]:.1f}; "
+              f"bench time {time.perf_counter() - t_start:.0f} s")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ import time
 
 import click
 
-from aligner.cli import main
-
 
 def _signals_option(value: str | None) -> list[str] | None:
     if value is None:
@@ -23,7 +21,7 @@ def _signals_option(value: str | None) -> list[str] | None:
     return names
 
 
-@main.command()
+@click.command()
 @click.argument("src", required=False, metavar="SRC")
 @click.argument("tgt", required=False, metavar="TGT")
 @click.option("--from", "src_lang", type=click.Choice(["en", "zh"]), default=None,

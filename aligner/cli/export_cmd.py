@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from aligner.cli import main
 from aligner.formats import format_for_path, names
 
 
@@ -34,7 +33,7 @@ def _load_glossary(paths: tuple[str, ...]):
     return load_glossaries(list(paths))
 
 
-@main.command("export")
+@click.command("export")
 @click.argument("bitexts", nargs=-1, required=True, metavar="BITEXT.jsonl...")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(names("write")), case_sensitive=False),
               default=None, help="Output format (default: from the -o file's extension: .tmx .xlf .xliff .tsv .csv "
@@ -114,7 +113,7 @@ def _check_tags(tags) -> None:
         raise click.BadParameter(str(e), param_hint="--lang-tag") from None
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("memory", metavar="FILE.tmx|.xlf|.tsv|.csv")
 @click.option("-o", "--output", "--out", "output", required=True, metavar="BITEXT.jsonl",
               help="The bitext to write (- for stdout).")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from aligner.cli import main
 from aligner.errors import EXIT_FINDINGS
 
 FORMAT_NAMES = ["tsv", "csv", "tbx", "jsonl"]
@@ -19,7 +18,7 @@ def _echo_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
-@main.group()
+@click.group()
 def glossary() -> None:
     """Glossaries: names and terms rendered the same way in every translation.
 

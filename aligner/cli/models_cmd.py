@@ -8,10 +8,8 @@ from pathlib import Path
 
 import click
 
-from aligner.cli import main
 
-
-@main.group()
+@click.group()
 def models() -> None:
     """List, install and remove translation models (Argos Translate packages).
 

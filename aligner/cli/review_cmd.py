@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from aligner.cli import main
 from aligner.formats import DEFAULT_LOW_SCORE
 
 
-@main.command("review")
+@click.command("review")
 @click.argument("bitexts", nargs=-1, required=True, metavar="BITEXT.jsonl...",
                 type=click.Path(dir_okay=False))
 @click.option("-g", "--glossary", "glossaries", multiple=True, type=click.Path(dir_okay=False),

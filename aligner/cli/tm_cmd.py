@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from aligner.cli import main
 
 TM_HELP = ("Translation memory: an SQLite file or a postgresql:// URL (default: $ALIGNER_TM, else "
            "the file `aligner tm path` shows).")
@@ -39,7 +38,7 @@ def _date(value: str | None, name: str) -> str | None:
     return value
 
 
-@main.group("tm")
+@click.group("tm")
 def tm() -> None:
     """Translation memory: what was translated before, reused before machine translation.
 

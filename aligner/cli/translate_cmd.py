@@ -6,11 +6,10 @@ import sys
 
 import click
 
-from aligner.cli import main
 from aligner.translate.options import OPTION_RANGES
 
 
-@main.command()
+@click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="[FILES|DIRS|-]...")
 @click.option("--from", "src_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Source language (default: detected from the script of each file).")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick
@@ -28,6 +29,17 @@ from aligner.text.scripts import ASCII_ALNUM_RUN_RE
 LATIN_RUN_RE = ASCII_ALNUM_RUN_RE
 LATIN_EDGE_RE = re.compile("(?:^|\x00)[0-9A-Za-z]|[0-9A-Za-z](?:\x00|\\Z)")
 SENTINELS = [(chr(c), chr(c + 1)) for c in range(0xFDD0, 0xFDF0, 2)]
+_ASCII_ALNUM_RE = re.compile("[0-9A-Za-z]")
+
+
+def latin_edge(keys: list[str], joined: str) -> bool:
+    """Does a key start or end with a Latin letter or digit? (LATIN_EDGE_RE over the keys
+    joined by \x00, `joined`.) Only the first and last characters are looked at, in C: the
+    regex tried two branches at every character of 100,000 keys."""
+    if joined.count("\x00") != len(keys) - 1 or not all(keys):  # a key with \x00 in it, or empty
+        return LATIN_EDGE_RE.search(joined) is not None
+    return _ASCII_ALNUM_RE.search("".join(map(itemgetter(0), keys)) +
+                                  "".join(map(itemgetter(-1), keys))) is not None
 
 
 def mark_latin(text: str, sentinels: tuple[str, str] = SENTINELS[0]) -> tuple[str, list[int]]:
@@ -59,20 +71,36 @@ def marked(text: str, sentinels: tuple[str, str]) -> str:
     return LATIN_RUN_RE.sub(sentinels[0] + "\\g<0>" + sentinels[1], text)
 
 
-def english_automaton(first: dict[str, Any], more: dict[str, list]) -> Any:
-    """An English automaton: key " form " -> (len(form), first payload, all payloads or None)."""
-    if not first:
-        return None
-    automaton = ahocorasick.Automaton()
-    keys = list(first)
-    # " form " for every key; C-level calls (map, zip, deque) for the 100,000 add_word calls
-    padded = (" " + " \x00 ".join(keys) + " ").split("\x00")
-    if len(padded) != len(keys):  # a key with \x00 in it
-        padded = [" " + k + " " for k in keys]
-    values = zip(map(len, keys), first.values(), map(more.get, keys))
-    deque(map(automaton.add_word, padded, values), maxlen=0)
-    automaton.make_automaton()
-    return automaton
+class EnglishAutomaton:
+    """pyahocorasick over the keys " form ", whose values are key numbers k; the key's length,
+    its first payload and all its payloads (None when it has one) are lengths[k], first[k] and
+    more[k]. Ints, not a tuple per key: 100,000 tuples made while a glossary loads set off
+    the cyclic garbage collector's passes over everything loaded so far."""
+
+    __slots__ = ("automaton", "lengths", "first", "more")
+
+    def __init__(self, first: dict[str, Any], more: dict[str, list]):
+        keys = list(first)
+        self.lengths = list(map(len, keys))
+        self.first = list(first.values())
+        self.more = list(map(more.get, keys))
+        automaton = ahocorasick.Automaton()
+        # " form " for every key; C-level calls (map, deque) for the 100,000 add_word calls
+        padded = (" " + " \x00 ".join(keys) + " ").split("\x00")
+        if len(padded) != len(keys):  # a key with \x00 in it
+            padded = [" " + k + " " for k in keys]
+        deque(map(automaton.add_word, padded, range(len(keys))), maxlen=0)
+        automaton.make_automaton()
+        self.automaton = automaton
+
+    def keys(self):
+        """The keys, padded (" form ")."""
+        return self.automaton.keys()
+
+
+def english_automaton(first: dict[str, Any], more: dict[str, list]) -> EnglishAutomaton | None:
+    """The English automaton of keys " form " (see EnglishAutomaton), None without keys."""
+    return EnglishAutomaton(first, more) if first else None
 
 
 def chinese_automaton(patterns: list[str], *, overlapping: bool) -> Any:

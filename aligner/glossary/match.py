@@ -31,7 +31,6 @@ module groups keys and payloads, builds the automatons once and selects the matc
 from __future__ import annotations
 
 import functools
-import re
 from bisect import bisect_left
 from itertools import compress
 from operator import ne, not_
@@ -81,25 +80,24 @@ def en_cores(forms: list[str], cased: bool = False) -> tuple[list[str], dict[int
     if not forms:
         return [], {}
     joined = _SEP.join(forms)
-    normed = norm(joined)
     edges: dict[int, tuple[str, str]] = {}
-    if joined.count(_SEP) != len(forms) - 1 or _EDGE_SPACE_RE.search(normed):
-        # Some form has edge punctuation (or a \x00): form by form.
-        raw = _bulk(forms, norm, norm)
-        keys = [k.strip() for k in raw]
-        for i in compress(range(len(raw)), map(str.__ne__, raw, keys)):
-            form, k = forms[i].strip(), raw[i]
-            lead = len(k) - len(k.lstrip(" ")) - (len(forms[i]) - len(forms[i].lstrip()))
-            trail = len(k) - len(k.rstrip(" ")) - (len(forms[i]) - len(forms[i].rstrip()))
-            if (lead > 0 or trail > 0) and keys[i]:
-                edges[i] = (form[:lead] if lead > 0 else "", form[len(form) - trail:] if trail > 0 else "")
-        return keys, edges
-    # No edge spaces anywhere (forms are stripped as read): one split, no per-form call.
-    return normed.split(_SEP), edges
-
-
-# A space at the edge of a normalised form, in the \x00-joined forms.
-_EDGE_SPACE_RE = re.compile("(?:\\A|\x00)\\s|\\s(?:\x00|\\Z)")
+    if joined.count(_SEP) == len(forms) - 1:
+        keys = norm(joined).split(_SEP)
+        # No key with a space at an edge (forms are stripped as read), the common case: one
+        # split, no per-form call. str.strip returns an unchanged string itself, so the lists
+        # compare by identity in C (a regex over the joined keys took ten times as long).
+        if keys == list(map(str.strip, keys)):
+            return keys, edges
+    # Some form has edge punctuation (or a \x00): form by form.
+    raw = _bulk(forms, norm, norm)
+    keys = [k.strip() for k in raw]
+    for i in compress(range(len(raw)), map(str.__ne__, raw, keys)):
+        form, k = forms[i].strip(), raw[i]
+        lead = len(k) - len(k.lstrip(" ")) - (len(forms[i]) - len(forms[i].lstrip()))
+        trail = len(k) - len(k.rstrip(" ")) - (len(forms[i]) - len(forms[i].rstrip()))
+        if (lead > 0 or trail > 0) and keys[i]:
+            edges[i] = (form[:lead] if lead > 0 else "", form[len(form) - trail:] if trail > 0 else "")
+    return keys, edges
 
 
 def en_keys(forms: list[str]) -> list[str]:
@@ -242,6 +240,9 @@ class Matcher:
                 first, more = _group(self._cased_keys, self._cased_payloads)
                 self._cased = A.english_automaton(first, more)
                 self._size += len(first)
+                # find's key numbers: the plain automaton's, then the cased one's after them
+                self._firsts = (self._automaton.first if self._automaton else []) + \
+                    (self._cased.first if self._cased else [])
                 if self._edged:
                     self._edged_automaton = A.edged_automaton(self._edged)
                     self._size += len(self._edged)
@@ -267,7 +268,7 @@ class Matcher:
         if A.SURROGATE_RE.search(joined):
             keys = [k.translate(A.SURROGATE_TABLE) for k in keys]
             joined = _SEP.join(keys)
-        if A.LATIN_EDGE_RE.search(joined):
+        if A.latin_edge(keys, joined):
             self._latin = A.free_sentinels(joined)
             mark = functools.partial(A.marked, sentinels=self._latin)
             keys = _bulk(keys, mark, mark)
@@ -290,12 +291,13 @@ class Matcher:
         out = []
         runs = self._hays(text)
         for automaton, hay in runs:
-            for end, (length, first, more) in automaton.iter(hay):
-                s, e = end - length - 1, end - 1  # the " " padding of key and text
-                if more is None:
-                    out.append((s, e, first))
+            lengths, first, more = automaton.lengths, automaton.first, automaton.more
+            for end, k in automaton.automaton.iter(hay):
+                s, e = end - lengths[k] - 1, end - 1  # the " " padding of key and text
+                if more[k] is None:
+                    out.append((s, e, first[k]))
                 else:
-                    out += [(s, e, p) for p in more]
+                    out += [(s, e, p) for p in more[k]]
         if self._edged_automaton is not None:
             out += self._edge_hits(text)
         return out
@@ -326,29 +328,38 @@ class Matcher:
         runs = self._hays(text)
         if not runs and self._edged_automaton is None:
             return [], None
-        # start -> (end, automaton value). Matches come by increasing end, so a later
-        # match at the same start is longer and replaces the shorter one.
-        best = {end - v[0] - 1: (end - 1, v) for end, v in runs[0][0].iter(runs[0][1])} \
-            if runs else {}
+        # start -> (end, key number in self._firsts, or for a form with edge punctuation -1 - its
+        # index in `edged`). Matches come by increasing end, so a later match at the same start
+        # is longer and replaces the shorter one.
+        best = {}
+        if runs:
+            automaton, hay = runs[0]  # the plain one, or the cased one when there is no plain one
+            lengths = automaton.lengths
+            best = {end - lengths[k] - 1: (end - 1, k) for end, k in automaton.automaton.iter(hay)}
+        edged: list = []
         if self._edged_automaton is not None:
             get = best.get
             for s, e, p in self._edge_hits(text):
                 prev = get(s)
                 if prev is None or prev[0] <= e:  # as long or longer: the form as written wins
-                    best[s] = (e, (0, p))
+                    best[s] = (e, -1 - len(edged))
+                    edged.append(p)
         if len(runs) > 1:
             get = best.get
-            for end, v in runs[1][0].iter(runs[1][1]):
-                s, e = end - v[0] - 1, end - 1
+            automaton, hay = runs[1]
+            lengths, offset = automaton.lengths, len(runs[0][0].first)
+            for end, k in automaton.automaton.iter(hay):
+                s, e = end - lengths[k] - 1, end - 1
                 prev = get(s)
                 # A case-sensitive form as long as another wins (it is the more specific).
                 if prev is None or prev[0] <= e:
-                    best[s] = (e, v)
+                    best[s] = (e, k + offset)
         out = []
         cursor = 0
-        for s, (e, v) in sorted(best.items()):
+        firsts = self._firsts if not edged else self._firsts + edged[::-1]  # -1 - i: from the end
+        for s, (e, k) in sorted(best.items()):
             if s >= cursor:
-                out.append((s, e, v[1]))
+                out.append((s, e, firsts[k]))
                 cursor = e
         return out, None
 

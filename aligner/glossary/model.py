@@ -148,8 +148,13 @@ def concept_keys(forms: list[str], lang: str, sensitive: list[bool]) -> list[str
 def detect_languages(pairs: Iterable[tuple[str, str]]) -> tuple[str, str]:
     """Which column is Chinese: the one with more CJK characters."""
     columns = list(zip(*pairs)) or [(), ()]  # transposed in C: 100,000 rows
-    src, tgt = ("".join(c) for c in columns)
-    return ("zh", "en") if count_cjk(src) > count_cjk(tgt) else ("en", "zh")
+    return detect_column_languages(*columns)
+
+
+def detect_column_languages(sources: Iterable[str], targets: Iterable[str]) -> tuple[str, str]:
+    """detect_languages for the two columns given apart (e.g. map(attrgetter("source"), terms):
+    no tuple per row)."""
+    return ("zh", "en") if count_cjk("".join(sources)) > count_cjk("".join(targets)) else ("en", "zh")
 
 
 @dataclass(eq=False, slots=True)
@@ -183,6 +188,22 @@ class Match(NamedTuple):
     entry: Entry
 
 
+_SOURCE, _TARGET, _STATUS, _CASE, _SRC_LANG, _TGT_LANG = map(attrgetter, (
+    "source", "target", "status", "case", "src_lang", "tgt_lang"))
+
+
+def _sides(terms: list[Term], lang: str) -> list[str]:
+    """[t.side(lang) for t in terms], as the common cases allow without a Python call per row."""
+    if set(map(_SRC_LANG, terms)) <= {lang}:
+        return list(map(_SOURCE, terms))
+    if set(map(_TGT_LANG, terms)) <= {lang} and set(map(_SRC_LANG, terms)).isdisjoint({lang}):
+        targets = list(map(_TARGET, terms))
+        if all(targets):
+            return targets
+    return [t.source if t.src_lang == lang else t.target if t.tgt_lang == lang and t.target
+            else t.side(lang) for t in terms]
+
+
 class Direction:
     """The glossary seen from `src_lang` to `tgt_lang`: entries and their matchers, built
     once on first use and cached by the Glossary.
@@ -201,28 +222,34 @@ class Direction:
     def _build(self, glossary: "Glossary", src_lang: str, tgt_lang: str) -> None:
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
-        approved = [t for t in glossary.terms if t.status != "forbidden"]
-        # Term.side and Term.sensitive, inlined for the common cases (100,000 rows).
-        s_forms = [t.source if t.src_lang == src_lang else t.target if t.tgt_lang == src_lang
-                   and t.target else t.side(src_lang) for t in approved]
-        t_forms = [t.source if t.src_lang == tgt_lang else t.target if t.tgt_lang == tgt_lang
-                   and t.target else t.side(tgt_lang) for t in approved]
+        terms = glossary.terms
+        statuses = set(map(_STATUS, terms))
+        approved = [t for t in terms if t.status != "forbidden"] if "forbidden" in statuses else list(terms)
+        # Term.side and Term.sensitive, inlined for the common cases (100,000 rows): where every
+        # row has the same languages and no empty cell, C-level maps instead of a Python loop.
+        s_forms = _sides(approved, src_lang)
+        t_forms = _sides(approved, tgt_lang)
         if not (all(s_forms) and all(t_forms)):  # a side left empty: no entry for that row
             keep = list(map(bool, map(len, s_forms)))
             keep = [k and bool(t) for k, t in zip(keep, t_forms)]
             approved, s_forms, t_forms = (list(compress(x, keep)) for x in (approved, s_forms, t_forms))
-        s_sens = [t.case == "sensitive" or (t.case != "insensitive" and f.isupper()
-                                             and is_acronym(f))
-                  for t, f in zip(approved, s_forms)]
+        if set(map(_CASE, approved)) <= {None}:  # no case column: acronyms are case-sensitive
+            s_sens = list(map(str.isupper, s_forms))
+            for i in compress(range(len(s_forms)), s_sens):
+                s_sens[i] = is_acronym(s_forms[i])
+        else:
+            s_sens = [t.case == "sensitive" or (t.case != "insensitive" and f.isupper()
+                                                 and is_acronym(f))
+                      for t, f in zip(approved, s_forms)]
         keys = concept_keys(s_forms, src_lang, s_sens)
         # One entry per concept key, in the order of its first row.
         n = len(keys)
-        first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
-        if len(first) == n:  # the common case: every row its own entry
+        by_key = dict(zip(keys, range(n)))
+        if len(by_key) == n:  # the common case: every row its own entry
             self._terms, self._sources, self._renderings, self._sens = approved, s_forms, t_forms, s_sens
-            by_key = dict(zip(keys, range(n)))
             repeats: list[int] = []
         else:
+            first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
             rows = sorted(first.values())
             self._terms = list(map(approved.__getitem__, rows))
             self._sources = list(map(s_forms.__getitem__, rows))
@@ -251,7 +278,7 @@ class Direction:
                 e.sensitive += tuple(map(term.sensitive, new))
             else:  # into the aliases' language: they are acceptable renderings
                 e.accepted += tuple(a for a in dict.fromkeys(term.aliases) if a not in e.accepted)
-        for term in glossary.terms:
+        for term in (terms if "forbidden" in statuses else ()):
             if term.status != "forbidden" or glossary.forbidden_lang(term) != tgt_lang:
                 continue
             good = term.side(src_lang)

@@ -124,7 +124,7 @@ class TsvFormat(GlossaryFormat):
                 terms.append(Term(source, target, aliases, case or None, status or "preferred",
                                   fields[i_n].strip() if i_n is not None else "",
                                   {c: fields[i] for c, i in extra_cols} if extra_cols else NO_EXTRA,
-                                  line=lineno))
+                                  path=path, line=lineno))
             else:
                 term, problems = make_term(dict(zip(columns, fields)), lineno)
                 parsed.problems += problems
