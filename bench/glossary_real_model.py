@@ -326,6 +326,8 @@ def main() -> None:
     ap.add_argument("--methods", type=lambda v: tuple(x for x in v.split(",") if x),
                     default=("attention", "prefix", "insert"),
                     help="correction steps, comma-separated (default: attention,prefix,insert)")
+    ap.add_argument("--no-train", dest="no_train", action="store_true",
+                    help="stop, rather than train, when the cache has no model trained with these options")
     ap.add_argument("--packages", nargs="+", metavar="ARGOSMODEL",
                     help="use these packages (translate-en_zh-*.argosmodel ...) instead of the cache")
     args = ap.parse_args()
@@ -352,6 +354,15 @@ def main() -> None:
             else:
                 targs = copy.copy(args)
                 targs.threads = 2  # torch threads, should the model need training first
+                dest = train_model.package_path(code, targs)
+                trained = dest if args.alignment_layer == -1 else dest.parent.parent / dest.name
+                if not trained.exists():
+                    # Say so: a cache miss (other options, changed data) costs a training.
+                    if args.no_train:
+                        raise SystemExit(f"no cached {code} model trained with these options ({trained}): "
+                                         "run bench/train_model.py with them first, or drop --no-train")
+                    print(f"[{code}] no cached model trained with these options: training one first "
+                          f"({args.minutes:g} min)", flush=True)
                 pkg = train_model.run_direction(code, targs)
             p = subprocess.run([sys.executable, "-m", "aligner", "models", "install", str(pkg)],
                                capture_output=True, text=True, env=env, cwd=REPO)

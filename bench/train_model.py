@@ -335,23 +335,29 @@ def package_path(direction: str, args) -> Path:
     return base / f"translate-{src}_{tgt}-real.argosmodel"
 
 
+def unpacked(package: Path, work: Path):
+    """The package unzipped into work, without its model/ (to be converted again): its folder
+    and the sentencepiece model and pieces the conversion needs."""
+    import sentencepiece as spm
+
+    with zipfile.ZipFile(package) as zf:
+        zf.extractall(work)
+    pkg = next(p for p in work.iterdir() if p.is_dir())
+    sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
+    shutil.rmtree(pkg / "model")
+    return pkg, sp, [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
+
+
 def other_layer(dest: Path, args, log) -> None:
     """The package of another attention layer (dest, in layer<N>/), converted from the cached
     checkpoint of the package beside it: the same weights, so the same translations and
     chrF; only what return_attention gives differs."""
-    import sentencepiece as spm
-
     trained = dest.parent.parent / dest.name
     work = Path(tempfile.mkdtemp(prefix="aligner-convert-"))
     try:
         info = json.loads((trained.parent / "info.json").read_text())
         info["options"]["alignment_layer"] = args.alignment_layer
-        with zipfile.ZipFile(trained) as zf:
-            zf.extractall(work)
-        pkg = next(p for p in work.iterdir() if p.is_dir())
-        sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
-        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
-        shutil.rmtree(pkg / "model")
+        pkg, _, pieces = unpacked(trained, work)
         convert(trained.parent / "hf", pieces, pkg / "model", args.alignment_layer)
         build_argos(pkg, *info["direction"].split("-"), info)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -460,17 +466,10 @@ def run_direction(direction: str, args) -> Path:
 def reconvert(dest: Path, args, log) -> None:
     """Convert the cached checkpoint (hf/ beside the package) again into the package, and
     measure chrF again: for a change to the conversion, without training again."""
-    import sentencepiece as spm
-
     info = json.loads((dest.parent / "info.json").read_text())
     work = Path(tempfile.mkdtemp(prefix="aligner-convert-"))
     try:
-        with zipfile.ZipFile(dest) as zf:
-            zf.extractall(work)
-        pkg = next(p for p in work.iterdir() if p.is_dir())
-        sp = spm.SentencePieceProcessor(model_file=str(pkg / "sentencepiece.model"))
-        pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
-        shutil.rmtree(pkg / "model")
+        pkg, sp, pieces = unpacked(dest, work)
         convert(dest.parent / "hf", pieces, pkg / "model", args.alignment_layer)
         held = [p for i, p in enumerate(sentence_pairs()) if i % HOLD_EVERY == HOLD_EVERY - 1]
         if info["direction"].startswith("zh"):
