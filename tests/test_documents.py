@@ -717,6 +717,15 @@ def test_cli_unknown_kind_refused_by_name_and_folder_lists_skipped_files(tmp_pat
     assert "skipped 1 file of the folders:" in r.output and "scan.pdf: unknown kind (.pdf)" in r.output
     assert sorted(p.name for p in (tmp_path / "o2").iterdir()) == [
         "note.en-zh.jsonl", "note.zh.txt", "page.en-zh.jsonl", "page.zh.html"]
+    # Into the folder itself, twice: the second run's list of skipped files is the same, not
+    # swollen with the bitexts and exports the first run wrote there.
+    for _ in range(2):
+        r = CliRunner().invoke(main, ["translate", str(folder), "--to", "zh", "--out", str(folder),
+                                      "--format", "tmx", "--format", "xliff"])
+        assert r.exit_code == 0, r.output
+        assert "skipped 1 file of the folders:" in r.output and "scan.pdf: unknown kind (.pdf)" in r.output
+        assert r.output.count("unknown kind") == 1, r.output
+    assert "2 files already up to date" in r.output
 
 
 def test_cli_align_docx_pair_with_paragraphs_as_hard_boundaries(tmp_path):

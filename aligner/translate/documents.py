@@ -125,12 +125,16 @@ def unknown_kind(path) -> InputError:
                       hint=kinds_hint() + " Convert it to one of them (PDF: to .docx or .txt).")
 
 
-def skipped_in_directories(inputs) -> list[tuple[str, str]]:
+def skipped_in_directories(inputs, out_dir=None) -> list[tuple[str, str]]:
     """(file, why) for each file inside an input directory that a batch leaves out: not
-    hidden, but of a kind aligner does not translate."""
+    hidden, but of a kind aligner does not translate. What an earlier run wrote into
+    `out_dir` (its bitexts and their exports) is the batch's own, not a file it left out."""
     from pathlib import Path
 
+    from aligner.batch import earlier_outputs, file_keys
+
     wanted = input_suffixes()
+    own = earlier_outputs(out_dir)
     out = []
     for item in inputs:
         p = Path(str(item))
@@ -139,6 +143,6 @@ def skipped_in_directories(inputs) -> list[tuple[str, str]]:
         for f in sorted(p.rglob("*")):
             rel = f.relative_to(p)
             if f.is_file() and not any(part.startswith(".") for part in rel.parts) \
-                    and not f.name.lower().endswith(wanted):
+                    and not f.name.lower().endswith(wanted) and not (own and file_keys(f) & own):
                 out.append((str(f), f"unknown kind ({f.suffix or 'no suffix'})"))
     return out

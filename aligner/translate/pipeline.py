@@ -373,7 +373,7 @@ def translate_files(inputs: Sequence[str | Path], src_lang: str | None = None,
     if use_stdin:
         jobs = runner.prepare([(stdin if stdin is not None else sys.stdin.buffer).read()], read_stdin)
     else:
-        runner.summary.unsupported = skipped_in_directories(inputs)  # type: ignore[attr-defined]
+        runner.summary.unsupported = skipped_in_directories(inputs, out_dir)  # type: ignore[attr-defined]
         found = _without_finished_xliff(discover(inputs, input_suffixes(), out_dir=out_dir, on_error=runner.refuse),
                                         inputs, runner.summary.unsupported)  # type: ignore[attr-defined]
         jobs = runner.prepare(found, read)
