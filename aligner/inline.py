@@ -35,7 +35,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 __all__ = ["Code", "Paragraph", "Builder", "Placed", "Node", "protect", "sentence_spans",
            "mt_source", "place", "place_paragraph"]

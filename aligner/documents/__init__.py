@@ -22,7 +22,7 @@ from aligner.inline import Paragraph, Placed, mt_source, place_paragraph, senten
 from aligner.model import Document
 
 __all__ = ["RichDocument", "make_document", "finish_document", "placed_paragraphs",
-           "target_document", "mt_sources", "needs_attention", "SegmentTranslation", "safe_xml", "open_zip"]
+           "target_document", "mt_sources", "needs_attention", "SegmentTranslation", "safe_xml", "open_zip", "read_paragraph_parts"]
 
 # Limits for hostile input: a zip member or XML part larger than this is refused (a zip bomb).
 MAX_PART_BYTES = 256 * 1024 * 1024
@@ -229,6 +229,26 @@ def open_zip(path: str | Path, what: str) -> tuple[zipfile.ZipFile, bytes]:
         raise InputError(f"refusing {what} with a part over {MAX_PART_BYTES >> 20} MB or over "
                          f"{MAX_MEMBERS} parts", path=path, hint="It is not a document (a zip bomb?).")
     return zf, data
+
+
+def read_paragraph_parts(zf: zipfile.ZipFile, names: Sequence[str], where: str, tags: Sequence[str],
+                         paragraph, prepare=None) -> tuple[dict[str, Any], list]:
+    """The named XML parts of a package (DOCX, PPTX, ODF), each parsed safely, and the
+    paragraphs `paragraph(element, part)` reads from their elements with `tags`, in document
+    order (`prepare(element)` first, where a format tidies its markup): all a zip-based
+    format's writer and segmenter need."""
+    parts: dict[str, Any] = {}
+    paragraphs = []
+    for name in names:
+        root = safe_xml(read_member(zf, name, where), where, name)
+        parts[name] = root
+        for p in list(root.iter(*tags)):
+            if prepare is not None:
+                prepare(p)
+            par = paragraph(p, name)
+            if par is not None:
+                paragraphs.append(par)
+    return parts, paragraphs
 
 
 def read_member(zf: zipfile.ZipFile, name: str, where: str) -> bytes:

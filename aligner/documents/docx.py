@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner.documents import (finish_document, open_zip, placed_paragraphs, read_member,
-                               rewrite_zip, safe_xml)
+                               read_paragraph_parts, rewrite_zip, safe_xml)
 from aligner.errors import InputError
 from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
@@ -66,15 +66,7 @@ class DocxDocument:
             raise InputError("not a Word document: the package has no word/document.xml", path=where,
                              hint="Give a .docx file (an .odt, .pptx or .epub is another kind of file).")
         names.sort(key=lambda n: (n != "word/document.xml", n))
-        parts = {}
-        paragraphs: list[Paragraph] = []
-        for name in names:
-            root = safe_xml(read_member(zf, name, where), where, name)
-            parts[name] = root
-            for p in root.iter(W + "p"):
-                par = self._paragraph(p, name)
-                if par is not None:
-                    paragraphs.append(par)
+        parts, paragraphs = read_paragraph_parts(zf, names, where, (W + "p",), self._paragraph)
         return finish_document(paragraphs, lang, where, {"zip": zf, "parts": parts}, "docx")
 
     # --- one paragraph --------------------------------------------------------------------

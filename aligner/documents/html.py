@@ -197,7 +197,6 @@ class HtmlDocument:
     def render(self, doc, translations, tgt_lang: str) -> bytes:
         """The translated page's bytes (the tree read by read_document is changed in place:
         read the file again to translate it twice)."""
-        from lxml import etree
 
         layout = doc.layout
         tree = layout["tree"]

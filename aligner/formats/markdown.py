@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from aligner.documents import finish_document, placed_paragraphs
-from aligner.errors import InputError
 from aligner.formats.base import Format
 from aligner.inline import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from aligner.documents import (finish_document, open_zip, placed_paragraphs, read_member,
-                               rewrite_zip, safe_xml)
+                               read_paragraph_parts, rewrite_zip, safe_xml)
 from aligner.errors import InputError
 from aligner.formats.base import Format
 from aligner.inline import Builder, Node, Paragraph
@@ -70,18 +70,8 @@ class OdfFormat(Format):
         if "content.xml" not in names:
             raise InputError("not an OpenDocument file: the package has no content.xml", path=where,
                              hint="Give an .odt or .odp file.")
-        parts = {}
-        paragraphs: list[Paragraph] = []
-        for name in PARTS:
-            if name not in names:
-                continue
-            root = safe_xml(read_member(zf, name, where), where, name)
-            parts[name] = root
-            for p in list(root.iter(TEXT + "p", TEXT + "h")):
-                _merge_spans(p)
-                par = self._paragraph(p, name)
-                if par is not None:
-                    paragraphs.append(par)
+        parts, paragraphs = read_paragraph_parts(zf, [n for n in PARTS if n in names], where,
+                                                 (TEXT + "p", TEXT + "h"), self._paragraph, _merge_spans)
         return finish_document(paragraphs, lang, where, {"zip": zf, "parts": parts}, self.name)
 
     def _paragraph(self, p, part: str) -> Paragraph | None:

@@ -17,8 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from aligner.documents import (finish_document, open_zip, placed_paragraphs, read_member,
-                               rewrite_zip, safe_xml)
+from aligner.documents import finish_document, open_zip, placed_paragraphs, read_paragraph_parts, rewrite_zip
 from aligner.errors import InputError
 from aligner.formats.base import Format
 from aligner.inline import Builder, Node, Paragraph
@@ -54,15 +53,7 @@ class PptxFormat(Format):
         if "ppt/presentation.xml" not in zf.namelist():
             raise InputError("not a PowerPoint presentation: the package has no ppt/presentation.xml",
                              path=where, hint="Give a .pptx file.")
-        parts = {}
-        paragraphs: list[Paragraph] = []
-        for name in names:
-            root = safe_xml(read_member(zf, name, where), where, name)
-            parts[name] = root
-            for p in root.iter(A + "p"):
-                par = self._paragraph(p, name)
-                if par is not None:
-                    paragraphs.append(par)
+        parts, paragraphs = read_paragraph_parts(zf, names, where, (A + "p",), self._paragraph)
         return finish_document(paragraphs, lang, where, {"zip": zf, "parts": parts}, self.name)
 
     def _paragraph(self, p, part: str) -> Paragraph | None:

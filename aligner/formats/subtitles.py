@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from aligner.documents import finish_document, placed_paragraphs
 from aligner.errors import InputError

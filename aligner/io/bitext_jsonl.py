@@ -25,7 +25,7 @@ from aligner import __version__
 from aligner.errors import InputError
 from aligner.io.atomic import atomic_open
 from aligner.io.text import decode_unicode, lone_surrogate, surrogate_error
-from aligner.model import Bead, Bitext, Document, Segment
+from aligner.model import Bead, Bitext, Document
 
 FORMAT_VERSION = 1
 
