@@ -102,6 +102,40 @@ def _compare(got: dict[str, bytes], want: dict[str, bytes], allow_missing: bool)
 
 # --------------------------------------------------------------------------- signals
 
+def _signal(p: subprocess.Popen, sig: int, out: Path, want: dict[str, bytes]):
+    """Send `sig` to the run if it is still going; what it left: (landed, exit code, stderr,
+    the signal's name, the outputs, the partial ones, problems so far)."""
+    landed = p.poll() is None
+    if landed:
+        p.send_signal(sig)
+    code = p.wait(timeout=300)
+    stderr = p.stderr.read().decode("utf-8", "replace")
+    name = {signal.SIGINT: "SIGINT", signal.SIGKILL: "SIGKILL"}[sig]
+    after_kill = files(out)
+    partial, _ = _compare(after_kill, want, allow_missing=True)
+    problems = [] if landed else ["the signal came after the run had ended: nothing was interrupted"]
+    # 130, or death by SIGINT (-2; a shell shows both as 130) when the signal comes as the
+    # process is exiting, after its last output.
+    if landed and sig == signal.SIGINT and code not in (130, -signal.SIGINT, 0):
+        problems.append(f"Ctrl-C should exit 130, got {code}")
+    return landed, code, stderr, name, after_kill, partial, problems
+
+
+def _rerun(args: list, packages_root: Path, root: Path, out: Path, want: dict[str, bytes],
+           problems: list[str]):
+    """Run the interrupted command again, as a user would: it must finish and leave exactly
+    what an uninterrupted run leaves. (stderr, the outputs, partial ones, missing ones)."""
+    again = subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], env=_env(packages_root),
+                           cwd=root, capture_output=True)
+    if again.returncode != 0:
+        problems.append(f"the re-run failed with exit {again.returncode}")
+    final = files(out)
+    more_partial, missing = _compare(final, want, allow_missing=False)
+    if final != want:
+        problems.append("the re-run's outputs differ from an uninterrupted run's")
+    return again.stderr.decode("utf-8", "replace"), final, more_partial, missing
+
+
 def killed_translate(root: Path, packages_root: Path, sig: int, seed: int,
                      phase: str = "writing") -> Outcome:
     """A batch `translate` killed at a random moment (`phase` "writing": once a random number
@@ -132,31 +166,12 @@ def killed_translate(root: Path, packages_root: Path, sig: int, seed: int,
         while p.poll() is None and _complete(out) < 2 and time.monotonic() < deadline and delay > 0:
             time.sleep(0.01)
             delay -= 0.01
-    landed = p.poll() is None
-    if landed:
-        p.send_signal(sig)
-    code = p.wait(timeout=300)
-    stderr = p.stderr.read().decode("utf-8", "replace")
-    name = {signal.SIGINT: "SIGINT", signal.SIGKILL: "SIGKILL"}[sig]
-    after_kill = files(out)
-    partial, _ = _compare(after_kill, want, allow_missing=True)
-    problems = [] if landed else ["the signal came after the run had ended: nothing was interrupted"]
+    landed, code, stderr, name, after_kill, partial, problems = _signal(p, sig, out, want)
     written = len([n for n in after_kill if n != "unrelated.txt" and not n.endswith(".part")])
-    # 130, or death by SIGINT (-2; a shell shows both as 130) when the signal comes as the
-    # process is exiting, after its last output.
-    if landed and sig == signal.SIGINT and code not in (130, -signal.SIGINT, 0):
-        problems.append(f"Ctrl-C should exit 130, got {code}")
     if landed and sig == signal.SIGINT and code == 130 and "interrupted" not in stderr:
         problems.append("no message after Ctrl-C")
-    again = subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], env=_env(packages_root),
-                           cwd=root, capture_output=True)
-    stderr += again.stderr.decode("utf-8", "replace")
-    if again.returncode != 0:
-        problems.append(f"the re-run failed with exit {again.returncode}")
-    final = files(out)
-    more_partial, missing = _compare(final, want, allow_missing=False)
-    if final != want:
-        problems.append("the re-run's outputs differ from an uninterrupted run's")
+    more_stderr, final, more_partial, missing = _rerun(args, packages_root, root, out, want, problems)
+    stderr += more_stderr
     lost = [] if final.get("unrelated.txt") == UNRELATED else ["unrelated.txt"]
     when = f"after {written} of {len(want) - 1} outputs" if landed else "after the run ended"
     return _outcome(f"translate ({name})", f"seed {seed}, killed {when}", code, stderr,
@@ -197,26 +212,9 @@ def killed_align(root: Path, packages_root: Path, sig: int, seed: int) -> Outcom
     deadline = time.monotonic() + 300
     while p.poll() is None and _complete(out) < k and time.monotonic() < deadline:
         time.sleep(0.001)
-    landed = p.poll() is None
-    if landed:
-        p.send_signal(sig)
-    code = p.wait(timeout=300)
-    stderr = p.stderr.read().decode("utf-8", "replace")
-    name = {signal.SIGINT: "SIGINT", signal.SIGKILL: "SIGKILL"}[sig]
-    after_kill = files(out)
-    partial, _ = _compare(after_kill, want, allow_missing=True)
-    problems = [] if landed else ["the signal came after the run had ended: nothing was interrupted"]
-    if landed and sig == signal.SIGINT and code not in (130, -signal.SIGINT, 0):
-        problems.append(f"Ctrl-C should exit 130, got {code}")
-    again = subprocess.run([sys.executable, "-m", "aligner", *map(str, args)], env=_env(packages_root),
-                           cwd=root, capture_output=True)
-    stderr += again.stderr.decode("utf-8", "replace")
-    if again.returncode != 0:
-        problems.append(f"the re-run failed with exit {again.returncode}")
-    final = files(out)
-    more_partial, missing = _compare(final, want, allow_missing=False)
-    if final != want:
-        problems.append("the re-run's outputs differ from an uninterrupted run's")
+    landed, code, stderr, name, after_kill, partial, problems = _signal(p, sig, out, want)
+    more_stderr, final, more_partial, missing = _rerun(args, packages_root, root, out, want, problems)
+    stderr += more_stderr
     when = f"after {len(after_kill)} of {len(want)} bitexts" if landed else "after the run ended"
     return _outcome(f"align ({name})", f"seed {seed}, killed {when}", code, stderr,
                     partial=sorted(set(partial + more_partial)), problems=problems + missing)
