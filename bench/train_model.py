@@ -443,6 +443,7 @@ def run_direction(direction: str, args) -> Path:
         hf_dir = work / "hf"
         model.save_pretrained(str(hf_dir))
         dest.parent.mkdir(parents=True, exist_ok=True)
+        forget_other_layers(dest)  # converted from the checkpoint this one replaces
         shutil.copytree(hf_dir, dest.parent / "hf", dirs_exist_ok=True)  # to convert again without training
         convert(hf_dir, pieces, pkg / "model", args.alignment_layer)
         chrf, hyps = chrf_on(pkg / "model", sp, held, args.threads)
@@ -463,10 +464,19 @@ def run_direction(direction: str, args) -> Path:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def forget_other_layers(dest: Path) -> None:
+    """Remove the packages of other attention layers (layer<N>/) beside dest: they were
+    converted from a checkpoint, or by conversion code, that is being replaced."""
+    for layer in dest.parent.glob("layer*"):
+        if layer.is_dir():
+            shutil.rmtree(layer)
+
+
 def reconvert(dest: Path, args, log) -> None:
     """Convert the cached checkpoint (hf/ beside the package) again into the package, and
     measure chrF again: for a change to the conversion, without training again."""
     info = json.loads((dest.parent / "info.json").read_text())
+    forget_other_layers(dest)
     work = Path(tempfile.mkdtemp(prefix="aligner-convert-"))
     try:
         pkg, sp, pieces = unpacked(dest, work)
