@@ -126,8 +126,9 @@ class BeadGrid:
                     del self._cache[k]
                 self._tgt_b = b
             q = self._prefix(values)
-            j = self._Jc
-            out = np.where(j >= b, q[j] - q[np.maximum(j - b, 0)], 0.0)
+            # the sum ending at each target position, then gathered for every state
+            j = np.arange(len(q))
+            out = np.where(j >= b, q[j] - q[np.maximum(j - b, 0)], 0.0)[self._Jc]
             out.flags.writeable = False
             self._cache[key] = out
         return out
