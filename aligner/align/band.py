@@ -201,10 +201,20 @@ class BeadGrid:
 
     def _row_gather(self, v: np.ndarray, r: int, b: int) -> np.ndarray:
         """For every end state (i, j): v[i - r, column of j - b] (0 outside)."""
-        cl = self.band.cell_lo
-        k = self.I[:, 0] - r
-        kk = np.clip(k, 0, max(self.band.n - 1, 0))
-        return self._gather(v, np.broadcast_to(k[:, None], self.I.shape), self.J - b - cl[kk][:, None])
+        key = ("gather", r, b, v.shape[1])
+        where = self._cache.get(key)
+        if where is None:  # the same cells for every array of this shape: kept for the band
+            cl = self.band.cell_lo
+            k = self.I[:, 0] - r
+            kk = np.clip(k, 0, max(self.band.n - 1, 0))
+            col = (self.band.lo - b - cl[kk])[:, None] + np.arange(self.band.width)[None, :]
+            ok = (col >= 0) & (col < v.shape[1])
+            ok &= (k >= 0)[:, None]
+            where = self._cache[key] = (np.where(ok, kk[:, None] * v.shape[1] + col, 0), ok)
+        flat, ok = where
+        if v.shape[0] == 0:
+            return np.zeros(self.I.shape, dtype=v.dtype)
+        return np.where(ok, np.ravel(v).take(flat), 0.0)
 
     def rows_sum(self, v: np.ndarray, a: int, b: int) -> np.ndarray:
         """For every end state (i, j): sum over r = 1..a of v[i - r, column of j - b]
