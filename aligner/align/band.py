@@ -98,6 +98,7 @@ class BeadGrid:
         self.valid = self.J <= b.m
         self._Jc = np.clip(self.J, 0, b.m)
         self._tgt_b = -1
+        self._gather_b = -1
 
     # --------------------------------------------------------------- per-sentence sums
     def src_span(self, values: np.ndarray, a: int) -> np.ndarray:
@@ -203,7 +204,11 @@ class BeadGrid:
         """For every end state (i, j): v[i - r, column of j - b] (0 outside)."""
         key = ("gather", r, b, v.shape[1])
         where = self._cache.get(key)
-        if where is None:  # the same cells for every array of this shape: kept for the band
+        if where is None:  # the same cells for every array of this shape: kept while b is asked for
+            if self._gather_b != b:  # (the search asks for the bead types of one b in turn)
+                for k in [k for k in self._cache if k[0] == "gather"]:
+                    del self._cache[k]
+                self._gather_b = b
             cl = self.band.cell_lo
             k = self.I[:, 0] - r
             kk = np.clip(k, 0, max(self.band.n - 1, 0))
