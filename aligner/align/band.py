@@ -151,11 +151,6 @@ class BeadGrid:
         c = np.arange(x.shape[1])
         return p[:, np.minimum(c + b, x.shape[1])] - p[:, c]
 
-    def _gather(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        ok = (rows >= 0) & (cols >= 0) & (cols < x.shape[1])
-        v = x[np.clip(rows, 0, x.shape[0] - 1), np.clip(cols, 0, x.shape[1] - 1)]
-        return np.where(ok, v, 0.0)
-
     def box(self, x: np.ndarray, a: int, b: int, row_cap: np.ndarray | None = None) -> np.ndarray:
         """Sum over the bead's cells (rows i-a..i-1, columns j-b..j-1) of x, with each source
         row's sum capped at row_cap[k] (a sentence cannot be covered more than fully)."""
