@@ -130,6 +130,33 @@ def test_heaviest_chain_matches_brute_force():
     assert sum(x.score for x in chain) == pytest.approx(best)
 
 
+def test_choose_anchors_matches_the_pair_by_pair_rule():
+    # the numpy choice of mutual best pairs against the loop it replaced (kept for weights
+    # that are not all positive), ties and runner-ups included
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        size = int(rng.integers(1, 40))
+        weights = rng.choice([0.5, 1.0, 1.5, 2.0], size) if trial % 2 else rng.random(size) * 3 + 0.01
+        cands = {(int(k), int(l)): float(w) for k, l, w in
+                 zip(rng.integers(0, 9, size), rng.integers(0, 9, size), weights)}
+        for margin in (0.0, 1.0):
+            fast = S.choose_anchors(cands, margin)
+            slow = S.heaviest_chain(S._mutual_pairs(cands, margin))
+            assert [(a.k, a.l, a.score) for a in fast] == [(a.k, a.l, a.score) for a in slow]
+    # (1, 1) is each other's best; 0 and 2 both prefer target 2: only the heavier pair is mutual
+    cands = {(0, 2): 3.0, (1, 1): 2.0, (2, 2): 4.0, (2, 0): 1.0}
+    assert [(a.k, a.l) for a in S.choose_anchors(cands, 0.0)] == [(1, 1), (2, 2)]
+    # any weights (the loop): the pair below the margin is left out
+    assert [(a.k, a.l) for a in S.choose_anchors({(0, 0): -1.0, (1, 1): 2.0}, 0.0)] == [(1, 1)]
+
+
+def test_row_medians_are_nanmedian():
+    rng = np.random.default_rng(8)
+    x = rng.choice([np.nan, 0.25, 1.0, 2.0, 3.5], (200, 6))
+    x[:, 0] = rng.random(200)  # every row has a number
+    assert np.array_equal(S._row_medians(x), np.nanmedian(x, axis=1))
+
+
 def test_filter_anchors_drops_the_stray_one():
     lens = np.full(100, 10.0)
     anchors = [S.Anchor(k, k, 1.0) for k in range(5, 95, 10)]

@@ -54,6 +54,13 @@ def test_numbers_ignore_idioms_and_one():
     assert zh_numbers("十分钟") == ["10"]
 
 
+def test_zh_numbers_of_sentences_without_numerals():
+    # (no digit or numeral character: nothing is parsed)
+    assert zh_numbers("他说：你们去吧，不要怕。") == []
+    assert zh_numbers("第３章") == ["3"]  # a full-width digit is a digit
+    assert zh_numbers("三月里，两百人") == ["month:3", "3", "200"]
+
+
 # ------------------------------------------------------------------------ names
 def test_pinyin_syllables():
     assert pinyin_syllables("Qingyang") == 2

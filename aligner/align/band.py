@@ -98,6 +98,7 @@ class BeadGrid:
         self.valid = self.J <= b.m
         self._Jc = np.clip(self.J, 0, b.m)
         self._tgt_b = -1
+        self._gather_b = -1
 
     # --------------------------------------------------------------- per-sentence sums
     def src_span(self, values: np.ndarray, a: int) -> np.ndarray:
@@ -126,8 +127,9 @@ class BeadGrid:
                     del self._cache[k]
                 self._tgt_b = b
             q = self._prefix(values)
-            j = self._Jc
-            out = np.where(j >= b, q[j] - q[np.maximum(j - b, 0)], 0.0)
+            # the sum ending at each target position, then gathered for every state
+            j = np.arange(len(q))
+            out = np.where(j >= b, q[j] - q[np.maximum(j - b, 0)], 0.0)[self._Jc]
             out.flags.writeable = False
             self._cache[key] = out
         return out
@@ -148,11 +150,6 @@ class BeadGrid:
         np.cumsum(x, axis=1, out=p[:, 1:])
         c = np.arange(x.shape[1])
         return p[:, np.minimum(c + b, x.shape[1])] - p[:, c]
-
-    def _gather(self, x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        ok = (rows >= 0) & (cols >= 0) & (cols < x.shape[1])
-        v = x[np.clip(rows, 0, x.shape[0] - 1), np.clip(cols, 0, x.shape[1] - 1)]
-        return np.where(ok, v, 0.0)
 
     def box(self, x: np.ndarray, a: int, b: int, row_cap: np.ndarray | None = None) -> np.ndarray:
         """Sum over the bead's cells (rows i-a..i-1, columns j-b..j-1) of x, with each source
@@ -200,10 +197,24 @@ class BeadGrid:
 
     def _row_gather(self, v: np.ndarray, r: int, b: int) -> np.ndarray:
         """For every end state (i, j): v[i - r, column of j - b] (0 outside)."""
-        cl = self.band.cell_lo
-        k = self.I[:, 0] - r
-        kk = np.clip(k, 0, max(self.band.n - 1, 0))
-        return self._gather(v, np.broadcast_to(k[:, None], self.I.shape), self.J - b - cl[kk][:, None])
+        key = ("gather", r, b, v.shape[1])
+        where = self._cache.get(key)
+        if where is None:  # the same cells for every array of this shape: kept while b is asked for
+            if self._gather_b != b:  # (the search asks for the bead types of one b in turn)
+                for k in [k for k in self._cache if k[0] == "gather"]:
+                    del self._cache[k]
+                self._gather_b = b
+            cl = self.band.cell_lo
+            k = self.I[:, 0] - r
+            kk = np.clip(k, 0, max(self.band.n - 1, 0))
+            col = (self.band.lo - b - cl[kk])[:, None] + np.arange(self.band.width)[None, :]
+            ok = (col >= 0) & (col < v.shape[1])
+            ok &= (k >= 0)[:, None]
+            where = self._cache[key] = (np.where(ok, kk[:, None] * v.shape[1] + col, 0), ok)
+        flat, ok = where
+        if v.shape[0] == 0:
+            return np.zeros(self.I.shape, dtype=v.dtype)
+        return np.where(ok, np.ravel(v).take(flat), 0.0)
 
     def rows_sum(self, v: np.ndarray, a: int, b: int) -> np.ndarray:
         """For every end state (i, j): sum over r = 1..a of v[i - r, column of j - b]

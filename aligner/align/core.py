@@ -172,17 +172,23 @@ class Aligner:
                 s.score_cells(band)
         others = [s for s in active if not isinstance(s, CoverageSignal)]
         out = np.empty((len(self.types), band.n + 1, band.width), dtype=np.float32)
+        invalid = ~grid.valid
         # bead types of one target length in turn: the signals' target sums are kept per length
         for ti in sorted(range(len(self.types)), key=lambda x: (self.types[x][1], self.types[x][0])):
             t = self.types[ti]
             a, b = t
             # the other signals first (while the coverage threads work), added in the same order
-            parts = [s.weight * s.bead_score(grid, a, b) for s in others]
-            tot = np.full(grid.I.shape, self.priors[t])
-            tot += coverage.bead_score(a, b)
+            parts = [s.bead_score(grid, a, b) if s.weight == 1.0 else s.weight * s.bead_score(grid, a, b)
+                     for s in others]
+            tot = coverage.bead_score(a, b)  # a new array (or 0.0): the prior added to it
+            if isinstance(tot, np.ndarray):
+                tot += self.priors[t]
+            else:
+                tot = np.full(grid.I.shape, self.priors[t] + tot)
             for part in parts:
                 tot += part
-            out[ti] = np.where(grid.valid, tot, -np.inf)
+            tot[invalid] = -np.inf
+            out[ti] = tot
         coverage.join()
         grid.clear()
         for s in self.signals:

@@ -70,9 +70,15 @@ def _fmt(v: float) -> str | None:
     return f"{v:g}"
 
 
+#: Any character a Chinese number or month starts with (most sentences have none: no regex runs)
+_ZH_ANY = re.compile(rf"[\d{_ZH_NUM_CHARS}]")
+
+
 def zh_numbers(text: str) -> list[str]:
     """Number values in a Chinese text, in order."""
     out: list[str] = []
+    if not _ZH_ANY.search(text):
+        return out
     masked = _ZH_NOT_NUMBERS.sub(lambda m: "□" * len(m.group(0)), text)
     for m in _ZH_MONTH.finditer(masked):
         v = _zh_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1))

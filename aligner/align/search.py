@@ -452,6 +452,42 @@ class AnchorIndex:
 def choose_anchors(cands: dict[tuple[int, int], float], min_margin: float = 1.0) -> list[Anchor]:
     """Mutual best pairs (with a margin over the runner-up), then the heaviest chain that
     increases in both texts."""
+    if not cands:
+        return []
+    kl = np.fromiter(chain.from_iterable(cands), dtype=np.int64, count=2 * len(cands)).reshape(-1, 2)
+    w = np.fromiter(cands.values(), dtype=np.float64, count=len(cands))
+    if not (w > 0).all():  # the runner-up rule below holds for positive weights only
+        return heaviest_chain(_mutual_pairs(cands, min_margin))
+    # for every sentence of either side: its best pair (the first of the heaviest, in the
+    # order of `cands`) and the runner-up's weight (the heaviest of the others, 0 if none)
+    k_key, k_other, k_entry, k_second = _best_pairs(kl[:, 0], kl[:, 1], w)
+    l_key, l_other, _, l_second = _best_pairs(kl[:, 1], kl[:, 0], w)
+    # k's best pair (k, l) is mutual when l's best pair is (k, l) too
+    at = np.minimum(np.searchsorted(l_key, k_other), len(l_key) - 1)
+    s = w[k_entry]
+    ok = (l_key[at] == k_other) & (l_other[at] == k_key)
+    ok &= s - np.maximum(k_second, l_second[at]) >= min_margin
+    order = np.lexsort((k_other[ok], k_key[ok]))
+    mutual = [Anchor(k, l, v) for k, l, v in zip(k_key[ok][order].tolist(), k_other[ok][order].tolist(),
+                                                  s[ok][order].tolist())]
+    return heaviest_chain(mutual)
+
+
+def _best_pairs(key: np.ndarray, other: np.ndarray, w: np.ndarray):
+    """Per distinct key (sorted): the key, the other sentence of its heaviest pair (the first
+    in entry order among equals), that pair's entry, and the runner-up's weight."""
+    order = np.lexsort((np.arange(len(key)), -w, key))
+    ks = key[order]
+    first = np.flatnonzero(np.concatenate([[True], ks[1:] != ks[:-1]]))
+    nxt = first + 1
+    ends = np.append(first[1:], len(ks))
+    second = np.where(nxt < ends, w[order[np.minimum(nxt, len(ks) - 1)]], 0.0)
+    best = order[first]
+    return ks[first], other[best], best, second
+
+
+def _mutual_pairs(cands: dict[tuple[int, int], float], min_margin: float) -> list[Anchor]:
+    """The mutual best pairs of `choose_anchors`, pair by pair (for any weights)."""
     best_s: dict[int, list] = {}
     best_t: dict[int, list] = {}
     for (k, l), s in cands.items():
@@ -469,7 +505,7 @@ def choose_anchors(cands: dict[tuple[int, int], float], min_margin: float = 1.0)
         if bt is not None and bt[1] == k and s - max(second, bt[2]) >= min_margin:
             mutual.append(Anchor(k, l, s))
     mutual.sort(key=lambda a: (a.k, a.l))
-    return heaviest_chain(mutual)
+    return mutual
 
 
 def heaviest_chain(items: list[Anchor]) -> list[Anchor]:
@@ -549,12 +585,24 @@ def filter_anchors(anchors: list[Anchor], src_len: np.ndarray, tgt_len: np.ndarr
         # the `neighbours` anchors either side of each (fewer at the ends: NaN, left out)
         padded = np.concatenate([np.full(neighbours, np.nan), dd, np.full(neighbours, np.nan)])
         win = np.lib.stride_tricks.sliding_window_view(padded, 2 * neighbours + 1)
-        med = np.nanmedian(np.delete(win, neighbours, axis=1), axis=1)
+        med = _row_medians(np.delete(win, neighbours, axis=1))
         bad = np.abs(dd - med) > tau
         if not bad.any():
             break
         keep[idx[bad]] = False
     return [a for a, k in zip(anchors, keep) if k]
+
+
+def _row_medians(x: np.ndarray) -> np.ndarray:
+    """The median of each row's numbers, NaN left out (rows have at least one): the mean of
+    the two middle ones, as np.nanmedian gives it, which would sort the rows as masked arrays
+    (and import numpy.ma)."""
+    srt = np.sort(x, axis=1)  # NaN last
+    count = x.shape[1] - np.count_nonzero(np.isnan(x), axis=1)
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
+    rows = np.arange(len(x))
+    return (srt[rows, low] + srt[rows, high]) / 2.0
 
 
 def anchor_center(anchors: list[Anchor], src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:

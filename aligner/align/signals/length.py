@@ -70,12 +70,23 @@ class LengthSignal(Signal):
         L = np.maximum((expected + t) * 0.5 * self.scale_t, 1.0)
         var = self.v0 + self.v1 / L
         bg = self.background ** 2
-        return -0.5 * delta ** 2 / var - 0.5 * np.log(var) + 0.5 * delta ** 2 / bg + 0.5 * math.log(bg)
+        # -0.5 delta^2 / var - 0.5 log(var) + 0.5 delta^2 / bg + 0.5 log(bg), in place
+        d2 = np.square(delta)
+        out = -0.5 * d2
+        out /= var
+        lv = np.log(var)
+        lv *= 0.5
+        out -= lv
+        d2 *= 0.5
+        d2 /= bg
+        out += d2
+        out += 0.5 * math.log(bg)
+        return out
 
     def bead_score(self, grid: BeadGrid, a: int, b: int) -> np.ndarray:
         if a == 0 or b == 0:
             return np.zeros(grid.I.shape)
-        s = grid.src_span(self.pairing.src.lengths, a)
+        s = grid.src_span(self.pairing.src.lengths, a)[:, :1]  # one column: the same on a row
         t = grid.tgt_span(self.pairing.tgt.lengths, b)
         return self._llr(s, t)
 
