@@ -15,6 +15,7 @@ import pg_server  # noqa: E402
 from aligner.errors import AlignerError, InputError  # noqa: E402
 from aligner.memory import Unit, open_memory  # noqa: E402
 from aligner.memory import match as M  # noqa: E402
+from aligner.memory.base import unpack_ids  # noqa: E402
 from aligner.memory.sources import units_from_bitext  # noqa: E402
 from aligner.memory.tmx import read_tmx_units  # noqa: E402
 from aligner.model import Bead, Bitext, Document  # noqa: E402
@@ -324,6 +325,12 @@ def test_the_index_finds_a_unit_through_its_rare_grams_among_thousands(spec):
                    M.Tokenizer()(wanted.target, "zh"), False) == 89
 
 
+def _filed_units(tm):
+    """Every unit id in the posting lists of the candidate index (both sides)."""
+    return {int(i) for t in ("cand_src", "cand_tgt") for (blob,) in tm.conn.execute(f"SELECT ids FROM {t}")
+            for i in unpack_ids(blob)}
+
+
 def test_the_index_follows_removals(spec):
     rng = random.Random(12)
     keep, drop = _crowd(rng, 300), _crowd(rng, 300)
@@ -334,7 +341,7 @@ def test_the_index_follows_removals(spec):
         assert tm.remove(origin="edited") == 300
         counts = {side: dict(tm.conn.execute(f"SELECT gram, n FROM grams_{side} WHERE n > 0").fetchall())
                   for side in ("src", "tgt")}
-        filed = {u for (u,) in tm.conn.execute("SELECT unit FROM cand_src UNION SELECT unit FROM cand_tgt")}
+        filed = _filed_units(tm)
         ids = {u for (u,) in tm.conn.execute("SELECT id FROM units")}
         q = drop[5].source
         found = tm.lookup([q], "en", "zh")[0]
@@ -371,10 +378,50 @@ def test_a_schema_1_memory_gets_the_index_when_opened_for_writing(tmp_path):
     # A read-only command (translate --tm, tm stats) on a writable file upgrades it first.
     with open_memory(path, readonly=True) as tm:
         [m] = tm.lookup(["The cat sat on the red mat."], "en", "zh", limit=1)[0]
-        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "2"
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "3"
     assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
     with open_memory(path) as tm:
         assert tm.lookup(["The cat sat on the mat."], "en", "zh")[0][0].score == 100
+
+
+def test_a_schema_2_memory_gets_packed_postings_when_opened_for_writing(spec, tmp_path):
+    rng = random.Random(13)
+    units = _crowd(rng, 500) + [Unit(**u.__dict__) for u in UNITS]
+    queries = ["The cat sat on the red mat.", "The committee approved the budget for this year.", "他昨天去了上海开会。"]
+    with open_memory(spec) as tm:
+        tm.add_units(units, batch_size=200)
+        expected = [[(m.score, m.target) for m in ms] for ms in tm.lookup(queries, "en", "zh")[:2]]
+        expected.append([(m.score, m.target) for m in tm.lookup(queries[2:], "zh", "en")[0]])
+        # What an aligner of schema 2 wrote: one row per (gram, unit).
+        P = tm.P
+        with tm._write() as c:
+            for t in ("cand_src", "cand_tgt"):
+                rows = sorted({(g, int(i)) for g, blob in c.execute(f"SELECT gram, ids FROM {t}").fetchall()
+                               for i in unpack_ids(blob)})
+                c.execute(f"DROP TABLE {t}")
+                c.execute(f"CREATE TABLE {t}(gram TEXT NOT NULL, unit BIGINT NOT NULL, PRIMARY KEY (gram, unit))")
+                tm._many(c, f"INSERT INTO {t} VALUES ({P}, {P})", rows)
+            c.execute("UPDATE tm_info SET value='2' WHERE key='schema'")
+        ids = {u for (u,) in tm.conn.execute("SELECT id FROM units")}
+    if spec.endswith(".sqlite"):
+        path = Path(spec)
+        before = path.read_bytes()
+        path.chmod(0o444)
+        try:
+            with pytest.raises(InputError, match="earlier aligner"):
+                open_memory(spec, readonly=True)
+            assert path.read_bytes() == before  # nothing changed
+        finally:
+            path.chmod(0o644)
+    else:
+        with pytest.raises(InputError, match="earlier aligner"):
+            open_memory(spec, readonly=True)
+    with open_memory(spec) as tm:
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "3"
+        assert _filed_units(tm) == ids
+        got = [[(m.score, m.target) for m in ms] for ms in tm.lookup(queries, "en", "zh")[:2]]
+        got.append([(m.score, m.target) for m in tm.lookup(queries[2:], "zh", "en")[0]])
+    assert got == expected and got[0][0] == (87, "猫坐在垫子上。")  # 1 token inserted in 8
 
 
 def test_fast_tokens_are_the_scores_tokens():

@@ -15,6 +15,7 @@ direction.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -23,6 +24,8 @@ from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import numpy as np
 
 from aligner.errors import InputError
 from aligner.memory import match as M
@@ -387,9 +390,11 @@ class TranslationMemory:
             # Scored on the text alone (a variant's penalty only lowers a score): most
             # candidates end here, and only the others are read whole.
             scored = {}
-            for id_, text in self._fuzzy_rows(segment, src_lang, side, self.candidate_limit):
-                exact = M.normalize(text) == qnorm
-                score = M.score(q, tok(text, src_lang), exact)
+            rows = self._fuzzy_rows(segment, src_lang, side, self.candidate_limit)
+            for (id_, text), t in zip(rows, tok.many([text for _, text in rows], src_lang)):
+                # equal normalised texts have equal tokens: only those are compared
+                exact = t == q and M.normalize(text) == qnorm
+                score = M.score(q, t, exact)
                 if score >= threshold:
                     scored[id_] = (score, exact)
             for row in sorted(self._rows_by_id(list(scored)) if scored else []):
@@ -457,15 +462,28 @@ READ_SQL = ", ".join("u." + c for c in READ_COLUMNS)
 VISIBLE = "(u.import_id IS NULL OR u.import_id NOT IN (SELECT id FROM imports WHERE finished IS NULL))"
 
 # The fuzzy candidate index (see aligner.memory.match.rare_grams), one pair of tables per
-# side: cand_* (gram, unit) files each unit under CAND_GRAMS grams around its rarest
-# tokens; grams_* (gram = a token, n) counts the units holding each token (kept exact as
-# units are added and removed, so both stores choose the same grams).
+# side: cand_* files each unit under CAND_GRAMS grams around its rarest tokens, as posting
+# lists packed in blobs (gram, blk, ids: the ids, little-endian int64, of the units filed
+# under the gram whose id >> BLOCK_BITS is blk), so a look-up reads a few rows per gram and
+# an import writes one row per gram and batch, not one per (gram, unit); grams_* (gram = a
+# token, n) counts the units holding each token (kept exact as units are added and
+# removed, so both stores choose the same grams).
 CAND_TABLES = {"source": ("cand_src", "grams_src"), "target": ("cand_tgt", "grams_tgt")}
 CAND_GRAMS = 4       # grams each unit is filed under, per side
 QUERY_GRAMS = 8      # a sentence's rarest grams whose units are read
 POSTINGS_CAP = 5000  # units read for one gram (only a gram that thousands of units are filed under)
 MIN_CANDIDATES = 30  # candidates re-scored at least, when the index finds that many
+BLOCK_BITS = 16      # a posting blob holds the units of one range of 65,536 ids: bounded rewrites
 _CHUNK = 900         # parameters per IN (...) list
+_IDS = np.dtype("<i8")
+
+
+def pack_ids(ids) -> bytes:
+    return np.asarray(ids, dtype=_IDS).tobytes()
+
+
+def unpack_ids(blob) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_IDS)
 
 
 class SqlMemory(TranslationMemory):
@@ -511,8 +529,33 @@ class SqlMemory(TranslationMemory):
         self._many(c, f"INSERT INTO {table}(gram, n) VALUES ({P}, {P}) "
                       f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n", items)
 
-    def _add_postings(self, c, table: str, rows: list[tuple[str, int]]) -> None:
-        self._many(c, f"INSERT INTO {table}(gram, unit) VALUES ({self.P}, {self.P}) ON CONFLICT DO NOTHING", rows)
+    def _add_postings(self, c, table: str, rows: list[tuple[str, int, bytes]]) -> None:
+        """Append packed ids to the (gram, blk) rows (made when missing), rows in key order."""
+        # || of two blobs is text in SQLite (bytes kept): cast back
+        self._many(c, f"INSERT INTO {table}(gram, blk, ids) VALUES ({self.P}, {self.P}, {self.P}) "
+                      f"ON CONFLICT (gram, blk) DO UPDATE SET ids = CAST({table}.ids || excluded.ids AS BLOB)", rows)
+
+    def _postings(self, c, table: str, grams: list[str],
+                  hidden: Callable[[np.ndarray], np.ndarray] | None) -> list[np.ndarray]:
+        """For each gram, the ids (ascending) of the first POSTINGS_CAP units filed under
+        it, less those `hidden` picks out; one query for all of them."""
+        blocks: dict[str, list[np.ndarray]] = {g: [] for g in grams}
+        rows = c.execute(f"SELECT gram, ids FROM {table} WHERE gram IN ({', '.join([self.P] * len(grams))}) "
+                         f"ORDER BY gram, blk", grams).fetchall()
+        for g, blob in rows:
+            blocks[g].append(unpack_ids(blob))
+        out = []
+        for g in grams:
+            parts, n = [], 0
+            for a in blocks[g]:  # blocks are ranges of ids in order: the first ids come first
+                if hidden is not None:
+                    a = a[~hidden(a)]
+                parts.append(a)
+                n += len(a)
+                if n >= POSTINGS_CAP:
+                    break
+            out.append(np.sort(np.concatenate(parts))[:POSTINGS_CAP] if parts else np.empty(0, dtype=_IDS))
+        return out
 
     def _index_units(self, c, units: Sequence[Sequence[Any]]) -> None:
         """File new units, rows of (id, src_lang, tgt_lang, source, target), in the
@@ -527,14 +570,17 @@ class SqlMemory(TranslationMemory):
             counts = self._gram_counts(c, counts_table, list(batch))
             for t, n in batch.items():
                 counts[t] = counts.get(t, 0) + n
-            rows = []
+            filed: dict[tuple[str, int], list[int]] = {}
             for u, n, ts in zip(units, norms, tokens):
                 if M.base(u[lang_col]) == "zh":
-                    rows += [(g, u[0]) for g in M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)]
+                    grams = M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)
                 else:  # (what rare_grams does for spaced languages, without a call per unit)
-                    rows += [(g, u[0]) for g in sorted(ts, key=counts.__getitem__)[:CAND_GRAMS]]
-            rows.sort()  # in key order: each B-tree page is visited once
-            self._add_postings(c, cand, rows)
+                    grams = sorted(ts, key=counts.__getitem__)[:CAND_GRAMS]
+                blk = u[0] >> BLOCK_BITS
+                for g in grams:
+                    filed.setdefault((g, blk), []).append(u[0])
+            # in key order: each B-tree page is visited once, and concurrent writers lock in one order
+            self._add_postings(c, cand, [(g, blk, pack_ids(sorted(ids))) for (g, blk), ids in sorted(filed.items())])
             self._add_counts(c, counts_table, sorted(batch.items()))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
@@ -545,8 +591,22 @@ class SqlMemory(TranslationMemory):
             norms = [M.normalize(u[text_col]) for u in units]
             gone = Counter(chain.from_iterable(M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)))
             # every gram of a unit: the ones it was filed under are among them
-            rows = [(g, u[0]) for n, u in zip(norms, units) for g in M.index_grams(n, u[lang_col])]
-            self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND unit = {P}", rows)
+            doomed: dict[tuple[str, int], list[int]] = {}
+            for n, u in zip(norms, units):
+                for g in M.index_grams(n, u[lang_col]):
+                    doomed.setdefault((g, u[0] >> BLOCK_BITS), []).append(u[0])
+            for (g, blk), ids in sorted(doomed.items()):
+                row = c.execute(f"SELECT ids FROM {cand} WHERE gram = {P} AND blk = {P}", (g, blk)).fetchone()
+                if row is None:
+                    continue
+                a = unpack_ids(row[0])
+                keep = a[~np.isin(a, ids)]
+                if len(keep) == len(a):
+                    continue
+                if len(keep):
+                    c.execute(f"UPDATE {cand} SET ids = {P} WHERE gram = {P} AND blk = {P}", (pack_ids(keep), g, blk))
+                else:
+                    c.execute(f"DELETE FROM {cand} WHERE gram = {P} AND blk = {P}", (g, blk))
             self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
                        [(n, t) for t, n in sorted(gone.items())])
 
@@ -577,23 +637,23 @@ class SqlMemory(TranslationMemory):
         # While an import is unfinished, its units are filed but not yet in use: they are
         # left out here, before the ranking (an import of many similar units would
         # otherwise crowd out the units in use).
-        join = f" JOIN units u ON u.id = c.unit AND {VISIBLE}" if self._pending() else ""
-        # One short query per gram, units only: a third of the time of one query for all.
-        sql = f"SELECT c.unit FROM {cand} c{join} WHERE c.gram = {P} ORDER BY c.unit LIMIT {POSTINGS_CAP}"
-        postings = {g: [u for (u,) in self.conn.execute(sql, (g,)).fetchall()] for g in chosen}
+        hidden = self._hidden if self._pending() else None
+        lists = self._postings(self.conn, cand, chosen, hidden)
         # The units filed under most of these grams; among equals, those found through a
         # rarer gram first, then the oldest (the same order from every store). The candidates:
         # every unit with the most hits, and at least the first MIN_CANDIDATES, at most
         # `limit` (bench/tm_speed.py: at 1,000,000 units the best match was among them in
         # 499 of 500 look-ups, 44 candidates on average).
-        hits: Counter = Counter()
-        for g in chosen:
-            hits.update(postings[g])
-        ranked = hits.most_common(limit)
-        if not ranked:
+        every = np.concatenate(lists)
+        if not len(every):
             return []
-        most = ranked[0][1]
-        best = [u for k, (u, n) in enumerate(ranked) if n == most or k < MIN_CANDIDATES]
+        # (np.unique's first index is a unit's first place in the grams' order: what a
+        # Counter's ties would keep)
+        ids, first, hits = np.unique(every, return_index=True, return_counts=True)
+        order = np.lexsort((first, -hits))[:limit]
+        ranked_hits = hits[order]
+        keep = (ranked_hits == ranked_hits[0]) | (np.arange(len(order)) < MIN_CANDIDATES)
+        best = ids[order[keep]].tolist()
         rows = []
         for k in range(0, len(best), _CHUNK):
             chunk = best[k:k + _CHUNK]
@@ -601,6 +661,17 @@ class SqlMemory(TranslationMemory):
                                       chunk).fetchall()
         order = {rid: i for i, rid in enumerate(best)}
         return sorted(rows, key=lambda r: order[r[0]])[:limit]
+
+    def _hidden(self, ids: np.ndarray) -> np.ndarray:
+        """Which of these units belong to an unfinished import (a mask)."""
+        gone: list[int] = []
+        P = self.P
+        for k in range(0, len(ids), _CHUNK):
+            chunk = ids[k:k + _CHUNK].tolist()
+            gone += [i for (i,) in self.conn.execute(
+                f"SELECT u.id FROM units u WHERE u.id IN ({', '.join([P] * len(chunk))}) AND NOT {VISIBLE}",
+                chunk).fetchall()]
+        return np.isin(ids, gone)
 
     def _rows_by_id(self, ids: Sequence[int]) -> list[tuple]:
         rows: list[tuple] = []
@@ -704,6 +775,7 @@ def _rank(matches: list[Match]) -> list[Match]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # a memory's dates repeat (one stamp per import)
 def _neg_date(d: str | None) -> str:
     # Newest first within a sort that is otherwise ascending.
     return "".join(chr(0x10FFFF - ord(c)) for c in (d or ""))

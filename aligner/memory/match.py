@@ -94,13 +94,39 @@ def tokens(norm: str) -> list[str]:
 class Tokenizer:
     """Sentences as strings of tokens, one character per token, for rapidfuzz.
 
-    English words get a private code point each (the mapping lives as long as the
+    English tokens get a private code point each (the mapping lives as long as the
     tokenizer; only strings made by the same tokenizer are compared); Chinese is scored
-    character by character, so its normalised characters are used as they are."""
+    character by character, so its normalised characters are used as they are. A text's
+    string is the concatenation of its whitespace-separated words' strings (tokens never
+    cross whitespace), and words recur: each word's string is kept, so most texts cost a
+    split and a join, not the token expression."""
 
     def __init__(self) -> None:
         self._codes: dict[str, str] = {}
+        self._words: dict[str, str] = {}
         self._seen: dict[tuple[str, bool], str] = {}  # a memory's candidates recur across look-ups
+
+    def _word(self, w: str) -> str:
+        codes = self._codes
+        out = []
+        for tok in ([w] if w.isalnum() else _TOKEN.findall(w)):
+            code = codes.get(tok)
+            if code is None:
+                n = len(codes)
+                code = codes[tok] = chr(0xF0000 + n) if n < 0xFFFD else chr(0x100000 + n - 0xFFFD)
+            out.append(code)
+        if len(self._words) >= 500_000:
+            self._words.clear()
+        self._words[w] = code = "".join(out)
+        return code
+
+    def _spaced(self, norm: str) -> str:
+        words = norm.split()
+        try:
+            return "".join(map(self._words.__getitem__, words))
+        except KeyError:
+            known = self._words
+            return "".join([known.get(w) or self._word(w) for w in words])
 
     def __call__(self, text: str, lang: str) -> str:
         zh = base(lang) == "zh"
@@ -109,23 +135,18 @@ class Tokenizer:
         if out is not None:
             return out
         norm = normalize(text)
-        if zh:
-            out = norm.replace(" ", "")
-        else:
-            codes = self._codes
-            toks = tokens(norm)
-            try:
-                out = "".join([codes[t] for t in toks])
-            except KeyError:
-                for tok in toks:
-                    if tok not in codes:
-                        n = len(codes)
-                        codes[tok] = chr(0xF0000 + n) if n < 0xFFFD else chr(0x100000 + n - 0xFFFD)
-                out = "".join([codes[t] for t in toks])
+        out = norm.replace(" ", "") if zh else self._spaced(norm)
         if len(self._seen) >= 200_000:
             self._seen.clear()
         self._seen[key] = out
         return out
+
+    def many(self, texts: list[str], lang: str) -> list[str]:
+        """[self(t, lang) for t in texts], without keeping them (a look-up's candidates
+        rarely recur; the words' strings are kept)."""
+        if base(lang) == "zh":
+            return [normalize(t).replace(" ", "") for t in texts]
+        return [self._spaced(normalize(t)) for t in texts]
 
 
 def similarity(a: str, b: str) -> float:

@@ -23,7 +23,7 @@ from typing import Sequence
 
 from aligner.errors import InputError, OutputError
 from aligner.memory.base import COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_id
-from aligner.memory.sqlite import APPLICATION, SCHEMA_VERSION, _pairs_of
+from aligner.memory.sqlite import APPLICATION, OLD_SCHEMAS, SCHEMA_VERSION, _pairs_of
 
 _LOCK_SPACE = 0x616C69  # advisory-lock namespace of aligner ("ali")
 
@@ -48,10 +48,13 @@ CREATE INDEX IF NOT EXISTS units_tgt_hash ON units(tgt_hash);
 CREATE INDEX IF NOT EXISTS units_src_trgm ON units USING gin (source gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS units_tgt_trgm ON units USING gin (target gin_trgm_ops);
 """
-# The candidate index (schema 2); "C": grams compare as bytes, as in SQLite.
+# The candidate index (schema 3: posting lists packed per gram and range of ids); "C": grams
+# compare as bytes, as in SQLite.
 _CAND_SCHEMA = """
-CREATE TABLE IF NOT EXISTS cand_src(gram TEXT COLLATE "C" NOT NULL, unit BIGINT NOT NULL, PRIMARY KEY (gram, unit));
-CREATE TABLE IF NOT EXISTS cand_tgt(gram TEXT COLLATE "C" NOT NULL, unit BIGINT NOT NULL, PRIMARY KEY (gram, unit));
+CREATE TABLE IF NOT EXISTS cand_src(gram TEXT COLLATE "C" NOT NULL, blk BIGINT NOT NULL, ids BYTEA NOT NULL,
+                                    PRIMARY KEY (gram, blk));
+CREATE TABLE IF NOT EXISTS cand_tgt(gram TEXT COLLATE "C" NOT NULL, blk BIGINT NOT NULL, ids BYTEA NOT NULL,
+                                    PRIMARY KEY (gram, blk));
 CREATE TABLE IF NOT EXISTS grams_src(gram TEXT COLLATE "C" PRIMARY KEY, n BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS grams_tgt(gram TEXT COLLATE "C" PRIMARY KEY, n BIGINT NOT NULL);
 """
@@ -99,8 +102,8 @@ class PostgresMemory(SqlMemory):
             if info.get("application") != APPLICATION:
                 raise InputError("not a translation memory: the database holds another program's tm_info",
                                  path=self.location)
-            if info.get("schema") == "1":
-                self._upgrade_from_1()
+            if info.get("schema") in OLD_SCHEMAS:
+                self._upgrade()
             elif info.get("schema") != SCHEMA_VERSION:
                 raise InputError(f"translation memory schema {info.get('schema')} is not supported "
                                  f"(this aligner reads {SCHEMA_VERSION})", path=self.location,
@@ -131,15 +134,17 @@ class PostgresMemory(SqlMemory):
             raise OutputError(f"not allowed to create the memory's tables: {str(e).splitlines()[0]}",
                               path=self.location, hint="Ask for CREATE rights on the database.") from None
 
-    def _upgrade_from_1(self) -> None:
-        """Schema 1 had no candidate index: add it and file every unit (one transaction)."""
+    def _upgrade(self) -> None:
+        """Schema 1 had no candidate index, schema 2 one row per (gram, unit): (re)build it
+        and file every unit, in one transaction."""
         if self.readonly:
             raise InputError("this translation memory was made by an earlier aligner and needs a one-time "
                              "upgrade", path=self.location, hint="Open it once with write access.")
         with self._write() as c:
             c.execute("SELECT pg_advisory_xact_lock(%s, 0)", (_LOCK_SPACE,))
-            if c.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] != "1":
+            if c.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] not in OLD_SCHEMAS:
                 return  # another process upgraded it meanwhile
+            c.execute("DROP TABLE IF EXISTS cand_src, cand_tgt, grams_src, grams_tgt")
             c.execute(_CAND_SCHEMA)
             self._build_index(c)
             c.execute("UPDATE tm_info SET value=%s WHERE key='schema'", (SCHEMA_VERSION,))
@@ -205,11 +210,18 @@ class PostgresMemory(SqlMemory):
             c.cursor().executemany(sql, rows)
 
     def _add_postings(self, c, table, rows):
-        # COPY: a new unit's (gram, unit) rows cannot be there already.
-        if rows:
-            with c.cursor().copy(f"COPY {table} (gram, unit) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(r)
+        # COPY into a temporary table, then one upsert in key order (concurrent batches lock
+        # the rows they share in one order: no deadlock).
+        if not rows:
+            return
+        c.execute('CREATE TEMP TABLE IF NOT EXISTS postings_in (gram TEXT COLLATE "C", blk BIGINT, ids BYTEA) '
+                  'ON COMMIT DELETE ROWS')
+        c.execute("DELETE FROM postings_in")
+        with c.cursor().copy("COPY postings_in (gram, blk, ids) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)
+        c.execute(f"INSERT INTO {table}(gram, blk, ids) SELECT gram, blk, ids FROM postings_in ORDER BY gram, blk "
+                  f"ON CONFLICT (gram, blk) DO UPDATE SET ids = {table}.ids || excluded.ids")
 
     def _add_counts(self, c, table, items):
         if not items:

@@ -15,8 +15,9 @@
   tables cand_*/grams_*): each unit filed under 4 grams around its rarest tokens, a look-up
   reads the units filed under 8 grams of the sentence's. The memory is never scanned for a
   look-up.
-- Schema 2 added the candidate index; a schema-1 memory gets it the first time it is
-  opened for writing.
+- Schema 2 added the candidate index; schema 3 packs its posting lists (one row per gram
+  and range of ids, not per gram and unit). An older memory gets the index rebuilt the
+  first time it is opened by a process that may write the file (one transaction).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from aligner.memory.base import (COLUMNS, READ_COLUMNS, READ_SQL, VISIBLE, SqlMe
 from aligner.memory import match as M
 
 APPLICATION = "aligner translation memory"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+OLD_SCHEMAS = ("1", "2")  # upgraded in place: the candidate index is (re)built
 
 _SCHEMA = """
 CREATE TABLE tm_info(key TEXT PRIMARY KEY, value TEXT);
@@ -55,8 +57,8 @@ CREATE VIRTUAL TABLE units_src USING fts5(source, content='units', content_rowid
                                           tokenize='trigram', detail='none');
 CREATE VIRTUAL TABLE units_tgt USING fts5(target, content='units', content_rowid='id',
                                           tokenize='trigram', detail='none');
-CREATE TABLE cand_src(gram TEXT NOT NULL, unit INTEGER NOT NULL, PRIMARY KEY (gram, unit)) WITHOUT ROWID;
-CREATE TABLE cand_tgt(gram TEXT NOT NULL, unit INTEGER NOT NULL, PRIMARY KEY (gram, unit)) WITHOUT ROWID;
+CREATE TABLE cand_src(gram TEXT NOT NULL, blk INTEGER NOT NULL, ids BLOB NOT NULL, PRIMARY KEY (gram, blk)) WITHOUT ROWID;
+CREATE TABLE cand_tgt(gram TEXT NOT NULL, blk INTEGER NOT NULL, ids BLOB NOT NULL, PRIMARY KEY (gram, blk)) WITHOUT ROWID;
 CREATE TABLE grams_src(gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE grams_tgt(gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN
@@ -141,13 +143,13 @@ class SqliteMemory(SqlMemory):
             info = dict(c.execute("SELECT key, value FROM tm_info"))
             if info.get("application") != APPLICATION:
                 raise _not_a_memory(self.location, "an SQLite database of another program")
-            if info.get("schema") == "1":
+            if info.get("schema") in OLD_SCHEMAS:
                 if self.readonly and self.path.stat().st_mode & 0o222 and os.access(self.path.parent, os.W_OK):
                     # A read-only command on a file that may be written: upgrade it once,
                     # through a connection of its own, then read it as asked.
                     SqliteMemory(self.path).close()
                 else:
-                    self._upgrade_from_1()
+                    self._upgrade()
             elif info.get("schema") != SCHEMA_VERSION:
                 raise InputError(f"translation memory schema {info.get('schema')} is not supported "
                                  f"(this aligner reads {SCHEMA_VERSION})", path=self.location,
@@ -169,16 +171,19 @@ class SqliteMemory(SqlMemory):
                 raise
             self._check_or_create(True)  # another process created it a moment ago
 
-    def _upgrade_from_1(self) -> None:
-        """Schema 1 had no candidate index: add it and file every unit (one transaction)."""
+    def _upgrade(self) -> None:
+        """Schema 1 had no candidate index, schema 2 one row per (gram, unit): (re)build it
+        and file every unit, in one transaction (an interruption leaves the old memory)."""
         if self.readonly:
             raise InputError("this translation memory was made by an earlier aligner and needs a one-time "
                              "upgrade, which a read-only file cannot take", path=self.location,
                              hint="Make it writable and run any `aligner tm` command once (e.g. `aligner tm "
                                   "stats`), or use a writable copy.")
         with self._write() as c:
-            if c.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] != "1":
+            if c.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] not in OLD_SCHEMAS:
                 return  # another process upgraded it meanwhile
+            for t in ("cand_src", "cand_tgt", "grams_src", "grams_tgt"):
+                c.execute(f"DROP TABLE IF EXISTS {t}")
             for stmt in _CAND_SCHEMA.split(";"):
                 if stmt.strip():
                     c.execute(stmt)
