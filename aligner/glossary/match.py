@@ -199,7 +199,7 @@ class Matcher:
             # last word is inflected once (a few thousand words for 100,000 forms), and a form's
             # variants are its head with each inflected word (what inflections() returns).
             lasts = list(map(itemgetter(2), map(str.rpartition, forms, repeat(" "))))
-            variants = {w: v for w in set(lasts) if (v := last_word_inflections(w))}
+            variants = {w: v for w in filter(str.islower, set(lasts)) if (v := last_word_inflections(w))}
             for i in list(compress(range(len(forms)), map(variants.__contains__, lasts))):
                 if not sens[i]:
                     form, last = forms[i], lasts[i]

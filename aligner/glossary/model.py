@@ -32,7 +32,7 @@ from operator import attrgetter, ne
 from typing import Iterable, Iterator, NamedTuple
 
 from aligner.glossary.match import Matcher, en_key, en_keys, is_acronym, zh_key, zh_keys
-from aligner.text.scripts import count_cjk
+from aligner.text.scripts import count_cjk, has_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
 CASES = ("sensitive", "insensitive")
@@ -320,8 +320,14 @@ class Direction:
             approved, s_forms, t_forms = (list(compress(x, keep)) for x in (approved, s_forms, t_forms))
         if stores is not None or set(map(_CASE, approved)) <= {None}:  # no case: acronyms are case-sensitive
             s_sens = list(map(str.isupper, s_forms))
-            for i in compress(range(len(s_forms)), s_sens):
-                s_sens[i] = is_acronym(s_forms[i])
+            upper = list(compress(range(len(s_forms)), s_sens))
+            capitals = list(map(s_forms.__getitem__, upper))
+            if not has_cjk("".join(capitals)):  # is_acronym of all of them: two characters or more
+                for i, long in zip(upper, map((2).__le__, map(len, map(str.strip, capitals)))):
+                    s_sens[i] = long
+            else:
+                for i in upper:
+                    s_sens[i] = is_acronym(s_forms[i])
         else:
             s_sens = [t.case == "sensitive" or (t.case != "insensitive" and f.isupper()
                                                  and is_acronym(f))
