@@ -154,9 +154,18 @@ class TermRows(Sequence):
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
-            return [self[k] for k in range(len(self.sources))[i]]
+            return [self.term(k) for k in range(len(self.sources))[i]]
         if i < 0:
             i += len(self.sources)
+        if not 0 <= i < len(self.sources):
+            raise IndexError("glossary row out of range")
+        return self.term(i)
+
+    def __iter__(self) -> Iterator[Term]:
+        return map(self.term, range(len(self.sources)))
+
+    def term(self, i: int) -> Term:
+        """Row i (0 <= i < len) as a Term, made on first use."""
         t = self.made.get(i)
         if t is None:
             t = self.made[i] = Term(self.sources[i], self.targets[i], NO_ALIASES, None, "preferred",
@@ -191,12 +200,22 @@ class _LazyTerms(Sequence):
             return [self[k] for k in range(len(self))[i]]
         if i < 0:
             i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("glossary row out of range")
+        return self.term(i)
+
+    def __iter__(self) -> Iterator[Term]:
+        return map(self.term, range(len(self)))
+
+    def term(self, i: int) -> Term:
+        """Term i (0 <= i < len), made on first use: what a direction's first match of an entry
+        asks for, so no more than a look-up or two."""
         if self.index is not None:
             i = self.index[i]
         if len(self.stores) == 1:
-            return self.stores[0][i]
+            return self.stores[0].term(i)
         k = bisect_right(self.starts, i) - 1
-        return self.stores[k][i - self.starts[k]]
+        return self.stores[k].term(i - self.starts[k])
 
 
 def concept_key(form: str, lang: str, sensitive: bool = False) -> str:
@@ -342,7 +361,7 @@ class Direction:
         else:
             first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
             rows = sorted(first.values())
-            self._terms = _LazyTerms(approved.stores, rows) if isinstance(approved, _LazyTerms) \
+            self._terms = _LazyTerms(approved.stores, rows) if type(approved) is _LazyTerms \
                 else list(map(approved.__getitem__, rows))
             self._sources = list(map(s_forms.__getitem__, rows))
             self._renderings = list(map(t_forms.__getitem__, rows))
@@ -390,7 +409,9 @@ class Direction:
         """Entry i, made on first use from the flat lists."""
         e = self._cache[i]
         if e is None:
-            term, source, rendering = self._terms[i], self._sources[i], self._renderings[i]
+            terms = self._terms
+            term = terms.term(i) if type(terms) is _LazyTerms else terms[i]
+            source, rendering = self._sources[i], self._renderings[i]
             e = self._cache[i] = Entry(i, term, source, rendering, (rendering,), (), (source,),
                                        (term,), (self._sens[i],))
         return e
