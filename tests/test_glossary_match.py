@@ -341,3 +341,63 @@ def test_lone_surrogates_in_texts_and_forms():
     en = Matcher("en")
     en.add("nanjing", 1)
     assert en.find("\udc80 Nanjing") == [(2, 9, 1)]
+
+
+PLAIN_ROWS = [("Zhu Zhiqiang", "朱志强"), ("party cadre", "党干部"), ("CCP", "中共"), ("cadre", "干部"),
+              ("C++", "C++语言"), ("Nanjing Military Region", "南京军区"), ("Nanjing", "南京"),
+              ("cadre", "骨干"), ("WTO", "世贸组织"), ("GDP", "国内生产总值"), ("A", "甲"),
+              ("party", "党"), ("policy", "政策"), ("Pig Wall", "猪墙")]
+PLAIN_TEXTS = {"en": ["48 year-old CCP cadres, Zhu Zhiqiang of the Nanjing Military Region, used C++ and GDP",
+                      "party cadres, parties, policies, a policy; the wto and the WTO; CADRE Cadre cadre. A"],
+               "zh": ["中共干部朱志强在南京军区用C++语言，国内生产总值GDP", "党干部、骨干、世贸组织、甲、猪墙"]}
+
+
+def _observed(g: Glossary) -> list:
+    """Everything a caller sees of a glossary: its rows, and per direction every entry, every
+    match and every rendering found in PLAIN_TEXTS."""
+    def term(t):
+        return (t.where, t.fields())
+
+    out = [[term(t) for t in g.terms]]
+    for src, tgt in (("en", "zh"), ("zh", "en")):
+        d = g.direction(src, tgt)
+        out.append([(m.start, m.end, m.text, term(m.term), m.entry.id) for text in PLAIN_TEXTS[src]
+                    for m in g.find(text, src)])
+        out.append([(m.start, m.end, m.text, term(m.term), m.entry.id) for text in PLAIN_TEXTS[tgt]
+                    for m in d.renderings(text)])
+        out.append([(e.id, term(e.term), e.source, e.rendering, e.accepted, e.forms, e.sensitive,
+                     [r.where for r in e.rows]) for e in d.entries])
+    return out
+
+
+def test_plain_rows_read_as_columns_match_like_terms(tmp_path):
+    """A TSV of plain rows (source, target, note) is read column by column and its terms are
+    made on first use: the rows, entries and matches are those of the row-by-row reader."""
+    from aligner.glossary.formats.base import build_glossary
+    from aligner.glossary.formats.tsv import TsvFormat
+
+    en_zh = tmp_path / "en-zh.tsv"
+    en_zh.write_text("source\ttarget\tnote\n" + "".join(f"{e}\t{z}\tn{i}\n" for i, (e, z) in
+                                                           enumerate(PLAIN_ROWS)), encoding="utf-8")
+    zh_en = tmp_path / "zh-en.tsv"
+    zh_en.write_text("zh\ten\n全国人大\tNPC\n干部们\tcadre group\n", encoding="utf-8")
+    for paths in ([en_zh], [en_zh, zh_en], [zh_en, en_zh]):
+        lazy = load_glossaries(paths)
+        assert lazy._stores is not None  # (the column store, not a list of terms)
+        # The row-by-row reader (as for lint, which keeps each row as written)
+        rows = Glossary.merge(build_glossary(TsvFormat().parse(p.read_bytes(), str(p), keep_raw=True),
+                                             str(p)) for p in paths)
+        assert rows._stores is None
+        # Directions built from the columns, then the rows asked for...
+        assert _observed(lazy) == _observed(rows)
+        # ... or the rows first (every term made), then directions built from the terms.
+        again = load_glossaries(paths)
+        assert [t.fields() for t in again.terms] == [t.fields() for t in rows.terms]
+        assert _observed(again) == _observed(rows)
+        # A match's term is the glossary's own row, whenever the rows are made.
+        fresh = load_glossaries(paths)
+        m = fresh.find("the CCP cadre", "en")
+        assert [x.text for x in m] == ["CCP", "cadre"]
+        made = {id(t): t for t in fresh.terms}
+        assert made.get(id(m[0].term)) is m[0].term and made.get(id(m[1].term)) is m[1].term
+        assert len(fresh) == len(rows)

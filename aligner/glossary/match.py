@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
-from itertools import compress
-from operator import ne, not_
+from itertools import compress, repeat
+from operator import itemgetter, ne, not_
 from typing import Any
 
 from aligner.glossary import automata as A
-from aligner.glossary.inflect import INFLECTABLE_RE, inflections
+from aligner.glossary.inflect import inflections, last_word_inflections  # noqa: F401  (inflections: used via this module)
 from aligner.text.normalize import (EN_TABLE, fold_fullwidth, fold_zh, lower_same_length, norm_en,
                                     norm_en_cased, norm_zh)
 from aligner.text.scripts import count_cjk, has_cjk  # noqa: F401  (count_cjk: used via this module)
@@ -195,12 +195,17 @@ class Matcher:
             self._payloads += payloads
             return
         if inflect:
-            # Only a lower-case last word is inflected (not names, not acronyms): the regex
-            # picks the forms inflections() would accept without calling it for every form.
-            for i in list(compress(range(len(forms)), map(INFLECTABLE_RE.search, forms))):
+            # Only a lower-case last word is inflected (not names, not acronyms): each distinct
+            # last word is inflected once (a few thousand words for 100,000 forms), and a form's
+            # variants are its head with each inflected word (what inflections() returns).
+            lasts = list(map(itemgetter(2), map(str.rpartition, forms, repeat(" "))))
+            variants = {w: v for w in filter(str.islower, set(lasts)) if (v := last_word_inflections(w))}
+            for i in list(compress(range(len(forms)), map(variants.__contains__, lasts))):
                 if not sens[i]:
-                    for v in inflections(forms[i]):
-                        forms.append(v)
+                    form, last = forms[i], lasts[i]
+                    head = form[:len(form) - len(last)]
+                    for w in variants[last]:
+                        forms.append(head + w)
                         payloads.append(payloads[i])
                         sens.append(False)
         if not any(sens):
@@ -435,9 +440,9 @@ def _group(keys: list[str], payloads: list[Any]) -> tuple[dict[str, Any], dict[s
     variant equal to another form, counts once; payloads are compared with ==: entry
     numbers, or objects compared by identity). Empty keys are dropped. C-level dict and
     zip calls do the work for the 100,000 keys that have a single payload."""
-    first = dict(zip(reversed(keys), reversed(payloads)))  # the last value given wins
-    if len(first) == len(keys):  # every key once: the same, in the order added
-        first = dict(zip(keys, payloads))
+    first = dict(zip(keys, payloads))
+    if len(first) < len(keys):  # some key more than once: its first payload, where it was last seen
+        first = dict(zip(reversed(keys), reversed(payloads)))  # the last value given wins
     first.pop("", None)
     if any(map(str.isspace, first)):
         for k in [k for k in first if k.isspace()]:

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from collections.abc import Sequence
-from itertools import compress
+from bisect import bisect_right
+from itertools import accumulate, chain, compress
 from operator import attrgetter, ne
 from typing import Iterable, Iterator, NamedTuple
 
 from aligner.glossary.match import Matcher, en_key, en_keys, is_acronym, zh_key, zh_keys
-from aligner.text.scripts import count_cjk
+from aligner.text.scripts import count_cjk, has_cjk
 
 STATUSES = ("preferred", "forbidden", "dnt")
 CASES = ("sensitive", "insensitive")
@@ -127,6 +128,96 @@ class Term:
                 "extra": dict(self.extra), "src_lang": self.src_lang, "tgt_lang": self.tgt_lang}
 
 
+class TermRows(Sequence):
+    """The rows of one file read in bulk, kept as columns (source, target, note), for the
+    common glossary whose rows have no aliases, case, status or extra column: a Term is made
+    from its row on first use (a match, or `Glossary.terms`) and kept, so a row is always the
+    same Term object. 100,000 Term objects made while a glossary loads cost more in the
+    cyclic garbage collector's passes (every pass rescans the loader's young 100,000-item
+    lists) than in making them; a glossary's matchers are built from the columns."""
+
+    __slots__ = ("sources", "targets", "notes", "path", "first_line", "src_lang", "tgt_lang", "made")
+
+    def __init__(self, sources: list[str], targets: list[str], notes: list[str] | None,
+                 path: str | None, first_line: int, src_lang: str = "en", tgt_lang: str = "zh"):
+        self.sources = sources
+        self.targets = targets  # none empty: every row is preferred (no dnt row)
+        self.notes = notes
+        self.path = path
+        self.first_line = first_line  # rows are on consecutive lines
+        self.src_lang = src_lang
+        self.tgt_lang = tgt_lang
+        self.made: dict[int, Term] = {}
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self.term(k) for k in range(len(self.sources))[i]]
+        if i < 0:
+            i += len(self.sources)
+        if not 0 <= i < len(self.sources):
+            raise IndexError("glossary row out of range")
+        return self.term(i)
+
+    def __iter__(self) -> Iterator[Term]:
+        return map(self.term, range(len(self.sources)))
+
+    def term(self, i: int) -> Term:
+        """Row i (0 <= i < len) as a Term, made on first use."""
+        t = self.made.get(i)
+        if t is None:
+            t = self.made[i] = Term(self.sources[i], self.targets[i], NO_ALIASES, None, "preferred",
+                                    self.notes[i] if self.notes is not None else "", NO_EXTRA,
+                                    self.src_lang, self.tgt_lang, self.path, self.first_line + i)
+        return t
+
+    def side(self, lang: str) -> list[str]:
+        """Term.side of every row."""
+        if lang == self.src_lang:
+            return self.sources
+        if lang == self.tgt_lang:
+            return self.targets
+        return [t.side(lang) for t in self]  # raises Term.side's error
+
+
+class _LazyTerms(Sequence):
+    """The terms of a glossary's row stores by number (of `index`, when given), made on use."""
+
+    __slots__ = ("stores", "starts", "index")
+
+    def __init__(self, stores: list[TermRows], index: list[int] | None = None):
+        self.stores = stores
+        self.starts = list(accumulate(map(len, stores), initial=0))[:-1]
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.index) if self.index is not None else sum(map(len, self.stores))
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(len(self))[i]]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("glossary row out of range")
+        return self.term(i)
+
+    def __iter__(self) -> Iterator[Term]:
+        return map(self.term, range(len(self)))
+
+    def term(self, i: int) -> Term:
+        """Term i (0 <= i < len), made on first use: what a direction's first match of an entry
+        asks for, so no more than a look-up or two."""
+        if self.index is not None:
+            i = self.index[i]
+        if len(self.stores) == 1:
+            return self.stores[0].term(i)
+        k = bisect_right(self.starts, i) - 1
+        return self.stores[k].term(i - self.starts[k])
+
+
 def concept_key(form: str, lang: str, sensitive: bool = False) -> str:
     """What makes two forms the same term: case-folded English (as written for
     case-sensitive forms), full-width-folded NFKC Chinese."""
@@ -154,7 +245,10 @@ def detect_languages(pairs: Iterable[tuple[str, str]]) -> tuple[str, str]:
 def detect_column_languages(sources: Iterable[str], targets: Iterable[str]) -> tuple[str, str]:
     """detect_languages for the two columns given apart (e.g. map(attrgetter("source"), terms):
     no tuple per row)."""
-    return ("zh", "en") if count_cjk("".join(sources)) > count_cjk("".join(targets)) else ("en", "zh")
+    n_sources = count_cjk("".join(sources))
+    if not n_sources:  # an English source column: no need to count the other one's (100,000 cells)
+        return ("en", "zh")
+    return ("zh", "en") if n_sources > count_cjk("".join(targets)) else ("en", "zh")
 
 
 @dataclass(eq=False, slots=True)
@@ -222,21 +316,37 @@ class Direction:
     def _build(self, glossary: "Glossary", src_lang: str, tgt_lang: str) -> None:
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
-        terms = glossary.terms
-        statuses = set(map(_STATUS, terms))
-        approved = [t for t in terms if t.status != "forbidden"] if "forbidden" in statuses else list(terms)
-        # Term.side and Term.sensitive, inlined for the common cases (100,000 rows): where every
-        # row has the same languages and no empty cell, C-level maps instead of a Python loop.
-        s_forms = _sides(approved, src_lang)
-        t_forms = _sides(approved, tgt_lang)
+        stores = glossary._lazy_rows()
+        if stores is not None:
+            # Rows kept as columns (see TermRows): every row approved, no case, no aliases; the
+            # terms are made when an entry needs them.
+            terms = approved = _LazyTerms(stores)
+            statuses = {"preferred"}
+            s_forms = list(chain.from_iterable(r.side(src_lang) for r in stores))
+            t_forms = list(chain.from_iterable(r.side(tgt_lang) for r in stores))
+        else:
+            terms = glossary.terms
+            statuses = set(map(_STATUS, terms))
+            approved = [t for t in terms if t.status != "forbidden"] if "forbidden" in statuses else list(terms)
+            # Term.side and Term.sensitive, inlined for the common cases (100,000 rows): where every
+            # row has the same languages and no empty cell, C-level maps instead of a Python loop.
+            s_forms = _sides(approved, src_lang)
+            t_forms = _sides(approved, tgt_lang)
         if not (all(s_forms) and all(t_forms)):  # a side left empty: no entry for that row
+            approved = list(approved)
             keep = list(map(bool, map(len, s_forms)))
             keep = [k and bool(t) for k, t in zip(keep, t_forms)]
             approved, s_forms, t_forms = (list(compress(x, keep)) for x in (approved, s_forms, t_forms))
-        if set(map(_CASE, approved)) <= {None}:  # no case column: acronyms are case-sensitive
+        if stores is not None or set(map(_CASE, approved)) <= {None}:  # no case: acronyms are case-sensitive
             s_sens = list(map(str.isupper, s_forms))
-            for i in compress(range(len(s_forms)), s_sens):
-                s_sens[i] = is_acronym(s_forms[i])
+            upper = list(compress(range(len(s_forms)), s_sens))
+            capitals = list(map(s_forms.__getitem__, upper))
+            if not has_cjk("".join(capitals)):  # is_acronym of all of them: two characters or more
+                for i, long in zip(upper, map((2).__le__, map(len, map(str.strip, capitals)))):
+                    s_sens[i] = long
+            else:
+                for i in upper:
+                    s_sens[i] = is_acronym(s_forms[i])
         else:
             s_sens = [t.case == "sensitive" or (t.case != "insensitive" and f.isupper()
                                                  and is_acronym(f))
@@ -251,7 +361,8 @@ class Direction:
         else:
             first = dict(zip(reversed(keys), reversed(range(n))))  # key -> its first row
             rows = sorted(first.values())
-            self._terms = list(map(approved.__getitem__, rows))
+            self._terms = _LazyTerms(approved.stores, rows) if type(approved) is _LazyTerms \
+                else list(map(approved.__getitem__, rows))
             self._sources = list(map(s_forms.__getitem__, rows))
             self._renderings = list(map(t_forms.__getitem__, rows))
             self._sens = list(map(s_sens.__getitem__, rows))
@@ -269,7 +380,7 @@ class Direction:
             if s_form not in e.forms:
                 e.forms += (s_form,)
                 e.sensitive += (s_sens[j],)
-        for j in compress(range(n), map(attrgetter("aliases"), approved)):
+        for j in compress(range(n), map(attrgetter("aliases"), approved) if stores is None else ()):
             term = approved[j]
             e = entry(by_key[keys[j]])
             if term.src_lang == src_lang:
@@ -298,7 +409,9 @@ class Direction:
         """Entry i, made on first use from the flat lists."""
         e = self._cache[i]
         if e is None:
-            term, source, rendering = self._terms[i], self._sources[i], self._renderings[i]
+            terms = self._terms
+            term = terms.term(i) if type(terms) is _LazyTerms else terms[i]
+            source, rendering = self._sources[i], self._renderings[i]
             e = self._cache[i] = Entry(i, term, source, rendering, (rendering,), (), (source,),
                                        (term,), (self._sens[i],))
         return e
@@ -337,7 +450,10 @@ class Direction:
                 forms += e.accepted[1:]
                 payloads += [i] * (len(e.accepted) - 1)
             terms = self._terms
-            sens = [terms[i].sensitive(f) for f, i in zip(forms, payloads)]
+            if isinstance(terms, _LazyTerms):  # rows without a case: Term.sensitive is is_acronym
+                sens = list(map(is_acronym, forms))
+            else:
+                sens = [terms[i].sensitive(f) for f, i in zip(forms, payloads)]
             m = Matcher(self.tgt_lang)
             m.add_many(forms, payloads, sens, inflect=self.tgt_lang == "en")
             self._rendering_matcher = m.build(overlapping=True)  # used by find_all only
@@ -404,7 +520,9 @@ class Glossary:
 
     def __init__(self, terms: Iterable[Term] = (), *, src_lang: str = "en", tgt_lang: str = "zh",
                  path: str | None = None, columns: list[str] | None = None):
-        self.terms: list[Term] = list(terms)
+        # Rows read in bulk stay columns (TermRows) until `terms` is asked for.
+        self._stores: list[TermRows] | None = [terms] if isinstance(terms, TermRows) else None
+        self._terms: list[Term] | None = None if self._stores is not None else list(terms)
         self.src_lang = src_lang
         self.tgt_lang = tgt_lang
         self.paths: list[str] = [path] if path else []
@@ -412,14 +530,36 @@ class Glossary:
         self._directions: dict[tuple[str, str], Direction] = {}
         self._forbidden_lang: dict[int, str] | None = None
 
+    @property
+    def terms(self) -> list[Term]:
+        """The rows, in file order (a list to edit in place; call `changed()` after)."""
+        if self._terms is None:
+            self._terms = [t for store in self._stores for t in store]
+            self._stores = None  # the list is what counts from now on
+        return self._terms
+
+    @terms.setter
+    def terms(self, terms: list[Term]) -> None:
+        self._terms = terms
+        self._stores = None
+
+    def _lazy_rows(self) -> list[TermRows] | None:
+        """The row stores, while no row has been made a Term (else the Terms, which may have
+        been edited, are what the matchers must be built from)."""
+        if self._stores is None or any(store.made for store in self._stores):
+            return None
+        return self._stores
+
     def __len__(self) -> int:
-        return len(self.terms)
+        if self._terms is None:
+            return sum(map(len, self._stores))
+        return len(self._terms)
 
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
 
     def __repr__(self) -> str:
-        return f"<Glossary {self.src_lang}-{self.tgt_lang} {len(self.terms)} terms {self.paths}>"
+        return f"<Glossary {self.src_lang}-{self.tgt_lang} {len(self)} terms {self.paths}>"
 
     @property
     def languages(self) -> tuple[str, str]:
@@ -481,7 +621,9 @@ class Glossary:
         gs = list(glossaries)
         if not gs:
             return cls()
-        out = cls([t for g in gs for t in g.terms], src_lang=gs[0].src_lang, tgt_lang=gs[0].tgt_lang,
-                  columns=gs[0].columns)
+        out = cls([] if all(g._terms is None for g in gs) else [t for g in gs for t in g.terms],
+                  src_lang=gs[0].src_lang, tgt_lang=gs[0].tgt_lang, columns=gs[0].columns)
+        if all(g._terms is None for g in gs):  # rows still in columns: they share the stores
+            out._stores, out._terms = [store for g in gs for store in g._stores], None
         out.paths = [p for g in gs for p in g.paths]
         return out

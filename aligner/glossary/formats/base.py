@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from aligner.errors import InputError
-from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, detect_column_languages
+from aligner.glossary.model import CASES, COLUMNS, STATUSES, Glossary, Term, TermRows, detect_column_languages
 from aligner.io.atomic import atomic_write_bytes
 from aligner.io.text import decode_unicode
 from aligner.text.scripts import has_cjk
@@ -99,14 +99,19 @@ class GlossaryFormat:
 def build_glossary(parsed: Parsed, name: str) -> Glossary:
     src, tgt = parsed.src_lang, parsed.tgt_lang
     terms = parsed.terms
-    if src is None or tgt is None:
-        src, tgt = detect_column_languages(map(_SOURCE, terms), map(_TARGET, terms))
-    # Every row gets its languages and file. The TSV reader makes its rows with the file and
-    # the default languages already: a check in C then spares 100,000 assignments.
-    if {*map(_PATH, terms)} != {name} or {*map(_SRC_LANG, terms)} != {src} or \
-            {*map(_TGT_LANG, terms)} != {tgt}:
-        for t in terms:
-            t.src_lang, t.tgt_lang, t.path = src, tgt, name
+    if isinstance(terms, TermRows):  # rows kept as columns (the TSV reader's plain rows)
+        if src is None or tgt is None:
+            src, tgt = detect_column_languages(terms.sources, terms.targets)
+        terms.src_lang, terms.tgt_lang, terms.path = src, tgt, name
+    else:
+        if src is None or tgt is None:
+            src, tgt = detect_column_languages(map(_SOURCE, terms), map(_TARGET, terms))
+        # Every row gets its languages and file. The TSV reader makes its rows with the file and
+        # the default languages already: a check in C then spares 100,000 assignments.
+        if {*map(_PATH, terms)} != {name} or {*map(_SRC_LANG, terms)} != {src} or \
+                {*map(_TGT_LANG, terms)} != {tgt}:
+            for t in terms:
+                t.src_lang, t.tgt_lang, t.path = src, tgt, name
     glossary = Glossary(parsed.terms, src_lang=src, tgt_lang=tgt, path=name, columns=parsed.columns)
     if parsed.lang_tags:  # written again by TBX (and usable by exports): a zh-TW TBX stays zh-TW
         glossary.lang_tags = list(parsed.lang_tags)

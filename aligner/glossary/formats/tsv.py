@@ -15,10 +15,12 @@ other than the six known ones are kept as they are.
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
+from operator import itemgetter
 
 from aligner.glossary.formats.base import (MAX_TERM, GlossaryFormat, Parsed, Problem, check_header, decode,
                                            header_cells, make_term, output_columns, read_header, term_values)
-from aligner.glossary.model import CASES, COLUMNS, NO_ALIASES, NO_EXTRA, STATUSES, Glossary, Term
+from aligner.glossary.model import CASES, COLUMNS, NO_ALIASES, NO_EXTRA, STATUSES, Glossary, Term, TermRows
 
 _STATUSES = {"", *STATUSES}
 _CASES = {"", *CASES}
@@ -72,7 +74,8 @@ class TsvFormat(GlossaryFormat):
         text = decode(data, path)
         parsed = Parsed([], [], [], [])
         columns: list[str] | None = None
-        for lineno, line in enumerate(split_lines(text), 1):
+        lines = split_lines(text)
+        for lineno, line in enumerate(lines, 1):
             if not line or line[0] == "#" or ((line[0] in " \t\x0b\x0c") and is_skipped(line)):
                 if keep_raw and columns is not None and line.startswith("#") and "\t" in line \
                         and len(line.split("\t")) == len(columns) and line.split("\t", 1)[0][1:].strip():
@@ -100,6 +103,9 @@ class TsvFormat(GlossaryFormat):
                 n = len(columns)
                 terms = parsed.terms
                 if not header.absent:
+                    if not keep_raw and (rows := _plain_rows(lines, lineno, columns, path)) is not None:
+                        parsed.terms = rows  # (no row before the header)
+                        break
                     continue
             fields = split_row(line) if '"' in line else line.split("\t")
             if len(fields) != n:
@@ -142,6 +148,61 @@ class TsvFormat(GlossaryFormat):
             v = term_values(t)
             lines.append(format_row(cols, v))
         return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+_SKIPPED_START = re.compile("[# \t\x0b\x0c]")  # a line that may be a comment or blank
+
+
+def _plain_rows(lines: list[str], header_line: int, columns: list[str],
+                path: str) -> list[Term] | TermRows | None:
+    """The terms of the rows after the header (line `header_line`) when every one of them is a
+    plain row: no blank or comment line, no quote, every row with all the header's fields, and
+    every value valid. Then the rows are split and checked column by column, with C-level
+    calls instead of a Python loop per row; the terms are what the row-by-row reader makes of
+    them. None when some row needs that reader (a comment, a quote, a short row, a problem)."""
+    body = lines[header_line:]
+    if not body or not all(body) or _SKIPPED_START.search("".join(map(itemgetter(0), body))):
+        return None
+    n = len(columns)
+    joined = "\t".join(body)
+    if '"' in joined or set(map(str.count, body, repeat("\t"))) != {n - 1}:
+        return None
+    cells = joined.split("\t")  # row r's field c is cells[r * n + c]
+    idx = {c: i for i, c in enumerate(columns)}
+
+    def column(name: str) -> list[str] | None:
+        return cells[idx[name]::n] if name in idx else None
+
+    sources, targets = list(map(str.strip, column("source"))), list(map(str.strip, column("target")))
+    raw_status, raw_case, raw_aliases, raw_note = (column(c) for c in ("status", "case", "aliases", "note"))
+    statuses = list(map(str.lower, map(str.strip, raw_status))) if raw_status is not None else None
+    cases = list(map(str.lower, map(str.strip, raw_case))) if raw_case is not None else None
+    if not all(sources) or (statuses is not None and not set(statuses) <= _STATUSES) or \
+            (cases is not None and not set(cases) <= _CASES) or \
+            max(map(len, sources)) > MAX_TERM or max(map(len, targets)) > MAX_TERM or \
+            (raw_aliases is not None and max(map(len, raw_aliases)) > MAX_TERM):
+        return None
+    if not all(targets) and (statuses is None or any(
+            not t and s != "dnt" for t, s in zip(targets, statuses))):
+        return None
+    m = len(body)
+    aliases: list = [NO_ALIASES] * m
+    for r in compress(range(m), raw_aliases or ()):
+        aliases[r] = [a.strip() for a in raw_aliases[r].split("|") if a.strip()] or NO_ALIASES
+    extra_cols = [(c, i) for c, i in idx.items() if c not in COLUMNS and c]
+    if raw_aliases is None or not any(raw_aliases):
+        if not extra_cols and (cases is None or not any(cases)) and \
+                (statuses is None or set(statuses) <= {"", "preferred"}):
+            # Rows with a source, a target and maybe a note: kept as columns (see TermRows)
+            return TermRows(sources, targets, list(map(str.strip, raw_note)) if raw_note is not None
+                            else None, path, header_line + 1)
+    extras = [{c: cells[r * n + i] for c, i in extra_cols} for r in range(m)] if extra_cols \
+        else repeat(NO_EXTRA)
+    return list(map(Term, sources, targets, aliases,
+                    [c or None for c in cases] if cases is not None else repeat(None),
+                    [s or "preferred" for s in statuses] if statuses is not None else repeat("preferred"),
+                    map(str.strip, raw_note) if raw_note is not None else repeat(""),
+                    extras, repeat("en"), repeat("zh"), repeat(path), range(header_line + 1, header_line + 1 + m)))
 
 
 def format_row(columns: list[str], values: dict[str, str]) -> str:
