@@ -59,10 +59,6 @@ UNCERTAIN_SHARE = 0.15
 #: length 0.7-1.0); bench/align_quality.py --loo re-chooses it on one novel.
 WITH_EMBEDDING: dict[str, float] = {"length": 0.7}
 
-#: Factor on the coverage signals' (lexicon, co-occurrence...) evidence for many-to-many beads.
-MANY_TO_MANY_COVERAGE = 1.0
-MANY_TO_MANY_BONUS = 0.0
-
 #: Temperature of the bead posteriors (bead scores), fitted on mac-dev (log loss).
 POSTERIOR_TEMPERATURE = 1.5
 
@@ -174,6 +170,7 @@ class Aligner:
             # the same band as the pass before, with the costly signals now given their
             # sentences: the other signals' scores are those of that pass, only theirs is added
             return self._add_scores(band, kept[2], [s for s in active if s not in kept[1]])
+        kept = None  # (its scores are not needed now)
         grid = BeadGrid(band)
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
         threads = parallel.available(fork=False)
@@ -191,12 +188,7 @@ class Aligner:
             # the other signals first (while the coverage threads work), added in the same order
             parts = [s.weight * s.bead_score(grid, a, b) for s in others]
             tot = np.full(grid.I.shape, self.priors[t])
-            cov = coverage.bead_score(a, b)
-            if min(a, b) >= 2 and MANY_TO_MANY_COVERAGE != 1.0:
-                cov = cov * MANY_TO_MANY_COVERAGE
-            if min(a, b) >= 2:
-                cov = cov + MANY_TO_MANY_BONUS
-            tot += cov
+            tot += coverage.bead_score(a, b)
             for part in parts:
                 tot += part
             out[ti] = np.where(grid.valid, tot, -np.inf)
