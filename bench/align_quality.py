@@ -196,13 +196,20 @@ def fit_constants(chapters: list[Chapter], rng_seed: int = 0) -> dict:
 
 
 # ---------------------------------------------------------------------- subprocess runs
+#: user + system CPU seconds of the last `timed_cli` run (its forked helpers included: the
+#: aligner waits for them, so their time is in the child's rusage)
+LAST_CPU = [0.0]
+
+
 def timed_cli(args: list[str]) -> tuple[float, float, int]:
-    """Run `aligner align ARGS` in its own process: (wall seconds, peak RSS MB, exit code)."""
+    """Run `aligner align ARGS` in its own process: (wall seconds, peak RSS MB, exit code);
+    its CPU seconds in LAST_CPU[0]."""
     cmd = [sys.executable, "-m", "aligner", "align", *args]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.returncode != 0:
@@ -273,7 +280,7 @@ def report_bible(data: Path, tmp: Path, translation: bool) -> None:
         res, wall, mb, cmd = bible_cli(data, trans, tmp, embedding)
         label = ("default" if embedding else "--no-embedding") + (" + 001.trans" if trans else "")
         goal = ("goal >= 0.985, <= 8 s, <= 400 MB" if embedding else "goal <= 3 s, <= 300 MB") if not trans else "goal >= 0.97"
-        print(f"  {label:24}: {fmt(res.counts)}   whole process {wall:.1f} s, peak {mb:.0f} MB   [{goal}]")
+        print(f"  {label:24}: {fmt(res.counts)}   whole process {wall:.1f} s wall, {LAST_CPU[0]:.1f} s CPU, peak {mb:.0f} MB   [{goal}]")
         print(f"    recall per gold bead type (after the verse merge): {recall_line([res])}")
         print(f"    command: {cmd}")
 
@@ -349,10 +356,11 @@ def report_scaling(data: Path, tmp: Path, factors: list[int]) -> None:
             if rc != 0:
                 raise SystemExit(f"aligner align failed ({rc})")
             if first is None:
-                first = (k, wall, mb)
-            per = f"{wall / first[1]:.2f}x the time of the {first[0]}x run for {k / first[0]:.0f}x the text"
+                first = (k, wall, mb, LAST_CPU[0])
+            per = (f"{wall / first[1]:.2f}x the wall time, {LAST_CPU[0] / first[3]:.2f}x the CPU time of the "
+                   f"{first[0]}x run for {k / first[0]:.0f}x the text")
             label = "default" if embedding else "--no-embedding"
-            print(f"  {label:15} {k}x ({len(en) * k:6,} x {len(zh) * k:6,}): {wall:6.1f} s, peak {mb:6.0f} MB   ({per})")
+            print(f"  {label:15} {k}x ({len(en) * k:6,} x {len(zh) * k:6,}): {wall:6.1f} s wall, {LAST_CPU[0]:6.1f} s CPU, peak {mb:6.0f} MB   ({per})")
     print(f"  command: aligner align bible{factors[-1]}.en bible{factors[-1]}.zh --presplit -o b.jsonl "
           f"[--no-embedding] (files = bible-dev/001.en and 001.zh repeated)")
 

