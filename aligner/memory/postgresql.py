@@ -210,30 +210,12 @@ class PostgresMemory(SqlMemory):
             c.cursor().executemany(sql, rows)
 
     def _add_postings(self, c, table, rows):
-        # COPY into a temporary table, then one upsert in key order (concurrent batches lock
-        # the rows they share in one order: no deadlock).
-        if not rows:
-            return
-        c.execute('CREATE TEMP TABLE IF NOT EXISTS postings_in (gram TEXT COLLATE "C", blk BIGINT, ids BYTEA) '
-                  'ON COMMIT DELETE ROWS')
-        c.execute("DELETE FROM postings_in")
-        with c.cursor().copy("COPY postings_in (gram, blk, ids) FROM STDIN") as copy:
-            for r in rows:
-                copy.write_row(r)
-        c.execute(f"INSERT INTO {table}(gram, blk, ids) SELECT gram, blk, ids FROM postings_in ORDER BY gram, blk "
-                  f"ON CONFLICT (gram, blk) DO UPDATE SET ids = {table}.ids || excluded.ids")
+        _copy_upsert(c, table, "postings_in", ("gram", "blk", "ids"), ('TEXT COLLATE "C"', "BIGINT", "BYTEA"),
+                     rows, f"ON CONFLICT (gram, blk) DO UPDATE SET ids = {table}.ids || excluded.ids")
 
     def _add_counts(self, c, table, items):
-        if not items:
-            return
-        c.execute('CREATE TEMP TABLE IF NOT EXISTS counts_in (gram TEXT COLLATE "C", n BIGINT) ON COMMIT DELETE ROWS')
-        c.execute("DELETE FROM counts_in")
-        with c.cursor().copy("COPY counts_in (gram, n) FROM STDIN") as copy:
-            for r in items:
-                copy.write_row(r)
-        # In text order, as every writer does: concurrent batches take the rows' locks in one order.
-        c.execute(f"INSERT INTO {table}(gram, n) SELECT gram, n FROM counts_in ORDER BY gram "
-                  f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n")
+        _copy_upsert(c, table, "counts_in", ("gram", "n"), ('TEXT COLLATE "C"', "BIGINT"),
+                     items, f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n")
 
     def _gram_counts(self, c, table, grams):
         if not grams:
@@ -287,3 +269,19 @@ class _Transaction:
                               path=self.tm.location,
                               hint="Nothing of the last batch was written; run the command again.") from None
         return False
+
+
+def _copy_upsert(c, table: str, temp: str, columns, types, rows, on_conflict: str) -> None:
+    """COPY rows into a temporary table, then one upsert into `table` in key order: concurrent
+    batches take the locks of the rows they share in one order (no deadlock)."""
+    if not rows:
+        return
+    cols = ", ".join(columns)
+    c.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ("
+              + ", ".join(f"{n} {t}" for n, t in zip(columns, types)) + ") ON COMMIT DELETE ROWS")
+    c.execute(f"DELETE FROM {temp}")
+    with c.cursor().copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+    key = ", ".join(columns[:-1])
+    c.execute(f"INSERT INTO {table}({cols}) SELECT {cols} FROM {temp} ORDER BY {key} {on_conflict}")
