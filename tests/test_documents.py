@@ -22,7 +22,7 @@ from aligner.documents import placed_paragraphs
 from aligner.errors import InputError
 from aligner.formats import format_for_path, get_format
 from aligner.glossary import load_glossaries
-from aligner.inline import Builder, mt_source, place_paragraph, sentence_spans
+from aligner.documents.codes import Builder, mt_source, place_paragraph, sentence_spans
 from aligner.translate.documents import translate_rich
 from aligner.translate.engine import Engine
 

@@ -1,10 +1,10 @@
 """Documents a translator gets (Word, web pages, subtitles): read into paragraphs with inline
 codes, translate sentence by sentence, write back in the same layout.
 
-A document format (aligner.documents.html, .docx, .subtitles) reads a file into a
+A document format (aligner.formats.html_document, docx_document, odf, epub, subtitles, ...) reads a file into a
 `RichDocument`: an ordinary `Document` (its text is the paragraphs, one blank line apart;
 its segments are their sentences, found on each paragraph's whole text) that also keeps
-the paragraphs (`aligner.inline.Paragraph`, text plus codes) and the parsed file
+the paragraphs (`aligner.documents.codes.Paragraph`, text plus codes) and the parsed file
 (`layout`), which is all its writer needs. `aligner.translate.documents.translate_rich`
 translates the segments (with the decoder's attention, which places the inline codes, and
 the glossary), and gives the bitext and the per-segment translations the writer takes.
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from aligner.errors import InputError
-from aligner.inline import Paragraph, Placed, mt_source, place_paragraph, sentence_spans
+from aligner.documents.codes import Paragraph, Placed, mt_source, place_paragraph, sentence_spans
 from aligner.model import Document
 
 __all__ = ["RichDocument", "make_document", "finish_document", "placed_paragraphs",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from aligner.documents.docx import DocxDocument
+from aligner.formats.docx_document import DocxDocument
 from aligner.formats.base import Format, WriteOptions
 from aligner.formats.common import bitext_tags, document_name, visible_controls
 from aligner.formats.review import (Highlight, bead_terms, check_glossary, finding_text, review_reasons, summarize,

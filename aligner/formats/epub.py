@@ -1,6 +1,6 @@
 """EPUB books as documents to translate: the XHTML documents of the spine (in reading order),
 the navigation document and the NCX table of contents, read and written by the HTML format
-(aligner.documents.html), and the package document's language.
+(aligner.formats.html_document), and the package document's language.
 
 Written back: every member byte for byte (mimetype first and stored, as EPUB requires)
 except the XHTML, NCX and package documents whose text or language changed.
@@ -15,10 +15,10 @@ from urllib.parse import unquote
 
 from aligner.documents import (finish_document, open_zip, placed_paragraphs, read_member,
                                rewrite_zip, safe_xml)
-from aligner.documents.html import HtmlDocument
+from aligner.formats.html_document import HtmlDocument
 from aligner.errors import InputError
 from aligner.formats.base import Format
-from aligner.inline import Builder, Paragraph
+from aligner.documents.codes import Builder, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 
 OPF = "{http://www.idpf.org/2007/opf}"

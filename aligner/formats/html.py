@@ -13,7 +13,7 @@ import html
 from typing import IO
 
 from aligner import __version__
-from aligner.documents.html import HtmlDocument
+from aligner.formats.html_document import HtmlDocument
 from aligner.formats.base import Format, WriteOptions
 from aligner.formats.common import bitext_tags, document_name, visible_controls
 from aligner.formats.review import (Highlight, bead_terms, check_glossary, finding_text, review_reasons, summarize,

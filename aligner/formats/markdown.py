@@ -26,7 +26,7 @@ from typing import Any
 
 from aligner.documents import finish_document, placed_paragraphs
 from aligner.formats.base import Format
-from aligner.inline import Builder, Node, Paragraph
+from aligner.documents.codes import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 
 _QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)+")

@@ -20,7 +20,7 @@ from typing import Any
 from aligner.documents import finish_document, open_zip, placed_paragraphs, read_paragraph_parts, rewrite_zip
 from aligner.errors import InputError
 from aligner.formats.base import Format
-from aligner.inline import Builder, Node, Paragraph
+from aligner.documents.codes import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 from aligner.text.xml import properties_key
 

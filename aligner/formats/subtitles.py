@@ -30,7 +30,7 @@ from typing import Any
 from aligner.documents import finish_document, placed_paragraphs
 from aligner.errors import InputError
 from aligner.formats.base import Format
-from aligner.inline import Builder, Node, Paragraph
+from aligner.documents.codes import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 
 LINE_LIMITS = {"en": 42, "zh": 16}
@@ -162,7 +162,7 @@ class _Subtitles(Format):
             pieces = split_cues(pl.tree(), len(par.data))
             if any(not p.text().strip() for p in pieces):  # a cue would be empty: in proportion
                 from aligner.documents import _as_pair
-                from aligner.inline import place_paragraph
+                from aligner.documents.codes import place_paragraph
 
                 texts = [_as_pair(t)[0] for t in translations[first:k]]
                 pieces = split_cues(place_paragraph(par, spans, texts, None, doc.lang, tgt_lang).tree(),
@@ -207,7 +207,7 @@ def _sentence_groups(cues: list[tuple[int, str]]) -> list[list[tuple[int, str]]]
 
 def _concat(pars: list[Paragraph], sep: str) -> Paragraph:
     """The cues' paragraphs as one, a cue-boundary atom (literal `sep`) between two."""
-    from aligner.inline import Code
+    from aligner.documents.codes import Code
 
     text = ""
     codes: list[Code] = []

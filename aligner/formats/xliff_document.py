@@ -2,7 +2,7 @@
 
 Each untranslated unit is a paragraph (XLIFF 1.2: a <trans-unit> without a target, or with
 an empty one; 2.0: a <segment>), its <source>'s inline codes are inline codes
-(aligner.inline) and are put back around the words they belonged to with the engine's
+(aligner.documents.codes) and are put back around the words they belonged to with the engine's
 attention, as for DOCX:
 
 * wrapping codes (<g>, <mrk>, 2.0 <pc>, <mrk>, and any element this module does not know)
@@ -14,7 +14,7 @@ attention, as for DOCX:
 * standalone codes (<x/>, <ph>, <it>, 2.0 <ph/>, isolated halves, comments) are atoms,
   written back as they were after the target words of the source words before them.
 
-The documented fallback (aligner.inline: a code the attention cannot place wraps the
+The documented fallback (aligner.documents.codes: a code the attention cannot place wraps the
 sentence, a standalone code goes at its end) never drops a code, and the target nests as
 the source did, so the file stays valid against its schema.
 
@@ -42,7 +42,7 @@ from aligner.documents import finish_document, placed_paragraphs
 from aligner.errors import InputError
 from aligner.formats.base import read_source
 from aligner.formats.common import base_lang, lang_tag
-from aligner.inline import Builder, Node, Paragraph
+from aligner.documents.codes import Builder, Node, Paragraph
 from aligner.text.xml import append_text, children, local_name, parse_xml_safely
 
 NS1 = "urn:oasis:names:tc:xliff:document:1.2"

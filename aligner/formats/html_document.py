@@ -22,7 +22,7 @@ from typing import Any
 
 from aligner.documents import finish_document, placed_paragraphs
 from aligner.errors import InputError
-from aligner.inline import Builder, Node, Paragraph
+from aligner.documents.codes import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -1,7 +1,7 @@
 """Word documents (DOCX) as documents to translate, with lxml on the OOXML parts.
 
 Translated: every paragraph (w:p) of the body, tables, headers, footers, footnotes, endnotes
-and text boxes. A paragraph is read as its text with inline codes (`aligner.inline`):
+and text boxes. A paragraph is read as its text with inline codes (`aligner.documents.codes`):
 
 * runs are first merged when they differ only in spell-check or revision-session markup
   (w:proofErr, w:noProof, w:lang, the w:rsid* attributes), so a word that Word cut in two
@@ -29,7 +29,7 @@ from typing import Any
 from aligner.documents import (finish_document, open_zip, placed_paragraphs, read_member,
                                read_paragraph_parts, rewrite_zip, safe_xml)
 from aligner.errors import InputError
-from aligner.inline import Builder, Node, Paragraph
+from aligner.documents.codes import Builder, Node, Paragraph
 from aligner.io.atomic import atomic_write_bytes
 from aligner.text.xml import properties_key
 
