@@ -114,7 +114,9 @@ class Pairing:
 
         if not available():
             return False
-        zh.__dict__["_zh_job"] = Beside(zh_analysis, zh.sentences, dictionary)
+        # (by the helper that `aligner align` starts before its imports, if one waits: it has
+        # the segmenter and the dictionary loaded by now)
+        zh.__dict__["_zh_job"] = Beside(zh_analysis, zh.sentences, dictionary, helper=True)
         return True
 
     def zh_lexicon(self) -> "TextLexicon":
@@ -145,6 +147,16 @@ def zh_analysis(sentences: list[str], dictionary: bool = True):
 
     lex = TextLexicon.of_words(words)
     return words, lex.stems, lex.entries
+
+
+def load_zh_analysis() -> None:
+    """Load what `zh_analysis` uses (the segmenter, CC-CEDICT) ahead of its first text: the
+    warm-up of the helper process of `aligner.align.parallel.helper`."""
+    from aligner.align.cedict import load_lexicon
+    from aligner.text.tokens import zh_content_words
+
+    zh_content_words([])
+    load_lexicon()
 
 
 def _char_length(text: str) -> int:
