@@ -183,6 +183,8 @@ def test_alignment_beside_equals_the_serial_one(monkeypatch, reverse):
     calls = beside_calls(monkeypatch)
     got = _align(*args, True, monkeypatch)
     assert ("zh_analysis", True) in calls and ("_backward", True) in calls
+    if not reverse:  # (reversed, the "English" side is the Chinese text: no names)
+        assert ("zh_name_offers", True) in calls  # the names signal's pinyin runs, in a child of their own
     want = _align(*args, False, monkeypatch)
     assert got.info["search"] == "band"
     assert [(b.src, b.tgt, b.score, b.evidence) for b in got.beads] == \
