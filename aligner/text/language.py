@@ -76,4 +76,6 @@ def chinese_script_tag(text: str) -> str | None:
         return None
     import hanzidentifier  # only for Chinese texts
 
-    return "zh-Hant" if hanzidentifier.identify(text[:200_000]) == hanzidentifier.TRADITIONAL else None
+    # (identify looks only at which characters occur: given each once, it answers the same)
+    chars = "".join(set(text[:200_000]))
+    return "zh-Hant" if hanzidentifier.identify(chars) == hanzidentifier.TRADITIONAL else None
