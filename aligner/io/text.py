@@ -16,8 +16,6 @@ import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
-from charset_normalizer import from_bytes
-
 from aligner.errors import InputError
 from aligner.model import Document
 from aligner.segment import segment
@@ -114,6 +112,8 @@ def decode_bytes(data: bytes, path=None, encoding: str | None = None) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
         best = from_bytes(data, cp_isolation=_DETECT_ENCODINGS).best() or from_bytes(data).best()
         if best is None:
             # Usually UTF-8 damaged in one place (a cut-off download, a bad copy): say where.
