@@ -271,6 +271,12 @@ def test_ctrl_c_while_forking_is_raised_not_lost():
     assert not _CTRL_C_AT_FORK
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own again
     assert parallel.Beside(_square, 4).result() == 16
+    _CTRL_C_AT_FORK.append(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with parallel.helper(f"{__name__}:_warm"):
+            pass
+    assert not _CTRL_C_AT_FORK and parallel._HELPER is None  # the helper stopped
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @can_fork

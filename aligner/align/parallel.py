@@ -59,6 +59,25 @@ def available(fork: bool = True) -> bool:
         return (os.cpu_count() or 1) > 1
 
 
+def _fork() -> tuple[int, bool]:
+    """os.fork() (-1 where it fails), and whether a Ctrl-C came while forking: it waits until
+    the fork is done, for the caller to raise once its state is kept. (Python runs at-fork
+    handlers, logging's, in which a KeyboardInterrupt would only be printed as "Exception
+    ignored", and then lost. Blocking the signal would not do: another thread of the process,
+    numpy's, say, would take it.)"""
+    pending: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)  # None: a handler not set from Python, kept
+    if previous is not None:
+        signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid != 0 and previous is not None:
+        signal.signal(signal.SIGINT, previous)
+    return pid, bool(pending)
+
+
 class Beside:
     """`fn(*args)`, computed in a forked child when `available()`, else on `result()`.
     `helper`: by the helper process (see `helper`) if one waits for a job, else as without."""
@@ -79,18 +98,7 @@ class Beside:
             r, w = os.pipe()
         except OSError:
             return
-        # A Ctrl-C while forking waits until the fork is done: Python runs at-fork handlers
-        # (logging's) in which a KeyboardInterrupt would only be printed as "Exception
-        # ignored", and then lost. (Blocking the signal would not do: another thread of the
-        # process, numpy's, say, would take it.)
-        pending: list[int] = []
-        previous = signal.getsignal(signal.SIGINT)  # None: a handler not set from Python, kept
-        if previous is not None:
-            signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
-        try:
-            pid = os.fork()
-        except OSError:
-            pid = -1
+        pid, ctrl_c = _fork()
         if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
             code = 1
             try:
@@ -107,9 +115,7 @@ class Beside:
             self._pid, self._fd, self.forked = pid, r, True
         else:
             os.close(r)
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        if pending:
+        if ctrl_c:
             signal.raise_signal(signal.SIGINT)  # the Ctrl-C, now, as it would have come
 
     def result(self) -> Any:
@@ -189,9 +195,8 @@ def helper(warm: str) -> Iterator[bool]:
     module of `warm` ("module:function") and calls the function at once (its loading),
     then computes the first `Beside(..., helper=True)` job and exits. A helper that gets no
     job is stopped when the block ends. Yields whether one was started."""
-    started = _start_helper(warm)
     try:
-        yield started
+        yield _start_helper(warm)
     finally:
         _stop_helper()
 
@@ -211,10 +216,7 @@ def _start_helper(warm: str) -> bool:
     except OSError:
         os.close(job_file)
         return False
-    try:
-        pid = os.fork()
-    except OSError:
-        pid = -1
+    pid, ctrl_c = _fork()
     if pid == 0:  # the helper: load, wait for a job (or the parent's end), compute, send
         code = 1
         try:
@@ -239,12 +241,14 @@ def _start_helper(warm: str) -> bool:
             os._exit(code)
     os.close(job_r)
     os.close(result_w)
-    if pid < 0:
+    if pid > 0:
+        _HELPER = _Helper(pid, job_file, job_w, result_r)
+    else:
         for fd in (job_file, job_w, result_r):
             os.close(fd)
-        return False
-    _HELPER = _Helper(pid, job_file, job_w, result_r)
-    return True
+    if ctrl_c:
+        signal.raise_signal(signal.SIGINT)  # (`helper` then stops the helper)
+    return pid > 0
 
 
 def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple) -> bool:
