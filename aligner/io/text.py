@@ -62,8 +62,13 @@ def _looks_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:65536]
-    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1b")
+    controls = len(_CONTROLS.findall(sample))
     return controls > max(2, len(sample) // 100)
+
+
+#: Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but whitespace and
+#: escape, found by a regex (a category look-up per character took 40 ms a file)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
 def _binary_error(path) -> InputError:
