@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
