@@ -88,6 +88,75 @@ def test_chinese_analysis_beside_equals_the_serial_one(monkeypatch):
     assert a.stems == b.stems and a.entries == b.entries > 100_000
 
 
+_WARMED: list[int] = []
+
+
+def _warm():
+    _WARMED.append(os.getpid())  # in the helper: what it loaded stays for its job
+
+
+def _where():
+    return os.getpid(), list(_WARMED)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True  # reaped already
+    return False
+
+
+@can_fork
+def test_helper_loads_ahead_then_computes_the_first_job():
+    with parallel.helper(f"{__name__}:_warm") as started:
+        assert started
+        job = parallel.Beside(_where, helper=True)
+        assert job.forked and job.on_helper
+        pid, warmed = job.result()
+        assert pid != os.getpid() and warmed == [pid]  # the job ran where the warm-up ran
+        assert _WARMED == []  # not here
+        later = parallel.Beside(_where, helper=True)  # the helper is used up: a fork of its own
+        assert later.forked and not later.on_helper
+        assert later.result()[1] == []
+    assert _gone(pid)
+
+
+@can_fork
+def test_helper_without_a_job_is_stopped_and_a_failed_warm_up_is_harmless():
+    with parallel.helper(f"{__name__}:_no_such_function") as started:
+        assert started
+        job = parallel.Beside(_square, 9, helper=True)
+        assert job.on_helper and job.result() == 81
+    with parallel.helper(f"{__name__}:_warm"):
+        pid = parallel._HELPER.pid
+        assert parallel.Beside(_square, 2).on_helper is False  # only jobs that ask for it
+    assert parallel._HELPER is None and _gone(pid)
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(parallel, "ENABLED", False)
+    with parallel.helper(f"{__name__}:_warm") as started:
+        assert not started
+        job = parallel.Beside(_square, 4, helper=True)
+        assert not job.forked and job.result() == 16
+    monkeypatch.undo()
+
+
+@can_fork
+def test_chinese_analysis_by_the_helper_equals_the_serial_one(monkeypatch):
+    from aligner.cli.align_cmd import CHINESE_HELPER
+
+    en, zh = _lines("article.en.txt"), _lines("article.zh.txt")
+    with parallel.helper(CHINESE_HELPER):
+        beside = Pairing(Side("en", en), Side("zh", zh))
+        assert beside.start_analysis()
+        assert beside.tgt.__dict__["_zh_job"].on_helper
+        words, lexicon = beside.tgt.zh_words, beside.zh_lexicon()
+    monkeypatch.setattr(parallel, "ENABLED", False)
+    here = Pairing(Side("en", en), Side("zh", zh))
+    assert words == here.tgt.zh_words and any(words)
+    assert lexicon.stems == here.zh_lexicon().stems and lexicon.entries > 100_000
+
+
 def _align(en, zh, enabled: bool, monkeypatch):
     monkeypatch.setattr(parallel, "ENABLED", enabled)
     return C.align_sentences(en, zh, "en", "zh", embedding=False)
@@ -98,8 +167,8 @@ def beside_calls(monkeypatch) -> list[tuple[str, bool]]:
     calls = []
     real = parallel.Beside.__init__
 
-    def counting(self, fn, *a):
-        real(self, fn, *a)
+    def counting(self, fn, *a, **kw):
+        real(self, fn, *a, **kw)
         calls.append((fn.__name__, self.forked))
 
     monkeypatch.setattr(parallel.Beside, "__init__", counting)
@@ -114,6 +183,8 @@ def test_alignment_beside_equals_the_serial_one(monkeypatch, reverse):
     calls = beside_calls(monkeypatch)
     got = _align(*args, True, monkeypatch)
     assert ("zh_analysis", True) in calls and ("_backward", True) in calls
+    if not reverse:  # (reversed, the "English" side is the Chinese text: no names)
+        assert ("zh_name_offers", True) in calls  # the names signal's pinyin runs, in a child of their own
     want = _align(*args, False, monkeypatch)
     assert got.info["search"] == "band"
     assert [(b.src, b.tgt, b.score, b.evidence) for b in got.beads] == \
@@ -200,6 +271,12 @@ def test_ctrl_c_while_forking_is_raised_not_lost():
     assert not _CTRL_C_AT_FORK
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Python's own again
     assert parallel.Beside(_square, 4).result() == 16
+    _CTRL_C_AT_FORK.append(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with parallel.helper(f"{__name__}:_warm"):
+            pass
+    assert not _CTRL_C_AT_FORK and parallel._HELPER is None  # the helper stopped
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @can_fork

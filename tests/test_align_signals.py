@@ -244,3 +244,14 @@ def test_registry():
         assert n in names
     with pytest.raises(KeyError, match="unknown alignment signal"):
         get_signal("nonsense")
+
+
+def test_length_median_is_numpys_to_the_bit():
+    import random
+
+    from aligner.align.signals.length import _median
+
+    rng = random.Random(7)
+    for n in (1, 2, 3, 20, 21, 400, 401):
+        d = [rng.gauss(0, 1) * rng.choice([1, 1e-3, 1e5]) for _ in range(n)]
+        assert _median(d) == float(np.median(d))

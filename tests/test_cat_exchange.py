@@ -445,6 +445,22 @@ def test_traditional_chinese_input_is_tagged_as_such_in_every_export(tmp_path, t
     assert {f.get("target-language") for f in xlf.iter(f"{{{X1}}}file")} == {tag}
 
 
+def test_script_tag_shortcut_agrees_with_hanzidentifier():
+    # a text with one of SIMPLIFIED_ONLY is answered without hanzidentifier: none of them may
+    # be a Traditional character, or a Traditional text holding it would lose its zh-Hant tag
+    import hanzidentifier
+    from hanzidentifier import helpers
+
+    from aligner.text.language import SIMPLIFIED_ONLY, chinese_script_tag
+
+    assert SIMPLIFIED_ONLY and not set(SIMPLIFIED_ONLY) & helpers.TRADITIONAL_CHARACTERS
+    assert set(SIMPLIFIED_ONLY) <= helpers.SIMPLIFIED_CHARACTERS
+    for text in (TRADITIONAL, SIMPLIFIED, TRADITIONAL + "这", "幹部" * 50, ENGLISH, "一二三"):
+        want = "zh-Hant" if hanzidentifier.identify(text) == hanzidentifier.TRADITIONAL else None
+        assert chinese_script_tag(text) == want, text
+    assert chinese_script_tag(TRADITIONAL) == "zh-Hant" and chinese_script_tag(SIMPLIFIED) is None
+
+
 def test_a_tbx_in_zh_tw_keeps_its_tag_when_read_and_written_again(tmp_path):
     src = tmp_path / "terms.tbx"
     src.write_text(

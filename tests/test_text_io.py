@@ -225,3 +225,15 @@ def test_iter_input_files_errors(tmp_path):
     with pytest.raises(InputError) as e:
         iter_input_files([str(tmp_path / "empty")])
     assert "no .txt or .md files" in e.value.message
+
+
+def test_control_characters_are_unicodes_less_whitespace():
+    # the binary check counts them by a regex: the same characters as a category look-up
+    import sys
+    import unicodedata
+
+    from aligner.io.text import _CONTROLS
+
+    want = {chr(i) for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)) == "Cc"} \
+        - set("\t\n\r\f\v\x1b")
+    assert {chr(i) for i in range(0x2000) if _CONTROLS.fullmatch(chr(i))} == want

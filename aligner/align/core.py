@@ -310,7 +310,11 @@ class Aligner:
             return Alignment(beads, {"search": "trivial"})
         t0 = time.perf_counter()
         if prepare and any(s.uses_zh_words for s in self.signals):
-            self.p.start_analysis()  # the Chinese words, beside this process meanwhile
+            # the Chinese words, and what signals need of the Chinese sentences, beside this
+            # process meanwhile
+            work = {s.name: w for s in self.signals if s.uses_zh_words
+                    for w in [s.zh_work(self.p)] if w is not None}
+            self.p.start_analysis(work=work)
         for s in sorted(self.signals, key=lambda s: s.uses_zh_words):  # those last
             if prepare:
                 s.prepare(self.p)

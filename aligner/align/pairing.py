@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -100,11 +100,14 @@ class Pairing:
     def zh_is_src(self) -> bool:
         return self.src.is_zh
 
-    def start_analysis(self, dictionary: bool = True) -> bool:
+    def start_analysis(self, dictionary: bool = True,
+                       work: dict[str, tuple[Callable[..., Any], tuple]] | None = None) -> bool:
         """Segment the Chinese side (and, with `dictionary`, look its words up in CC-CEDICT)
         in a child process on the second core while this process prepares the English side
         and the other signals (aligner.align.parallel; nothing happens where that is not
-        possible, or when the words are known already). True if a child was started."""
+        possible, or when the words are known already). `work`: name -> (fn, args), more
+        work on the Chinese sentences, fn(sentences, *args), each in a child of its own,
+        whose result `zh_work` gives. True if a child was started."""
         if self.zh_en is None:
             return False
         zh = self.zh_en[0]
@@ -114,8 +117,18 @@ class Pairing:
 
         if not available():
             return False
-        zh.__dict__["_zh_job"] = Beside(zh_analysis, zh.sentences, dictionary)
+        # (by the helper that `aligner align` starts before its imports, if one waits: it has
+        # the segmenter and the dictionary loaded by now)
+        zh.__dict__["_zh_job"] = Beside(zh_analysis, zh.sentences, dictionary, helper=True)
+        zh.__dict__["_zh_work"] = {name: Beside(fn, zh.sentences, *args) for name, (fn, args) in (work or {}).items()}
         return True
+
+    def zh_work(self, name: str, fn: Callable[..., Any], args: tuple) -> Any:
+        """fn(Chinese sentences, *args): the result of the `work` of that name started by
+        `start_analysis`, or, where there is none, computed here (the same value)."""
+        zh = self.zh_en[0]
+        job = (zh.__dict__.get("_zh_work") or {}).pop(name, None)
+        return job.result() if job is not None else fn(zh.sentences, *args)
 
     def zh_lexicon(self) -> "TextLexicon":
         """CC-CEDICT for the words of the Chinese side (see `aligner.align.cedict.TextLexicon`)."""
@@ -145,6 +158,16 @@ def zh_analysis(sentences: list[str], dictionary: bool = True):
 
     lex = TextLexicon.of_words(words)
     return words, lex.stems, lex.entries
+
+
+def load_zh_analysis() -> None:
+    """Load what `zh_analysis` uses (the segmenter, CC-CEDICT) ahead of its first text: the
+    warm-up of the helper process of `aligner.align.parallel.helper`."""
+    from aligner.align.cedict import load_lexicon
+    from aligner.text.tokens import zh_content_words
+
+    zh_content_words([])
+    load_lexicon()
 
 
 def _char_length(text: str) -> int:

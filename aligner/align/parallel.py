@@ -16,15 +16,23 @@ Where there is no usable fork (Windows, macOS: not fork-safe; one CPU; ALIGNER_S
 the environment), or the child fails for any reason, the function runs in the parent when the
 result is asked for: the result is the same either way (the child is a fork: the same code,
 data and string hashing).
+
+A command can also start a *helper* before it imports the aligner and reads its files
+(`with helper("module:function"): ...`): a child forked at once that runs the function
+(importing the segmenter, loading CC-CEDICT: 0.4 s) while the parent does its own start-up,
+and then computes the first job given to it with `Beside(fn, *args, helper=True)`, with what
+it loaded, and exits. The job's function and arguments reach it pickled, through a file
+opened before the fork (memfd), so the parent never waits for the helper to read them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 #: False: never fork (tests compare the two paths; ALIGNER_SERIAL=1 does it for a process)
 ENABLED = True
@@ -51,34 +59,46 @@ def available(fork: bool = True) -> bool:
         return (os.cpu_count() or 1) > 1
 
 
-class Beside:
-    """`fn(*args)`, computed in a forked child when `available()`, else on `result()`."""
+def _fork() -> tuple[int, bool]:
+    """os.fork() (-1 where it fails), and whether a Ctrl-C came while forking: it waits until
+    the fork is done, for the caller to raise once its state is kept. (Python runs at-fork
+    handlers, logging's, in which a KeyboardInterrupt would only be printed as "Exception
+    ignored", and then lost. Blocking the signal would not do: another thread of the process,
+    numpy's, say, would take it.)"""
+    pending: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)  # None: a handler not set from Python, kept
+    if previous is not None:
+        signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid != 0 and previous is not None:
+        signal.signal(signal.SIGINT, previous)
+    return pid, bool(pending)
 
-    def __init__(self, fn: Callable[..., Any], *args: Any):
+
+class Beside:
+    """`fn(*args)`, computed in a forked child when `available()`, else on `result()`.
+    `helper`: by the helper process (see `helper`) if one waits for a job, else as without."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, helper: bool = False):
         self._fn, self._args = fn, args
         self._pid: int | None = None
         self._fd = -1
         self._done = False
         self._value: Any = None
         self.forked = False
+        self.on_helper = False
         if not available():
+            return
+        if helper and _give_to_helper(self, fn, args):
             return
         try:
             r, w = os.pipe()
         except OSError:
             return
-        # A Ctrl-C while forking waits until the fork is done: Python runs at-fork handlers
-        # (logging's) in which a KeyboardInterrupt would only be printed as "Exception
-        # ignored", and then lost. (Blocking the signal would not do: another thread of the
-        # process, numpy's, say, would take it.)
-        pending: list[int] = []
-        previous = signal.getsignal(signal.SIGINT)  # None: a handler not set from Python, kept
-        if previous is not None:
-            signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
-        try:
-            pid = os.fork()
-        except OSError:
-            pid = -1
+        pid, ctrl_c = _fork()
         if pid == 0:  # the child: compute, send, and leave without running the parent's exit code
             code = 1
             try:
@@ -95,9 +115,7 @@ class Beside:
             self._pid, self._fd, self.forked = pid, r, True
         else:
             os.close(r)
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        if pending:
+        if ctrl_c:
             signal.raise_signal(signal.SIGINT)  # the Ctrl-C, now, as it would have come
 
     def result(self) -> Any:
@@ -150,3 +168,153 @@ class Beside:
             self.close()
         except Exception:
             pass
+
+
+# ------------------------------------------------------------------------------ the helper
+class _Helper:
+    def __init__(self, pid: int, job_file: int, job_w: int, result_r: int):
+        self.pid, self.job_file, self.job_w, self.result_r = pid, job_file, job_w, result_r
+
+    def close_fds(self) -> None:
+        for fd in (self.job_file, self.job_w, self.result_r):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.job_file = self.job_w = self.result_r = -1
+
+
+#: the helper waiting for its job (one at a time, in this process)
+_HELPER: _Helper | None = None
+
+
+@contextlib.contextmanager
+def helper(warm: str) -> Iterator[bool]:
+    """Within the block, a helper process, forked now where `available()`: it imports the
+    module of `warm` ("module:function") and calls the function at once (its loading),
+    then computes the first `Beside(..., helper=True)` job and exits. A helper that gets no
+    job is stopped when the block ends. Yields whether one was started."""
+    try:
+        yield _start_helper(warm)
+    finally:
+        _stop_helper()
+
+
+def _start_helper(warm: str) -> bool:
+    global _HELPER
+    if _HELPER is not None or not available():
+        return False
+    try:
+        job_file = (os.memfd_create("aligner-job", os.MFD_CLOEXEC) if hasattr(os, "memfd_create")
+                    else _unlinked_file())
+    except OSError:
+        return False
+    try:
+        job_r, job_w = os.pipe()
+        result_r, result_w = os.pipe()
+    except OSError:
+        os.close(job_file)
+        return False
+    pid, ctrl_c = _fork()
+    if pid == 0:  # the helper: load, wait for a job (or the parent's end), compute, send
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly with the parent
+            os.close(job_w)
+            os.close(result_r)
+            try:
+                import importlib
+
+                module, _, name = warm.partition(":")
+                getattr(importlib.import_module(module), name)()
+            except Exception:  # the job loads what it needs itself
+                pass
+            size = int.from_bytes(_read_all(job_r, 8) or b"", "little")
+            if size:
+                fn, args = pickle.loads(_pread_all(job_file, size))
+                data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(result_w, "wb") as f:
+                    f.write(data)
+                code = 0
+        finally:
+            os._exit(code)
+    os.close(job_r)
+    os.close(result_w)
+    if pid > 0:
+        _HELPER = _Helper(pid, job_file, job_w, result_r)
+    else:
+        for fd in (job_file, job_w, result_r):
+            os.close(fd)
+    if ctrl_c:
+        signal.raise_signal(signal.SIGINT)  # (`helper` then stops the helper)
+    return pid > 0
+
+
+def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple) -> bool:
+    """Hand `fn(*args)` to the waiting helper: the job written to the helper's file, then its
+    size (8 bytes: never blocks) to its pipe. False (and the helper stopped) if it cannot be."""
+    global _HELPER
+    h = _HELPER
+    if h is None:
+        return False
+    _HELPER = None
+    try:
+        data = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(h.job_file, view):]
+        os.write(h.job_w, len(data).to_bytes(8, "little"))
+    except Exception:  # unpicklable, or the helper is gone (a broken pipe)
+        _kill(h)
+        return False
+    os.close(h.job_file)
+    os.close(h.job_w)
+    job._pid, job._fd, job.forked, job.on_helper = h.pid, h.result_r, True, True
+    return True
+
+
+def _stop_helper() -> None:
+    global _HELPER
+    h, _HELPER = _HELPER, None
+    if h is not None:
+        _kill(h)
+
+
+def _kill(h: _Helper) -> None:
+    try:
+        os.kill(h.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    h.close_fds()
+    try:
+        os.waitpid(h.pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _unlinked_file() -> int:
+    import tempfile
+
+    return os.dup(tempfile.TemporaryFile().fileno())
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    out = b""
+    while len(out) < size:
+        chunk = os.read(fd, size - len(out))
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def _pread_all(fd: int, size: int) -> bytes:
+    parts, at = [], 0
+    while at < size:
+        chunk = os.pread(fd, size - at, at)
+        if not chunk:
+            break
+        parts.append(chunk)
+        at += len(chunk)
+    return b"".join(parts)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 
 import click
+
+#: what the helper process loads ahead (aligner.align.parallel.helper)
+CHINESE_HELPER = "aligner.align.pairing:load_zh_analysis"
 
 
 def _signals_option(value: str | None) -> list[str] | None:
@@ -81,6 +85,21 @@ def align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glo
       aligner align corpus/article.en.txt corpus/article.zh.txt -o out/article.en-zh.jsonl --format html
       aligner align report.en.docx report.zh.docx -o out/report.en-zh.jsonl   # also html, odt, epub, srt
     """
+    from aligner.align import parallel  # light: the helper starts before the aligner is imported
+
+    # the Chinese segmenter and CC-CEDICT load in a helper process on the second core while
+    # this one imports the aligner and reads the files (not for a listing, nor beside a
+    # translation model that needs the cores itself)
+    warm = not (list_signals or mt)
+    with parallel.helper(CHINESE_HELPER) if warm else contextlib.nullcontext():
+        _align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glossaries, signals,
+               embedding_model, no_embedding, max_bead, pairs_list, out, gold, formats, force, list_signals,
+               quiet)
+
+
+def _align(src, tgt, src_lang, tgt_lang, presplit, encoding, translation, mt, glossaries, signals,
+           embedding_model, no_embedding, max_bead, pairs_list, out, gold, formats, force, list_signals,
+           quiet) -> None:
     from aligner.align import files as F
 
     if list_signals:

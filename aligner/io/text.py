@@ -12,11 +12,8 @@ from __future__ import annotations
 import codecs
 import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import BinaryIO
-
-from charset_normalizer import from_bytes
 
 from aligner.errors import InputError
 from aligner.model import Document
@@ -64,8 +61,13 @@ def _looks_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:65536]
-    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v\x1b")
+    controls = len(_CONTROLS.findall(sample))
     return controls > max(2, len(sample) // 100)
+
+
+#: Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but whitespace and
+#: escape, found by a regex (a category look-up per character took 40 ms a file)
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
 def _binary_error(path) -> InputError:
@@ -114,6 +116,8 @@ def decode_bytes(data: bytes, path=None, encoding: str | None = None) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        from charset_normalizer import from_bytes  # only for files that are not UTF-8
+
         best = from_bytes(data, cp_isolation=_DETECT_ENCODINGS).best() or from_bytes(data).best()
         if best is None:
             # Usually UTF-8 damaged in one place (a cut-off download, a bad copy): say where.

@@ -65,6 +65,13 @@ class Signal:
     #: signals that do not, so that the words can be segmented beside the aligner meanwhile
     uses_zh_words: ClassVar[bool] = False
 
+    def zh_work(self, pairing: Pairing) -> tuple[Any, tuple] | None:
+        """(fn, args): work on the Chinese sentences that `prepare` will need, fn(sentences,
+        *args), a pure function, done beside the aligner while the words are segmented
+        (`Pairing.start_analysis`; `prepare` then gets it from `Pairing.zh_work`); or None.
+        Only for signals that set `uses_zh_words` (prepared last)."""
+        return None
+
     #: expensive per sentence (a sentence encoder): on a long text the aligner first aligns
     #: without it, then gives it only the uncertain regions through `restrict`
     costly: ClassVar[bool] = False

@@ -137,5 +137,7 @@ def _bead_items(words: list[list[str]], bead: np.ndarray) -> tuple[np.ndarray, l
     if not ids:
         return np.zeros(0, dtype=np.int64), []
     item = np.fromiter(map(ids.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
-    codes = np.unique(sent_bead[inside] * len(ids) + item[inside])
+    # np.unique's sorted distinct codes, by a sort (np.unique would import numpy.ma: 20 ms)
+    codes = np.sort(sent_bead[inside] * len(ids) + item[inside])
+    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])] if len(codes) else codes
     return codes, list(ids)

@@ -103,10 +103,18 @@ class LengthSignal(Signal):
         d = [log((t + 1.0) / (s * ratio + 1.0)) for s, t in zip(s_len.tolist(), t_len.tolist())]
         if len(d) >= 20:
             # the median is robust to the few wrong beads of a first alignment
-            self.shift = float(np.median(d))
+            self.shift = _median(d)
 
     def describe(self):
         return {"weight": self.weight, "ratio": round(self.ratio * math.exp(self.shift), 4)}
+
+
+def _median(values: list[float]) -> float:
+    """np.median of the numbers, to the bit (the middle one, or the mean of the middle two),
+    without the import of numpy.ma that np.median makes (20 ms)."""
+    s = sorted(values)
+    h = len(s) // 2
+    return float(s[h]) if len(s) % 2 else float((s[h - 1] + s[h]) / 2.0)
 
 
 def _span_sums(spans: list[list[int]], values: np.ndarray) -> np.ndarray:

@@ -151,10 +151,24 @@ class NamesSignal(CoverageSignal):
     rho_src = 0.6
     rho_tgt = 0.6
 
+    #: prepared after the Chinese words: its pinyin runs are found beside the aligner with
+    #: them (`zh_work`)
+    uses_zh_words = True
+
+    def _english_names(self, pairing: Pairing) -> list[list[str]]:
+        got = getattr(self, "_names_of", None)
+        if got is None or got[0] is not pairing:
+            vocab = load_en_vocab()
+            got = self._names_of = (pairing, [en_names(s, vocab) for s in pairing.zh_en[1].sentences])
+        return got[1]
+
+    def zh_work(self, pairing: Pairing):
+        names = self._english_names(pairing)
+        return (zh_name_offers, (set().union(*names),)) if any(names) else None
+
     def units(self, pairing: Pairing):
         zh, en = pairing.zh_en
-        vocab = load_en_vocab()
-        self._en_names = [en_names(s, vocab) for s in en.sentences]
+        self._en_names = self._english_names(pairing)
         eu = [[frozenset((w,)) for w in names] for names in self._en_names]
         zu = [[] for _ in zh.sentences]
         return (zu, eu) if pairing.zh_is_src else (eu, zu)
@@ -162,11 +176,15 @@ class NamesSignal(CoverageSignal):
     def offers(self, pairing: Pairing):
         zh, en = pairing.zh_en
         if any(self._en_names):
-            wanted = set().union(*self._en_names)
-            prefixes = {w[:i] for w in wanted for i in range(1, len(w) + 1)}
-            starts: dict[str, list[str]] = {}
-            zo = [zh_pinyin_runs(s, wanted, prefixes, starts=starts) for s in zh.sentences]
+            zo = pairing.zh_work(self.name, zh_name_offers, (set().union(*self._en_names),))
         else:
             zo = [set() for _ in zh.sentences]
         eo = [set(names) for names in self._en_names]
         return (zo, eo) if pairing.zh_is_src else (eo, zo)
+
+
+def zh_name_offers(sentences: list[str], wanted: set[str]) -> list[set[str]]:
+    """Each Chinese sentence's offers: the wanted names its pinyin runs spell."""
+    prefixes = {w[:i] for w in wanted for i in range(1, len(w) + 1)}
+    starts: dict[str, list[str]] = {}
+    return [zh_pinyin_runs(s, wanted, prefixes, starts=starts) for s in sentences]
