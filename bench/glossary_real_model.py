@@ -24,6 +24,10 @@ does) and prints, per direction and per set:
 
     nice -n 19 python3 bench/train_model.py --minutes 30     # once: the models (cached)
     python3 bench/glossary_real_model.py --minutes 30        # the same training options
+    # zh->en reads its source only when trained with --target-vocab seen (bench/train_model.py):
+    python3 bench/train_model.py --direction zh-en --minutes 30 --target-vocab seen --curriculum 200
+    python3 bench/glossary_real_model.py --direction zh-en --minutes 30 --target-vocab seen \
+        --curriculum 200 --alignment-layer 1 --no-train
     python3 bench/glossary_real_model.py --quick             # with the --quick models
 """
 
