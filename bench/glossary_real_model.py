@@ -24,17 +24,15 @@ does) and prints, per direction and per set:
 
     nice -n 19 python3 bench/train_model.py --minutes 30     # once: the models (cached)
     python3 bench/glossary_real_model.py --minutes 30        # the same training options
-    # zh->en reads its source only when trained with --target-vocab seen (bench/train_model.py):
-    python3 bench/train_model.py --direction zh-en --minutes 30 --target-vocab seen --curriculum 200
-    python3 bench/glossary_real_model.py --direction zh-en --minutes 30 --target-vocab seen \
-        --curriculum 200 --alignment-layer 1 --no-train
+    # each direction with its training defaults (zh->en: --target-vocab seen --curriculum 200,
+    # which it needs to read its source; bench/train_model.py DIRECTION_DEFAULTS), attention layer 1:
+    python3 bench/glossary_real_model.py --minutes 30 --alignment-layer 1 --no-train
     python3 bench/glossary_real_model.py --quick             # with the --quick models
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import random
@@ -356,7 +354,7 @@ def main() -> None:
             if args.packages:
                 pkg = next(Path(p) for p in args.packages if f"-{code.replace('-', '_')}-" in Path(p).name)
             else:
-                targs = copy.copy(args)
+                targs = train_model.for_direction(code, args)  # the direction's training defaults
                 targs.threads = 2  # torch threads, should the model need training first
                 dest = train_model.package_path(code, targs)
                 trained = dest if args.alignment_layer == -1 else dest.parent.parent / dest.name
