@@ -378,7 +378,7 @@ def test_a_schema_1_memory_gets_the_index_when_opened_for_writing(tmp_path):
     # A read-only command (translate --tm, tm stats) on a writable file upgrades it first.
     with open_memory(path, readonly=True) as tm:
         [m] = tm.lookup(["The cat sat on the red mat."], "en", "zh", limit=1)[0]
-        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "3"
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == tm.SCHEMA_VERSION
     assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
     with open_memory(path) as tm:
         assert tm.lookup(["The cat sat on the mat."], "en", "zh")[0][0].score == 100
@@ -417,7 +417,7 @@ def test_a_schema_2_memory_gets_packed_postings_when_opened_for_writing(spec, tm
         with pytest.raises(InputError, match="earlier aligner"):
             open_memory(spec, readonly=True)
     with open_memory(spec) as tm:
-        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "3"
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == tm.SCHEMA_VERSION
         assert _filed_units(tm) == ids
         got = [[(m.score, m.target) for m in ms] for ms in tm.lookup(queries, "en", "zh")[:2]]
         got.append([(m.score, m.target) for m in tm.lookup(queries[2:], "zh", "en")[0]])
