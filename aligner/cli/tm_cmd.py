@@ -200,6 +200,18 @@ def tm_search(phrase, tm_spec, lang, limit) -> None:
     """
     mem = _open(tm_spec, create=False, readonly=True)
     try:
+        pending = mem.concordance_pending()
+        if pending >= 10_000:  # the first search after a large import builds the index: say so
+            click.echo(f"adding {pending} units to the concordance index (once; `aligner tm index` "
+                       f"does it ahead)", err=True)
+            bar = _bar("indexing", False)
+            if bar is not None:
+                bar.total = pending
+            added = mem.build_concordance(bar.update if bar is not None else None)
+            if bar is not None:
+                bar.close()
+            if not added:
+                click.echo("the memory cannot be written: the units the index lacks are read one by one", err=True)
         for u in mem.search(phrase, lang=lang, limit=limit):
             click.echo("\t".join(x.replace("\t", " ").replace("\n", " ")
                                  for x in (u.source, u.target, u.origin, u.file or "")))
