@@ -404,8 +404,7 @@ class TranslationMemory:
                 continue  # no unit in this direction: no need to ask the index
             col = READ_COLUMNS.index(side)
             # Scored on the text alone (a variant's penalty only lowers a score): most
-            # candidates end here, and only the others are read whole.
-            # The candidates come as whole rows (one query); only those at the threshold are
+            # candidates end here; the rows (read whole, in one query) of the others are
             # made units.
             rows = self._fuzzy_rows(segment, src_lang, side, self.candidate_limit)
             scored = []
@@ -418,7 +417,6 @@ class TranslationMemory:
                 if score >= threshold:
                     scored.append((row, score, exact))
             for row, score, exact in sorted(scored, key=lambda r: r[0][0]):
-                text = row[col]
                 u = row_unit(row)
                 if _oriented(u, src_lang, tgt_lang) is not reverse:
                     continue
@@ -428,9 +426,11 @@ class TranslationMemory:
                     m.notes.append(f"the memory's translation is {m.target_lang}, not {tgt_lang}")
                 if m.score < threshold:
                     continue
-                m.notes.extend(f"number differs: {c}" for c in M.number_changes(segment, text))
                 found.append(m)
-        return _rank(found)[:limit]
+        best = _rank(found)[:limit]
+        for m in best:  # (only the matches returned: the ranking does not look at notes)
+            m.notes.extend(f"number differs: {c}" for c in M.number_changes(segment, m.source))
+        return best
 
     def lookup(self, segments: Sequence[str], src_lang: str, tgt_lang: str, *,
                contexts: Sequence[tuple[str | None, str | None]] | None = None, fuzzy: int = 75,
@@ -565,6 +565,13 @@ class SqlMemory(TranslationMemory):
         blocks: dict[str, list[np.ndarray]] = {g: [] for g in grams}
         rows = c.execute(f"SELECT gram, ids FROM {table} WHERE gram IN ({', '.join([self.P] * len(grams))}) "
                          f"ORDER BY gram, blk", grams).fetchall()
+        if hidden is None:
+            # one array per gram: the sort puts the first POSTINGS_CAP ids first, as reading
+            # the blocks in order and stopping there would
+            joined: dict[str, list[bytes]] = {g: [] for g in grams}
+            for g, blob in rows:
+                joined[g].append(blob)
+            return [np.sort(unpack_ids(b"".join(joined[g])))[:POSTINGS_CAP] for g in grams]
         for g, blob in rows:
             blocks[g].append(unpack_ids(blob))
         out = []
