@@ -378,7 +378,7 @@ def test_a_schema_1_memory_gets_the_index_when_opened_for_writing(tmp_path):
     # A read-only command (translate --tm, tm stats) on a writable file upgrades it first.
     with open_memory(path, readonly=True) as tm:
         [m] = tm.lookup(["The cat sat on the red mat."], "en", "zh", limit=1)[0]
-        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "3"
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == tm.SCHEMA_VERSION
     assert (m.target, m.kind) == ("猫坐在垫子上。", "fuzzy")
     with open_memory(path) as tm:
         assert tm.lookup(["The cat sat on the mat."], "en", "zh")[0][0].score == 100
@@ -417,7 +417,7 @@ def test_a_schema_2_memory_gets_packed_postings_when_opened_for_writing(spec, tm
         with pytest.raises(InputError, match="earlier aligner"):
             open_memory(spec, readonly=True)
     with open_memory(spec) as tm:
-        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "3"
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == tm.SCHEMA_VERSION
         assert _filed_units(tm) == ids
         got = [[(m.score, m.target) for m in ms] for ms in tm.lookup(queries, "en", "zh")[:2]]
         got.append([(m.score, m.target) for m in tm.lookup(queries[2:], "zh", "en")[0]])
@@ -430,3 +430,103 @@ def test_fast_tokens_are_the_scores_tokens():
     for _ in range(20000):
         norm = M.normalize("".join(rng.choice(pool) for _ in range(rng.randint(0, 25))))
         assert M.tokens(norm) == M._TOKEN.findall(norm), repr(norm)
+
+
+def test_the_concordance_index_is_built_lazily(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "memory.sqlite"
+    with open_memory(path) as tm:
+        tm.add_units([Unit(**u.__dict__) for u in UNITS], file="base.tmx")
+        # An import leaves the FTS5 index for later: stats says so, a search builds it.
+        assert tm.stats().unindexed == len(UNITS) and "not yet in it" in tm.stats().describe()
+        assert tm.conn.execute("SELECT count(*) FROM units_src WHERE source LIKE '%cadre%'").fetchone()[0] == 0
+        assert [u.source for u in tm.search("CADRE")] == ["The cadre resigned in 1999."]
+        assert tm.stats().unindexed == 0 and "concordance index: built" in tm.stats().describe()
+        # Units removed from the top, then new ones: the new ids are not taken as indexed.
+        assert tm.remove(origin="imported") == 3
+        tm.add_units([Unit("The committee met on Monday.", "委员会星期一开会。", "en", "zh-CN")], file="b.tmx")
+        assert tm.stats().unindexed == 1
+        assert [u.target for u in tm.search("met on Monday")] == ["委员会星期一开会。"]
+        assert [u.source for u in tm.search("river")] == []  # removed, and gone from the index
+        tm.add_units([Unit("The river flooded the town again.", "河水再次淹没了小镇。", "en", "zh-CN")])
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(path.read_bytes())
+
+    def searches(tm):
+        return [[(u.source, u.target) for u in tm.search(p)] for p in ("again", "开会", "TOWN", "委员会")]
+
+    with open_memory(copy) as tm:
+        expected = searches(tm)  # with the index built
+        assert tm.concordance_pending() == 0 and [len(r) for r in expected] == [1, 2, 1, 1]
+    # A memory nobody may write: the units the index lacks are read as they are, the file
+    # stays as it was.
+    before = path.read_bytes()
+    path.chmod(0o444)
+    try:
+        with open_memory(path, readonly=True) as tm:
+            assert tm.concordance_pending() == 1
+            assert searches(tm) == expected
+        assert path.read_bytes() == before
+    finally:
+        path.chmod(0o644)
+    # FTS5's own check: the index holds exactly the units up to fts_upto.
+    with open_memory(path) as tm:
+        assert tm.build_concordance() == 1
+        tm.conn.execute("INSERT INTO units_src(units_src) VALUES ('integrity-check')")
+        tm.conn.execute("INSERT INTO units_tgt(units_tgt) VALUES ('integrity-check')")
+    with sqlite3.connect(path) as c:
+        assert c.execute("SELECT value FROM tm_info WHERE key='fts_upto'").fetchone()[0] == str(
+            c.execute("SELECT max(id) FROM units").fetchone()[0])
+
+
+def test_a_schema_3_memory_keeps_its_concordance_index(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with open_memory(path) as tm:
+        tm.add_units([Unit(**u.__dict__) for u in UNITS])
+        tm.build_concordance()
+    # What an aligner of schema 3 wrote: every unit in the FTS5 tables, no fts_upto, a trigger
+    # that deletes every row from them.
+    with sqlite3.connect(path) as c:
+        c.execute("DELETE FROM tm_info WHERE key='fts_upto'")
+        c.execute("DROP TRIGGER units_ad")
+        c.execute("CREATE TRIGGER units_ad AFTER DELETE ON units BEGIN "
+                  "INSERT INTO units_src(units_src, rowid, source) VALUES ('delete', old.id, old.source); "
+                  "INSERT INTO units_tgt(units_tgt, rowid, target) VALUES ('delete', old.id, old.target); END")
+        c.execute("UPDATE tm_info SET value='3' WHERE key='schema'")
+    with open_memory(path) as tm:
+        assert tm.conn.execute("SELECT value FROM tm_info WHERE key='schema'").fetchone()[0] == "4"
+        assert tm.concordance_pending() == 0  # nothing to rebuild
+        assert [u.target for u in tm.search("垫子上")] == ["猫坐在垫子上。"]
+        assert tm.remove(origin="edited") == 1
+        assert tm.search("垫子上") == []
+        tm.conn.execute("INSERT INTO units_src(units_src) VALUES ('integrity-check')")
+    # A memory of a later aligner: one clear message, the file untouched.
+    with sqlite3.connect(path) as c:
+        c.execute("UPDATE tm_info SET value='9' WHERE key='schema'")
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="schema 9 is not supported"):
+        open_memory(path)
+    assert path.read_bytes() == before
+
+
+def test_fuzzy_matches_from_units_of_both_directions(spec):
+    with open_memory(spec) as tm:
+        tm.add_units([Unit("The cat sat on the mat.", "猫坐在垫子上。", "en", "zh-CN"),
+                      Unit("猫坐在红垫子上。", "The cat sat on the red mat.", "zh-CN", "en")])
+        found = tm.lookup(["The cat sat on the big red mat."], "en", "zh")[0]
+        # 9 tokens: 1 more than the reversed unit's source (88), 2 more than the other's (77)
+        assert [(m.score, m.target, m.reverse) for m in found] == [
+            (88, "猫坐在红垫子上。", True), (77, "猫坐在垫子上。", False)]
+
+
+def test_the_tokenizer_has_codes_for_more_tokens_than_the_private_use_planes():
+    tok = M.Tokenizer()
+    words = [f"w{i}" for i in range(140_000)]
+    forms = [tok(w, "en") for w in words]
+    assert len(set(forms)) == len(words) and all(len(f) == 1 for f in forms)
+    a, b = tok(" ".join(words[-8:]), "en"), tok(" ".join(words[-8:-1] + ["w0"]), "en")
+    assert M.score(a, b, False) == 87
+    assert M.score(*M.Tokenizer.forms([" ".join(words[-8:]), " ".join(words[-8:-1] + ["w0"])], "en"), False) == 87

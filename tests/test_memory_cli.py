@@ -97,7 +97,7 @@ def test_path_is_under_the_data_dir(tmp_path):
 
 
 def test_help_has_examples():
-    for cmd in ("import", "add", "export", "search", "stats", "remove", "path", "create"):
+    for cmd in ("import", "add", "export", "search", "stats", "remove", "path", "create", "index"):
         r = aligner("tm", cmd, "--help")
         assert r.returncode == 0 and "Example" in r.stdout, cmd
 
@@ -255,3 +255,17 @@ def test_translate_rerun_after_the_memory_changed_is_not_skipped(argos_dir, tmp_
     fourth = aligner(*args)
     assert "already up to date" not in fourth.stdout + fourth.stderr
     assert [b.origin for b in read_bitext(out / "news.en-zh.jsonl").beads] == ["tm", "mt"]
+
+
+def test_index_builds_the_concordance_that_import_leaves_for_later(spec, tmp_path):
+    r = aligner("tm", "import", write_tmx(tmp_path / "a.tmx", 40, "A"), "--tm", spec)
+    assert r.returncode == 0, r.stderr
+    r = aligner("tm", "stats", "--tm", spec)
+    sqlite = not spec.startswith("postgresql")
+    assert r.returncode == 0 and ("40 units not yet in it" in r.stdout) == sqlite
+    r = aligner("tm", "index", "--tm", spec)
+    assert r.returncode == 0 and f"{40 if sqlite else 0} units added to the concordance index" in r.stderr
+    r = aligner("tm", "stats", "--tm", spec)
+    assert ("concordance index: built" in r.stdout) == sqlite and "not yet" not in r.stdout
+    r = aligner("tm", "search", "number 17 of", "--tm", spec)
+    assert r.returncode == 0 and r.stdout.splitlines() == ["Sentence A number 17 of the test.\t测试的第17句A。\timported\ta.tmx"]

@@ -1,4 +1,4 @@
-"""`aligner tm`: the translation memory (create, import, add, export, search, stats, remove, path)."""
+"""`aligner tm`: the translation memory (create, import, add, export, search, index, stats, remove, path)."""
 
 from __future__ import annotations
 
@@ -200,11 +200,49 @@ def tm_search(phrase, tm_spec, lang, limit) -> None:
     """
     mem = _open(tm_spec, create=False, readonly=True)
     try:
+        pending = mem.concordance_pending()
+        if pending >= 10_000:  # the first search after a large import builds the index: say so
+            click.echo(f"adding {pending} units to the concordance index (once; `aligner tm index` "
+                       f"does it ahead)", err=True)
+            bar = _bar("indexing", False)
+            if bar is not None:
+                bar.total = pending
+            added = mem.build_concordance(bar.update if bar is not None else None)
+            if bar is not None:
+                bar.close()
+            if not added:
+                click.echo("the memory cannot be written: the units the index lacks are read one by one", err=True)
         for u in mem.search(phrase, lang=lang, limit=limit):
             click.echo("\t".join(x.replace("\t", " ").replace("\n", " ")
                                  for x in (u.source, u.target, u.origin, u.file or "")))
     finally:
         mem.close()
+
+
+@tm.command("index")
+@tm_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def tm_index(tm_spec, quiet) -> None:
+    """Build the concordance index now: `tm import` leaves it for later (it is most of an
+    import's time), and the next `tm search` builds it otherwise. Nothing to do for a
+    PostgreSQL memory (its indexes are kept as units come).
+
+    \b
+    Example:
+      aligner tm import big.tmx && aligner tm index
+    """
+    mem = _open(tm_spec, create=False)
+    try:
+        bar = _bar("indexing", quiet)
+        if bar is not None:
+            bar.total = mem.concordance_pending()
+        n = mem.build_concordance(bar.update if bar is not None else None)
+        if bar is not None:
+            bar.close()
+    finally:
+        mem.close()
+    if not quiet:
+        click.echo(f"{n} units added to the concordance index", err=True)
 
 
 @tm.command("stats")

@@ -132,6 +132,7 @@ class Stats:
     interrupted: list[dict[str, Any]]
     location: str
     size: int | None = None
+    unindexed: int | None = None  # units not yet in the concordance index (None: a store that indexes at once)
 
     def describe(self) -> str:
         lines = [f"{self.location}: {self.units} units"
@@ -142,6 +143,11 @@ class Stats:
                 shown = ", ".join(f"{k} {v}" for k, v in items[:12])
                 more = f", ... ({len(items) - 12} more)" if len(items) > 12 else ""
                 lines.append(f"  {title}: {shown}{more}")
+        if self.unindexed == 0:
+            lines.append("  concordance index: built")
+        elif self.unindexed:
+            lines.append(f"  concordance index: {self.unindexed} units not yet in it (added by the next "
+                         f"`aligner tm search`, or now by `aligner tm index`)")
         for imp in self.interrupted:
             lines.append(f"  interrupted import of {imp['file']} ({imp['done']} units so far, not in use): "
                          f"import it again to finish it, or `aligner tm remove --interrupted`")
@@ -242,9 +248,10 @@ class TranslationMemory:
         """Visible units whose `column` (src_hash or tgt_hash) is one of `hashes`."""
         raise NotImplementedError
 
-    def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple[int, str]]:
-        """(id, text of `side`) of up to `limit` units whose `side` ("source"/"target") the
-        n-gram index ranks closest to `text` (in language `lang`), closest first."""
+    def _fuzzy_rows(self, text: str, lang: str, side: str, limit: int) -> list[tuple]:
+        """The visible units (READ_COLUMNS rows), up to `limit`, whose `side`
+        ("source"/"target") the n-gram index ranks closest to `text` (in language `lang`),
+        closest first."""
         raise NotImplementedError
 
     def _rows_by_id(self, ids: Sequence[int]) -> list[tuple]:
@@ -267,6 +274,15 @@ class TranslationMemory:
 
     def stats(self) -> Stats:
         raise NotImplementedError
+
+    def concordance_pending(self) -> int:
+        """Units not yet in the concordance index (a store that builds it lazily)."""
+        return 0
+
+    def build_concordance(self, progress: Callable[[int], None] | None = None) -> int:
+        """Add the units not yet in the concordance index (done by `search` when needed);
+        the number added."""
+        return 0
 
     def fingerprint(self) -> dict[str, Any]:
         """What the memory's contents are, cheaply: changes whenever units are added or
@@ -378,7 +394,7 @@ class TranslationMemory:
         """The best `limit` matches scoring at least `threshold` (exact ones included),
         candidates from the store's n-gram index, scores as in aligner.memory.match."""
         tok = tokenizer or M.Tokenizer()
-        q = tok(segment, src_lang)
+        [q] = tok.forms([segment], src_lang)
         qnorm = M.normalize(segment)
         found: list[Match] = []
         pairs = self._pairs()
@@ -388,18 +404,19 @@ class TranslationMemory:
                 continue  # no unit in this direction: no need to ask the index
             col = READ_COLUMNS.index(side)
             # Scored on the text alone (a variant's penalty only lowers a score): most
-            # candidates end here, and only the others are read whole.
-            scored = {}
+            # candidates end here; the rows (read whole, in one query) of the others are
+            # made units.
             rows = self._fuzzy_rows(segment, src_lang, side, self.candidate_limit)
-            for (id_, text), t in zip(rows, tok.many([text for _, text in rows], src_lang)):
+            scored = []
+            # (`form`, not `t`: the loop once reused the target language's name, so a memory
+            # with units in both directions skipped the reversed ones after any candidate)
+            for row, form in zip(rows, tok.forms([row[col] for row in rows], src_lang)):
                 # equal normalised texts have equal tokens: only those are compared
-                exact = t == q and M.normalize(text) == qnorm
-                score = M.score(q, t, exact)
+                exact = form == q and M.normalize(row[col]) == qnorm
+                score = M.score(q, form, exact)
                 if score >= threshold:
-                    scored[id_] = (score, exact)
-            for row in sorted(self._rows_by_id(list(scored)) if scored else []):
-                text = row[col]
-                score, exact = scored[row[0]]
+                    scored.append((row, score, exact))
+            for row, score, exact in sorted(scored, key=lambda r: r[0][0]):
                 u = row_unit(row)
                 if _oriented(u, src_lang, tgt_lang) is not reverse:
                     continue
@@ -409,9 +426,11 @@ class TranslationMemory:
                     m.notes.append(f"the memory's translation is {m.target_lang}, not {tgt_lang}")
                 if m.score < threshold:
                     continue
-                m.notes.extend(f"number differs: {c}" for c in M.number_changes(segment, text))
                 found.append(m)
-        return _rank(found)[:limit]
+        best = _rank(found)[:limit]
+        for m in best:  # (only the matches returned: the ranking does not look at notes)
+            m.notes.extend(f"number differs: {c}" for c in M.number_changes(segment, m.source))
+        return best
 
     def lookup(self, segments: Sequence[str], src_lang: str, tgt_lang: str, *,
                contexts: Sequence[tuple[str | None, str | None]] | None = None, fuzzy: int = 75,
@@ -494,7 +513,7 @@ class SqlMemory(TranslationMemory):
     abandoned (`_stale_imports`), and its size on disk (`_size`)."""
 
     P = "?"
-    SCHEMA_VERSION = "1"
+    SCHEMA_VERSION = ""  # the store's schema (sqlite.SCHEMA_VERSION, postgresql.SCHEMA_VERSION)
 
     def _write(self):
         raise NotImplementedError
@@ -505,6 +524,10 @@ class SqlMemory(TranslationMemory):
 
     def _size(self) -> int | None:
         raise NotImplementedError
+
+    def _unindexed(self) -> int | None:
+        """Units not yet in the concordance index (None: the store indexes them as they come)."""
+        return None
 
     def _pairs(self) -> set[tuple[str, str]]:
         return set(self.conn.execute("SELECT src, tgt FROM pairs").fetchall())
@@ -542,6 +565,13 @@ class SqlMemory(TranslationMemory):
         blocks: dict[str, list[np.ndarray]] = {g: [] for g in grams}
         rows = c.execute(f"SELECT gram, ids FROM {table} WHERE gram IN ({', '.join([self.P] * len(grams))}) "
                          f"ORDER BY gram, blk", grams).fetchall()
+        if hidden is None:
+            # one array per gram: the sort puts the first POSTINGS_CAP ids first, as reading
+            # the blocks in order and stopping there would
+            joined: dict[str, list[bytes]] = {g: [] for g in grams}
+            for g, blob in rows:
+                joined[g].append(blob)
+            return [np.sort(unpack_ids(b"".join(joined[g])))[:POSTINGS_CAP] for g in grams]
         for g, blob in rows:
             blocks[g].append(unpack_ids(blob))
         out = []
@@ -595,18 +625,29 @@ class SqlMemory(TranslationMemory):
             for n, u in zip(norms, units):
                 for g in M.index_grams(n, u[lang_col]):
                     doomed.setdefault((g, u[0] >> BLOCK_BITS), []).append(u[0])
-            for (g, blk), ids in sorted(doomed.items()):
-                row = c.execute(f"SELECT ids FROM {cand} WHERE gram = {P} AND blk = {P}", (g, blk)).fetchone()
-                if row is None:
-                    continue
-                a = unpack_ids(row[0])
-                keep = a[~np.isin(a, ids)]
-                if len(keep) == len(a):
-                    continue
-                if len(keep):
-                    c.execute(f"UPDATE {cand} SET ids = {P} WHERE gram = {P} AND blk = {P}", (pack_ids(keep), g, blk))
-                else:
-                    c.execute(f"DELETE FROM {cand} WHERE gram = {P} AND blk = {P}", (g, blk))
+            # The posting rows of those grams, 900 grams a query (one query per gram made
+            # removing a large file take minutes), rewritten by one executemany each.
+            grams = sorted({g for g, _ in doomed})
+            updates, deletes = [], []
+            for k in range(0, len(grams), _CHUNK):
+                chunk = grams[k:k + _CHUNK]
+                for g, blk, blob in c.execute(f"SELECT gram, blk, ids FROM {cand} WHERE gram IN "
+                                              f"({', '.join([P] * len(chunk))})", chunk).fetchall():
+                    ids = doomed.get((g, blk))
+                    if ids is None:
+                        continue
+                    a = unpack_ids(blob)
+                    keep = a[~np.isin(a, ids)]
+                    if len(keep) == len(a):
+                        continue
+                    if len(keep):
+                        updates.append((pack_ids(keep), g, blk))
+                    else:
+                        deletes.append((g, blk))
+            # in key order (concurrent writers lock in one order)
+            self._many(c, f"UPDATE {cand} SET ids = {P} WHERE gram = {P} AND blk = {P}",
+                       sorted(updates, key=lambda r: (r[1], r[2])))
+            self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND blk = {P}", sorted(deletes))
             self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
                        [(n, t) for t, n in sorted(gone.items())])
 
@@ -621,6 +662,10 @@ class SqlMemory(TranslationMemory):
             self._index_units(c, rows)
             last = rows[-1][0]
 
+    def _lookup_counts(self, table: str, grams: Sequence[str]) -> dict[str, int]:
+        """_gram_counts for a look-up (a store may answer from what it read before)."""
+        return self._gram_counts(self.conn, table, grams)
+
     def _pending(self) -> bool:
         return self.conn.execute("SELECT 1 FROM imports WHERE finished IS NULL LIMIT 1").fetchone() is not None
 
@@ -629,7 +674,7 @@ class SqlMemory(TranslationMemory):
         P = self.P
         norm = M.normalize(text)
         tokens = M.counted_tokens(norm, lang)
-        counts = {t: n for t, n in self._gram_counts(self.conn, counts_table, list(tokens)).items() if n > 0}
+        counts = {t: n for t, n in self._lookup_counts(counts_table, list(tokens)).items() if n > 0}
         # The grams around the sentence's rarest tokens that some unit holds (ties in text order).
         chosen = M.rare_grams(norm, lang, [t for t in tokens if t in counts], counts, QUERY_GRAMS)
         if not chosen:
@@ -654,11 +699,13 @@ class SqlMemory(TranslationMemory):
         ranked_hits = hits[order]
         keep = (ranked_hits == ranked_hits[0]) | (np.arange(len(order)) < MIN_CANDIDATES)
         best = ids[order[keep]].tolist()
+        # Whole rows, once: the few that score at the threshold need them all. (VISIBLE: an
+        # import may have begun since _pending was asked.)
         rows = []
         for k in range(0, len(best), _CHUNK):
             chunk = best[k:k + _CHUNK]
-            rows += self.conn.execute(f"SELECT u.id, u.{side} FROM units u WHERE u.id IN ({', '.join([P] * len(chunk))})",
-                                      chunk).fetchall()
+            rows += self.conn.execute(f"SELECT {READ_SQL} FROM units u WHERE u.id IN ({', '.join([P] * len(chunk))}) "
+                                      f"AND {VISIBLE}", chunk).fetchall()
         order = {rid: i for i, rid in enumerate(best)}
         return sorted(rows, key=lambda r: order[r[0]])[:limit]
 
@@ -728,10 +775,14 @@ class SqlMemory(TranslationMemory):
                                args).fetchall()
             self._unindex_units(c, doomed)
             n = c.execute("DELETE FROM units WHERE " + cond, args).rowcount
+            self._units_deleted(c)
             if stale:
                 c.execute(f"DELETE FROM imports WHERE id IN ({', '.join([P] * len(stale))})", stale)
         self._removed()
         return n
+
+    def _units_deleted(self, c) -> None:
+        """Called in the transaction that deleted units (a store fixes what it keeps of them)."""
 
     def _removed(self) -> None:
         """Called after units were removed (a store drops what it cached)."""
@@ -746,7 +797,7 @@ class SqlMemory(TranslationMemory):
         files = {(f or "-"): n for f, n in c.execute(
             f"SELECT file, count(*) FROM units WHERE {vis} GROUP BY 1").fetchall()}
         interrupted = [{"file": f or "units", "done": d} for _, f, d in self._stale_imports(c)]
-        return Stats(units, pairs, origins, files, interrupted, self.location, self._size())
+        return Stats(units, pairs, origins, files, interrupted, self.location, self._size(), self._unindexed())
 
     def fingerprint(self) -> dict[str, Any]:
         # Adding units raises the largest id; removing them lowers the count; a finished

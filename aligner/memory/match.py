@@ -113,7 +113,11 @@ class Tokenizer:
             code = codes.get(tok)
             if code is None:
                 n = len(codes)
-                code = codes[tok] = chr(0xF0000 + n) if n < 0xFFFD else chr(0x100000 + n - 0xFFFD)
+                # private-use planes first, then the rest of Unicode (only strings of one
+                # tokenizer are compared: a memory of 1,000,000 units with numbers in it has
+                # more distinct tokens than the private-use planes)
+                code = codes[tok] = chr(0xF0000 + n if n < 0xFFFD else 0x100000 + n - 0xFFFD if n < 0x1FFFB
+                                        else n - 0x1FFFB)
             out.append(code)
         if len(self._words) >= 500_000:
             self._words.clear()
@@ -121,12 +125,10 @@ class Tokenizer:
         return code
 
     def _spaced(self, norm: str) -> str:
-        words = norm.split()
-        try:
-            return "".join(map(self._words.__getitem__, words))
-        except KeyError:
-            known = self._words
-            return "".join([known.get(w) or self._word(w) for w in words])
+        # (one pass with get: most memory sentences have a word not seen before, a number
+        # often, and a KeyError then a second pass cost more: bench/tm_lookup.py)
+        known, word = self._words, self._word
+        return "".join([known.get(w) or word(w) for w in norm.split()])
 
     def __call__(self, text: str, lang: str) -> str:
         zh = base(lang) == "zh"
@@ -147,6 +149,17 @@ class Tokenizer:
         if base(lang) == "zh":
             return [normalize(t).replace(" ", "") for t in texts]
         return [self._spaced(normalize(t)) for t in texts]
+
+    @staticmethod
+    def forms(texts: list[str], lang: str) -> list:
+        """What a look-up scores, the same scores as self(t, lang) gives: Chinese as its
+        characters (a str), a spaced language as its list of tokens, which rapidfuzz
+        compares by their hashes (64 bits: two different tokens are never taken for one
+        in practice). A look-up's candidates rarely recur, and making the list costs a
+        third less than the string of private code points (bench/tm_lookup.py)."""
+        if base(lang) == "zh":
+            return [normalize(t).replace(" ", "") for t in texts]
+        return [tokens(normalize(t)) for t in texts]
 
 
 def similarity(a: str, b: str) -> float:

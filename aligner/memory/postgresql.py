@@ -23,7 +23,12 @@ from typing import Sequence
 
 from aligner.errors import InputError, OutputError
 from aligner.memory.base import COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_id
-from aligner.memory.sqlite import APPLICATION, OLD_SCHEMAS, SCHEMA_VERSION, _pairs_of
+from aligner.memory.sqlite import APPLICATION, _pairs_of
+
+# Its own schema number: the SQLite store's schema 4 (a lazily built FTS5 index) changed
+# nothing here (pg_trgm's GIN indexes are kept by the server as rows come).
+SCHEMA_VERSION = "3"
+OLD_SCHEMAS = ("1", "2")  # upgraded in place: the candidate index is (re)built
 
 _LOCK_SPACE = 0x616C69  # advisory-lock namespace of aligner ("ali")
 
@@ -68,6 +73,8 @@ def _safe_url(url: str) -> str:
 
 class PostgresMemory(SqlMemory):
     P = "%s"
+    SCHEMA_VERSION = SCHEMA_VERSION
+
     def __init__(self, url: str, *, create: bool = True, readonly: bool = False):
         try:
             import psycopg
