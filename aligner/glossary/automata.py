@@ -102,6 +102,13 @@ class EnglishAutomaton:
         automaton.make_automaton()
         self.automaton = automaton
 
+    @classmethod
+    def from_parts(cls, automaton: Any, lengths: list[int], first: list, more: list) -> "EnglishAutomaton":
+        """An automaton built before (aligner.glossary.cache)."""
+        self = cls.__new__(cls)
+        self.automaton, self.lengths, self.first, self.more = automaton, lengths, first, more
+        return self
+
     def keys(self):
         """The keys, padded (" form ")."""
         return self.automaton.keys()

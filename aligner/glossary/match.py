@@ -37,6 +37,7 @@ from operator import itemgetter, ne, not_
 from typing import Any
 
 from aligner.glossary import automata as A
+from aligner.glossary import cache
 from aligner.glossary.inflect import inflections, last_word_inflections  # noqa: F401  (inflections: used via this module)
 from aligner.text.normalize import (EN_TABLE, fold_fullwidth, fold_zh, lower_same_length, norm_en,
                                     norm_en_cased, norm_zh)
@@ -157,6 +158,9 @@ class Matcher:
         self._edged_automaton: Any = None
         self._size: int | None = None
         self._built = False
+        # add_many's inputs, kept until build(): their key finds a cached build (see cache)
+        self._raw: list[tuple[list[str], list[Any], list[bool], bool]] = []
+        self._ingested = False  # some of them normalised already (len() before build)
         # English: pyahocorasick automatons (plain, cased); Chinese: see build().
         self._automaton: Any = None
         self._cased: Any = None
@@ -174,6 +178,7 @@ class Matcher:
     def __len__(self) -> int:
         """Distinct keys (forms after normalisation, inflected variants included)."""
         if self._size is None:  # not built yet
+            self._ingest()
             return len(set(self._keys) - {""}) + len(set(self._cased_keys) - {""})
         return self._size
 
@@ -186,7 +191,14 @@ class Matcher:
         forms also match their plural and verb inflections."""
         if self._built:
             raise RuntimeError("matcher already built")
-        self._add_many(list(forms), list(payloads), list(sensitive), inflect)
+        self._raw.append((list(forms), list(payloads), list(sensitive), inflect))
+
+    def _ingest(self) -> None:
+        """Normalise the forms added so far into keys (inflected variants included)."""
+        raw, self._raw = self._raw, []
+        self._ingested = True
+        for forms, payloads, sens, inflect in raw:
+            self._add_many(forms, payloads, sens, inflect)
 
     def _add_many(self, forms: list[str], payloads: list[Any], sens: list[bool],
                   inflect: bool) -> None:
@@ -236,30 +248,73 @@ class Matcher:
 
     def _build(self, overlapping: bool) -> "Matcher":
         if not self._built:
-            if self.lang == "zh":
-                self._prepare_zh()
-            else:
-                first, more = _group(self._keys, self._payloads)
-                self._automaton = A.english_automaton(first, more)
-                self._size = len(first)
-                first, more = _group(self._cased_keys, self._cased_payloads)
-                self._cased = A.english_automaton(first, more)
-                self._size += len(first)
-                # find's key numbers: the plain automaton's, then the cased one's after them
-                self._firsts = (self._automaton.first if self._automaton else []) + \
-                    (self._cased.first if self._cased else [])
-                if self._edged:
-                    self._edged_automaton = A.edged_automaton(self._edged)
-                    self._size += len(self._edged)
-                del self._edged
-            del self._keys, self._payloads, self._cased_keys, self._cased_payloads  # in the automatons now
-            self._built = True
+            k = cache.key(self.lang, overlapping, self._raw) \
+                if self._raw and not self._ingested and cache.enabled() else None
+            state = cache.load(self.lang, k) if k is not None else None
+            if state is not None:
+                self._restore(state)
+                return self
+            self._ingest()
+            self._build_automata()
+            if k is not None:
+                self._build_zh(overlapping)
+                cache.store(self.lang, k, self._state())
+        return self._build_zh(overlapping)
+
+    def _build_automata(self) -> None:
+        if self.lang == "zh":
+            self._prepare_zh()
+        else:
+            first, more = _group(self._keys, self._payloads)
+            self._automaton = A.english_automaton(first, more)
+            self._size = len(first)
+            first, more = _group(self._cased_keys, self._cased_payloads)
+            self._cased = A.english_automaton(first, more)
+            self._size += len(first)
+            # find's key numbers: the plain automaton's, then the cased one's after them
+            self._firsts = (self._automaton.first if self._automaton else []) + \
+                (self._cased.first if self._cased else [])
+            if self._edged:
+                self._edged_automaton = A.edged_automaton(self._edged)
+                self._size += len(self._edged)
+            del self._edged
+        del self._keys, self._payloads, self._cased_keys, self._cased_payloads  # in the automatons now
+        self._built = True
+
+    def _build_zh(self, overlapping: bool) -> "Matcher":
+        """The Chinese automaton that `find` (or with `overlapping`, `find_all`) uses."""
         if self.lang == "zh" and self._patterns:
             if overlapping and self._overlapping is None:
                 self._overlapping = A.chinese_automaton(self._patterns, overlapping=True)
             elif not overlapping and self._longest is None:
                 self._longest = A.chinese_automaton(self._patterns, overlapping=False)
         return self
+
+    _ZH_STATE = ("_size", "_patterns", "_first", "_identity", "_more", "_latin", "_longest", "_overlapping")
+
+    def _state(self) -> dict:
+        """What a built matcher is, for the cache: plain lists and the automatons."""
+        if self.lang == "zh":
+            return {"lang": "zh", **{a: getattr(self, a) for a in self._ZH_STATE}}
+        parts = [None if a is None else (a.automaton, a.lengths, a.first, a.more)
+                 for a in (self._automaton, self._cased)]
+        return {"lang": self.lang, "_size": self._size, "plain": parts[0], "cased": parts[1],
+                "_edged_automaton": self._edged_automaton}
+
+    def _restore(self, state: dict) -> None:
+        if self.lang == "zh":
+            for a in self._ZH_STATE:
+                setattr(self, a, state[a])
+        else:
+            self._size, self._edged_automaton = state["_size"], state["_edged_automaton"]
+            self._automaton, self._cased = (None if p is None else A.EnglishAutomaton.from_parts(*p)
+                                            for p in (state["plain"], state["cased"]))
+            self._firsts = (self._automaton.first if self._automaton else []) + \
+                (self._cased.first if self._cased else [])
+            del self._edged
+        del self._keys, self._payloads, self._cased_keys, self._cased_payloads
+        self._raw = []
+        self._built = True
 
     def _prepare_zh(self) -> None:
         first, more = _group(self._keys, self._payloads)

@@ -1,0 +1,145 @@
+"""A cache of built glossary matchers, so that loading a large glossary a second time skips
+building its automatons (bench/glossary_speed.py, 100,000 terms: the build is most of the
+load; unpickling the built automatons takes a tenth of it).
+
+The key is a SHA-256 over everything the build depends on: the matcher's inputs exactly as
+given (forms, payloads, case flags, inflection, language, which Chinese automaton), the
+source of the modules that build the automatons (match.py, automata.py, inflect.py and the
+text normalisation), and the versions of Python, pyahocorasick and daachorse. A glossary file
+edited, merged with another, or read by another version of aligner is another key, so a
+stale matcher is never used. Keying by the inputs rather than the files' bytes also covers
+glossaries made in memory and every route from file to matcher.
+
+Files live in `$ALIGNER_CACHE/aligner/glossary` (else `$XDG_CACHE_HOME`, else `~/.cache`),
+are written atomically (aligner.io.atomic), and start with a header that repeats the key and
+the SHA-256 of the body: a truncated, corrupted or foreign file is ignored (the matcher is
+built and the file overwritten) before anything of it is unpickled, and unpickling admits
+only the two automaton classes. Only matchers of at least MIN_FORMS forms are cached (a small
+one builds faster than a file is read); the newest KEEP files are kept. Set
+ALIGNER_GLOSSARY_CACHE=0 to switch the cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+MIN_FORMS = 10_000
+KEEP = 16
+_MAGIC = b"aligner glossary matcher 1\n"
+_ALLOWED = {("ahocorasick", "Automaton"), ("daachorse", "CharwiseDoubleArrayAhoCorasick")}
+_code: bytes | None = None
+
+
+def enabled() -> bool:
+    return os.environ.get("ALIGNER_GLOSSARY_CACHE", "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("ALIGNER_CACHE") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return Path(base).expanduser() / "aligner" / "glossary"
+
+
+def _code_digest() -> bytes:
+    """What the build's result depends on besides its inputs: the building code and libraries."""
+    global _code
+    if _code is None:
+        import ahocorasick
+        import daachorse
+
+        from aligner.glossary import automata, inflect, match
+        from aligner.text import normalize, scripts
+
+        h = hashlib.sha256(_MAGIC)
+        for mod in (match, automata, inflect, normalize, scripts, sys.modules[__name__]):
+            h.update(Path(mod.__file__).read_bytes())
+        # The libraries' compiled code itself (a few MB, milliseconds; importlib.metadata's
+        # version look-up took 45 ms): another build of either is another key.
+        for lib in (ahocorasick, daachorse):
+            where = Path(lib.__file__)
+            files = sorted(where.parent.glob("*.so")) + sorted(where.parent.glob("*.pyd")) \
+                if where.name == "__init__.py" else [where]
+            for f in files:
+                h.update(f.read_bytes())
+        h.update(f"{sys.version} {sys.platform} {sys.maxsize}\n".encode())
+        _code = h.digest()
+    return _code
+
+
+def key(lang: str, overlapping: bool, batches: list[tuple[list[str], list[Any], list[bool], bool]]) -> bytes | None:
+    """The cache key of a matcher's inputs, or None where they are not cacheable (too few
+    forms, payloads other than entry numbers)."""
+    if sum(len(b[0]) for b in batches) < MIN_FORMS:
+        return None
+    h = hashlib.sha256(_code_digest())
+    h.update(f"{lang} {overlapping} {len(batches)}\n".encode())
+    for forms, payloads, sens, inflect in batches:
+        if set(map(type, payloads)) - {int}:
+            return None
+        try:
+            numbers = array("q", payloads)
+        except OverflowError:
+            return None
+        h.update(f"{inflect} {len(forms)}\n".encode())
+        h.update("\x00".join(forms).encode("utf-8", "surrogatepass"))
+        h.update(array("q", map(len, forms)).tobytes())  # forms that contain \x00 stay apart
+        h.update(numbers.tobytes())
+        h.update(bytes(map(bool, sens)))
+    return h.digest()
+
+
+def _path(lang: str, k: bytes) -> Path:
+    return cache_dir() / f"{lang}-{k.hex()[:40]}.matcher"
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a matcher")
+        return super().find_class(module, name)
+
+
+def load(lang: str, k: bytes) -> dict | None:
+    """The state stored under key `k`, or None (missing, unreadable, corrupted, foreign)."""
+    try:
+        data = _path(lang, k).read_bytes()
+        head = len(_MAGIC)
+        if data[:head] != _MAGIC or data[head:head + 32] != k:
+            return None
+        body = memoryview(data)[head + 64:]
+        if hashlib.sha256(body).digest() != data[head + 32:head + 64]:
+            return None
+        state = _Unpickler(io.BytesIO(body)).load()
+        return state if isinstance(state, dict) and state.get("lang") == lang else None
+    except Exception:  # anything wrong with a cache file means: build instead
+        return None
+
+
+def store(lang: str, k: bytes, state: dict) -> None:
+    """Write the state under key `k`, atomically; a cache that cannot be written is no error."""
+    from aligner.io.atomic import atomic_write_bytes
+
+    try:
+        body = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        path = _path(lang, k)
+        atomic_write_bytes(path, _MAGIC + k + hashlib.sha256(body).digest() + body)
+        _prune(path.parent)
+    except Exception:
+        return
+
+
+def _prune(directory: Path) -> None:
+    files = []
+    for p in directory.glob("*.matcher"):
+        with contextlib.suppress(OSError):
+            files.append((p.stat().st_mtime, p))
+    for _, p in sorted(files, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            p.unlink()
