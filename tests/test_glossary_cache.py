@@ -169,3 +169,13 @@ def test_small_matchers_are_not_cached(tmp_path, monkeypatch):
     assert cache.MIN_FORMS > 100
     matches(load_glossaries([NEWS]))
     assert not list(tmp_path.rglob("*.matcher"))
+
+
+def test_the_cache_keeps_to_its_size(cache_dir, monkeypatch):
+    """Beyond MAX_BYTES the least recently used files go; the newest always stays."""
+    matches(Glossary(synthetic()))
+    files = sorted(cache_dir.glob("*.matcher"))
+    monkeypatch.setattr(cache, "MAX_BYTES", 1)
+    Glossary(synthetic()[:-1]).find("local cadre", "en")  # another source matcher: written, the rest pruned
+    left = list(cache_dir.glob("*.matcher"))
+    assert len(left) == 1 and left[0] not in files

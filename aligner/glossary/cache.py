@@ -15,7 +15,9 @@ are written atomically (aligner.io.atomic), and start with a header that repeats
 the SHA-256 of the body: a truncated, corrupted or foreign file is ignored (the matcher is
 built and the file overwritten) before anything of it is unpickled, and unpickling admits
 only the two automaton classes. Only matchers of at least MIN_FORMS forms are cached (a small
-one builds faster than a file is read); the newest KEEP files are kept. Set
+one builds faster than a file is read). A file read is touched, and the files least
+recently used are removed beyond MAX_BYTES in all (a 100,000-term glossary's two source
+matchers take 44 MB; its rendering matchers about as much again). Set
 ALIGNER_GLOSSARY_CACHE=0 to switch the cache off.
 """
 
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 MIN_FORMS = 10_000
-KEEP = 16
+MAX_BYTES = 500_000_000
 _MAGIC = b"aligner glossary matcher 1\n"
 _ALLOWED = {("ahocorasick", "Automaton"), ("daachorse", "CharwiseDoubleArrayAhoCorasick")}
 _code: bytes | None = None
@@ -117,6 +119,8 @@ def load(lang: str, k: bytes) -> dict | None:
         if hashlib.sha256(body).digest() != data[head + 32:head + 64]:
             return None
         state = _Unpickler(io.BytesIO(body)).load()
+        with contextlib.suppress(OSError):
+            os.utime(_path(lang, k))  # recently used: kept by _prune
         return state if isinstance(state, dict) and state.get("lang") == lang else None
     except Exception:  # anything wrong with a cache file means: build instead
         return None
@@ -136,10 +140,15 @@ def store(lang: str, k: bytes, state: dict) -> None:
 
 
 def _prune(directory: Path) -> None:
+    """Remove the least recently used files beyond MAX_BYTES (the newest always stays)."""
     files = []
     for p in directory.glob("*.matcher"):
         with contextlib.suppress(OSError):
-            files.append((p.stat().st_mtime, p))
-    for _, p in sorted(files, reverse=True)[KEEP:]:
-        with contextlib.suppress(OSError):
-            p.unlink()
+            st = p.stat()
+            files.append((st.st_mtime, st.st_size, p))
+    total = 0
+    for i, (_, size, p) in enumerate(sorted(files, key=lambda f: f[0], reverse=True)):
+        total += size
+        if i and total > MAX_BYTES:
+            with contextlib.suppress(OSError):
+                p.unlink()
