@@ -179,3 +179,16 @@ def test_the_cache_keeps_to_its_size(cache_dir, monkeypatch):
     Glossary(synthetic()[:-1]).find("local cadre", "en")  # another source matcher: written, the rest pruned
     left = list(cache_dir.glob("*.matcher"))
     assert len(left) == 1 and left[0] not in files
+
+
+def test_the_key_tells_inputs_apart(cache_dir):
+    def k(forms, payloads=None, sens=None, inflect=False, lang="en", overlapping=False):
+        n = len(forms)
+        return cache.key(lang, overlapping, [(forms, payloads or list(range(n)), sens or [False] * n, inflect)])
+
+    base = k(["a\x00b", "c"])
+    others = [k(["a", "b\x00c"]), k(["a\x00b", "c"], [1, 0]), k(["a\x00b", "c"], sens=[True, False]),
+              k(["a\x00b", "c"], inflect=True), k(["a\x00b", "c"], lang="zh"),
+              k(["a\x00b", "c"], overlapping=True), k(["ab", "c"])]
+    assert base == k(["a\x00b", "c"]) and base not in others and len(set(others)) == len(others)
+    assert k(["a", "b"], payloads=["x", "y"]) is None  # payloads other than entry numbers: not cached

@@ -90,10 +90,15 @@ def key(lang: str, overlapping: bool, batches: list[tuple[list[str], list[Any], 
         except OverflowError:
             return None
         h.update(f"{inflect} {len(forms)}\n".encode())
-        h.update("\x00".join(forms).encode("utf-8", "surrogatepass"))
-        h.update(array("q", map(len, forms)).tobytes())  # forms that contain \x00 stay apart
+        joined = "\x00".join(forms)
+        h.update(joined.encode("utf-8", "surrogatepass"))
+        if joined.count("\x00") != len(forms) - 1:  # a form with \x00 in it: the lengths part them
+            h.update(array("q", map(len, forms)).tobytes())
         h.update(numbers.tobytes())
-        h.update(bytes(map(bool, sens)))
+        try:
+            h.update(bytes(sens))  # bools (a byte each, in C)
+        except (TypeError, ValueError):
+            h.update(bytes(map(bool, sens)))
     return h.digest()
 
 
