@@ -25,7 +25,8 @@ Loads are timed three ways (issue 16, the matcher cache of aligner.glossary.cach
 the cache (ALIGNER_GLOSSARY_CACHE=0, what every load cost before it), cold (an empty cache:
 the build, plus writing the cache) and warm (the same glossary again: the matchers read from
 the cache). The goal figure is the warm load: a glossary is loaded by every command that uses
-it and changes seldom; the cold load is paid once after each change.
+it and changes seldom; the cold load is paid once after each change. A last section matches
+the same sentences in turn with the glossary built afresh and the one read from the cache.
 """
 
 from __future__ import annotations
@@ -184,6 +185,8 @@ def main() -> None:
                 best.add(f"{mode} build_en", clock.lap())
                 zh = g.direction("zh", "en").source_matcher
                 best.add(f"{mode} build_zh", clock.lap())
+                if mode == "off":
+                    built = g
             cache_mb = sum(f.stat().st_size for f in cache.rglob("*.matcher")) / 1e6
             shutil.rmtree(cache)
             en_keys = [" " + k + " " for k in _automaton_keys(en)]
@@ -244,10 +247,37 @@ def main() -> None:
         print(f"    whole text in one call    {mb / at_once[0]:6.1f} MB/s {mb / at_once[1]:6.1f} MB/s")
         print(f"    first pass, by sentence   {mb / first_pass[0]:6.1f} MB/s {mb / first_pass[1]:6.1f} MB/s"
               "   (the first matches make the entries and terms)")
+
+    # A matcher read from the cache against one built afresh, in turn on the same sentences
+    # (after a first pass each, which makes the entries), so that one run compares them.
+    print(f"\nmatching from the cache against built afresh (sentence by sentence, the first "
+          f"{COMPARE_MB:g} MB of each language, best of {args.repeat + 2} turns, CPU)")
+    for lang in ("en", "zh"):
+        sents, size_mb = [], 0.0
+        for s in texts[lang]:
+            if size_mb >= COMPARE_MB:
+                break
+            sents.append(s)
+            size_mb += (len(s.encode("utf-8")) + 1) / 1e6
+        counts = {}
+        for which, glossary in (("built", built), ("cached", g)):
+            counts[which] = sum(len(glossary.find(s, lang)) for s in sents)  # the first pass
+        for _ in range(args.repeat + 2):
+            for which, glossary in (("built", built), ("cached", g)):
+                clock.start()
+                sum(len(glossary.find(s, lang)) for s in sents)
+                best.add(f"cmp {which}", clock.lap())
+        b, c = best.pop("cmp built")[1], best.pop("cmp cached")[1]
+        same = "same matches" if counts["built"] == counts["cached"] else "MATCHES DIFFER"
+        print(f"  {'English' if lang == 'en' else 'Chinese'}: built {size_mb / b:5.1f} MB/s, cached "
+              f"{size_mb / c:5.1f} MB/s: cached / built {b / c:4.2f}x ({same}, {counts['cached']:,})")
+    built = None
+
     print(f"\nload average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
           "(wall times grow when other work shares the CPUs; CPU times do much less)")
 
 
+COMPARE_MB = 2.0
 MODES = {"off": "no cache (ALIGNER_GLOSSARY_CACHE=0)",
          "cold": "cold: empty cache (build, plus writing the cache)",
          "warm": "warm: from the cache (the goal figure)"}
