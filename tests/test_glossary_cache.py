@@ -192,3 +192,12 @@ def test_the_key_tells_inputs_apart(cache_dir):
               k(["a\x00b", "c"], overlapping=True), k(["ab", "c"])]
     assert base == k(["a\x00b", "c"]) and base not in others and len(set(others)) == len(others)
     assert k(["a", "b"], payloads=["x", "y"]) is None  # payloads other than entry numbers: not cached
+
+
+def test_the_key_tells_batches_apart(cache_dir):
+    """Forms added in one call or in two are different builds (inflected variants go after
+    their own call's forms), and so are two calls with their inflection swapped."""
+    one = cache.key("en", False, [(["a", "b"], [0, 1], [False, False], True)])
+    two = cache.key("en", False, [(["a"], [0], [False], True), (["b"], [1], [False], True)])
+    swapped = cache.key("en", False, [(["a"], [0], [False], False), (["b"], [1], [False], True)])
+    assert len({one, two, swapped}) == 3 and None not in {one, two, swapped}

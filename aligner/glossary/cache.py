@@ -30,6 +30,8 @@ import os
 import pickle
 import sys
 from array import array
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -76,29 +78,35 @@ def _code_digest() -> bytes:
 
 
 def key(lang: str, overlapping: bool, batches: list[tuple[list[str], list[Any], list[bool], bool]]) -> bytes | None:
-    """The cache key of a matcher's inputs, or None where they are not cacheable (too few
-    forms, payloads other than entry numbers)."""
-    if sum(len(b[0]) for b in batches) < MIN_FORMS:
+    """The cache key of a matcher's inputs (its add_many calls, in order), or None where they
+    are not cacheable (too few forms, payloads other than entry numbers). The batches are
+    hashed as one concatenation and their sizes: lint adds 100,000 forms one call each."""
+    sizes = array("q", map(len, map(itemgetter(0), batches)))
+    if sum(sizes) < MIN_FORMS:
+        return None
+    if len(batches) == 1:  # the glossary's matchers: one call, no copies
+        forms, payloads, sens, _ = batches[0]
+    else:
+        forms, payloads, sens = (list(chain.from_iterable(map(itemgetter(i), batches))) for i in range(3))
+    if set(map(type, payloads)) - {int}:
+        return None
+    try:
+        numbers = array("q", payloads)
+    except OverflowError:
         return None
     h = hashlib.sha256(_code_digest())
     h.update(f"{lang} {overlapping} {len(batches)}\n".encode())
-    for forms, payloads, sens, inflect in batches:
-        if set(map(type, payloads)) - {int}:
-            return None
-        try:
-            numbers = array("q", payloads)
-        except OverflowError:
-            return None
-        h.update(f"{inflect} {len(forms)}\n".encode())
-        joined = "\x00".join(forms)
-        h.update(joined.encode("utf-8", "surrogatepass"))
-        if joined.count("\x00") != len(forms) - 1:  # a form with \x00 in it: the lengths part them
-            h.update(array("q", map(len, forms)).tobytes())
-        h.update(numbers.tobytes())
-        try:
-            h.update(bytes(sens))  # bools (a byte each, in C)
-        except (TypeError, ValueError):
-            h.update(bytes(map(bool, sens)))
+    h.update(sizes.tobytes())
+    h.update(bytes(map(bool, map(itemgetter(3), batches))))  # inflect, per batch
+    joined = "\x00".join(forms)
+    h.update(joined.encode("utf-8", "surrogatepass"))
+    if joined.count("\x00") != len(forms) - 1:  # a form with \x00 in it: the lengths part them
+        h.update(array("q", map(len, forms)).tobytes())
+    h.update(numbers.tobytes())
+    try:
+        h.update(bytes(sens))  # bools (a byte each, in C)
+    except (TypeError, ValueError):
+        h.update(bytes(map(bool, sens)))
     return h.digest()
 
 
