@@ -251,9 +251,9 @@ class Matcher:
             k = cache.key(self.lang, overlapping, self._raw) \
                 if self._raw and not self._ingested and cache.enabled() else None
             state = cache.load(self.lang, k) if k is not None else None
-            if state is not None:
+            if state is not None and (set(self._ZH_STATE) if self.lang == "zh" else self._EN_STATE) <= state.keys():
                 self._restore(state)
-                return self
+                return self._build_zh(overlapping)  # (stored with it already: a no-op)
             self._ingest()
             self._build_automata()
             if k is not None:
@@ -290,6 +290,7 @@ class Matcher:
                 self._longest = A.chinese_automaton(self._patterns, overlapping=False)
         return self
 
+    _EN_STATE = {"_size", "plain", "cased", "_edged_automaton"}
     _ZH_STATE = ("_size", "_patterns", "_first", "_identity", "_more", "_latin", "_longest", "_overlapping")
 
     def _state(self) -> dict:
