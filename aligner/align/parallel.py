@@ -78,6 +78,13 @@ def _fork() -> tuple[int, bool]:
     return pid, bool(pending)
 
 
+def _send(fd: int, fn: Callable[..., Any], args: tuple) -> None:
+    """In a child: compute `fn(*args)` and write it, pickled, to `fd` (closed after)."""
+    data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
 class Beside:
     """`fn(*args)`, computed in a forked child when `available()`, else on `result()`.
     `helper`: by the helper process (see `helper`) if one waits for a job, else as without."""
@@ -104,9 +111,7 @@ class Beside:
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly with the parent
                 os.close(r)
-                data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(w, "wb") as f:
-                    f.write(data)
+                _send(w, fn, args)
                 code = 0
             finally:
                 os._exit(code)
@@ -233,9 +238,7 @@ def _start_helper(warm: str) -> bool:
             size = int.from_bytes(_read_all(job_r, 8) or b"", "little")
             if size:
                 fn, args = pickle.loads(_pread_all(job_file, size))
-                data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(result_w, "wb") as f:
-                    f.write(data)
+                _send(result_w, fn, args)
                 code = 0
         finally:
             os._exit(code)
