@@ -139,8 +139,9 @@ def _build() -> dict:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("ALIGNER_CACHE") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return Path(base).expanduser() / "aligner"
+    from aligner.io.paths import cache_dir
+
+    return cache_dir()
 
 
 def _cache_path() -> Path:

@@ -47,8 +47,9 @@ def enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("ALIGNER_CACHE") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return Path(base).expanduser() / "aligner" / "glossary"
+    from aligner.io.paths import cache_dir
+
+    return cache_dir("glossary")
 
 
 def _code_digest() -> bytes:

@@ -20,6 +20,13 @@ from aligner.errors import OutputError
 __all__ = ["file_keys", "guard_outputs", "is_within", "same_file"]
 
 
+def cache_dir(*parts: str) -> Path:
+    """Where aligner keeps what it can always rebuild (the CC-CEDICT index, built glossary
+    matchers): $ALIGNER_CACHE/aligner, else $XDG_CACHE_HOME/aligner, else ~/.cache/aligner."""
+    base = os.environ.get("ALIGNER_CACHE") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return Path(base).expanduser().joinpath("aligner", *parts)
+
+
 def _usable(p: str | os.PathLike | None) -> bool:
     return p is not None and str(p) not in ("", "-")
 
