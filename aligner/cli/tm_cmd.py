@@ -204,19 +204,25 @@ def tm_search(phrase, tm_spec, lang, limit) -> None:
         if pending >= 10_000:  # the first search after a large import builds the index: say so
             click.echo(f"adding {pending} units to the concordance index (once; `aligner tm index` "
                        f"does it ahead)", err=True)
-            bar = _bar("indexing", False)
-            if bar is not None:
-                bar.total = pending
-            added = mem.build_concordance(bar.update if bar is not None else None)
-            if bar is not None:
-                bar.close()
-            if not added:
+            if not _build_concordance(mem, pending, quiet=False):
                 click.echo("the memory cannot be written: the units the index lacks are read one by one", err=True)
         for u in mem.search(phrase, lang=lang, limit=limit):
             click.echo("\t".join(x.replace("\t", " ").replace("\n", " ")
                                  for x in (u.source, u.target, u.origin, u.file or "")))
     finally:
         mem.close()
+
+
+def _build_concordance(mem, pending: int, quiet: bool) -> int:
+    """The memory's concordance index built, with a progress bar: the units added."""
+    bar = _bar("indexing", quiet)
+    if bar is not None:
+        bar.total = pending
+    try:
+        return mem.build_concordance(bar.update if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 @tm.command("index")
@@ -233,12 +239,7 @@ def tm_index(tm_spec, quiet) -> None:
     """
     mem = _open(tm_spec, create=False)
     try:
-        bar = _bar("indexing", quiet)
-        if bar is not None:
-            bar.total = mem.concordance_pending()
-        n = mem.build_concordance(bar.update if bar is not None else None)
-        if bar is not None:
-            bar.close()
+        n = _build_concordance(mem, mem.concordance_pending(), quiet)
     finally:
         mem.close()
     if not quiet:
