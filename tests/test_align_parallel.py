@@ -157,9 +157,9 @@ def test_chinese_analysis_by_the_helper_equals_the_serial_one(monkeypatch):
     assert lexicon.stems == here.zh_lexicon().stems and lexicon.entries > 100_000
 
 
-def _align(en, zh, enabled: bool, monkeypatch):
+def _align(src, tgt, enabled: bool, monkeypatch, langs=("en", "zh")):
     monkeypatch.setattr(parallel, "ENABLED", enabled)
-    return C.align_sentences(en, zh, "en", "zh", embedding=False)
+    return C.align_sentences(src, tgt, *langs, embedding=False)
 
 
 def beside_calls(monkeypatch) -> list[tuple[str, bool]]:
@@ -179,13 +179,13 @@ def beside_calls(monkeypatch) -> list[tuple[str, bool]]:
 @pytest.mark.parametrize("reverse", [False, True])
 def test_alignment_beside_equals_the_serial_one(monkeypatch, reverse):
     en, zh = _book()
-    args = (zh, en) if reverse else (en, zh)
+    # reversed: a zh->en alignment, Chinese as the source side
+    args, langs = ((zh, en), ("zh", "en")) if reverse else ((en, zh), ("en", "zh"))
     calls = beside_calls(monkeypatch)
-    got = _align(*args, True, monkeypatch)
+    got = _align(*args, True, monkeypatch, langs)
     assert ("zh_analysis", True) in calls and ("_backward", True) in calls
-    if not reverse:  # (reversed, the "English" side is the Chinese text: no names)
-        assert ("zh_name_offers", True) in calls  # the names signal's pinyin runs, in a child of their own
-    want = _align(*args, False, monkeypatch)
+    assert ("zh_name_offers", True) in calls  # the names signal's pinyin runs, in a child of their own
+    want = _align(*args, False, monkeypatch, langs)
     assert got.info["search"] == "band"
     assert [(b.src, b.tgt, b.score, b.evidence) for b in got.beads] == \
         [(b.src, b.tgt, b.score, b.evidence) for b in want.beads]
