@@ -255,3 +255,18 @@ def test_length_median_is_numpys_to_the_bit():
     for n in (1, 2, 3, 20, 21, 400, 401):
         d = [rng.gauss(0, 1) * rng.choice([1, 1e-3, 1e5]) for _ in range(n)]
         assert _median(d) == float(np.median(d))
+
+
+def test_length_fit_variance_recovers_a_constructed_spread():
+    # the shipped v0, v1 and background come from fit_variance on gold beads: on beads drawn
+    # with a known spread (var = v0 + v1 / L) and wrong beads of a known spread, it finds them
+    from aligner.align.signals.length import fit_variance
+
+    rng = np.random.default_rng(3)
+    L = rng.uniform(15, 400, 20000)
+    delta = rng.normal(0.0, np.sqrt(0.005 + 3.0 / L))
+    wrong = rng.normal(0.0, 0.7, 20000)
+    got = fit_variance([(delta[:10000], L[:10000]), (delta[10000:], L[10000:])], [wrong])
+    assert got["v0"] == pytest.approx(0.005, abs=0.002)
+    assert got["v1"] == pytest.approx(3.0, rel=0.1)
+    assert got["background"] == pytest.approx(0.7, rel=0.03)
