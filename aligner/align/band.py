@@ -99,6 +99,7 @@ class BeadGrid:
         self._Jc = np.clip(self.J, 0, b.m)
         self._tgt_b = -1
         self._gather_b = -1
+        self._shifts: dict = {}
 
     # --------------------------------------------------------------- per-sentence sums
     def src_span(self, values: np.ndarray, a: int) -> np.ndarray:
@@ -146,10 +147,15 @@ class BeadGrid:
     @staticmethod
     def _row_windows(x: np.ndarray, b: int) -> np.ndarray:
         """w[k, c] = sum(x[k, c : c + b]) (windows running past the row's end count zeros)."""
-        p = np.zeros((x.shape[0], x.shape[1] + 1), dtype=np.float64)
+        wc = x.shape[1]
+        p = np.zeros((x.shape[0], wc + 1), dtype=np.float64)
         np.cumsum(x, axis=1, out=p[:, 1:])
-        c = np.arange(x.shape[1])
-        return p[:, np.minimum(c + b, x.shape[1])] - p[:, c]
+        # p[:, min(c + b, wc)] - p[:, c], with slices (no gathers)
+        out = np.empty((x.shape[0], wc), dtype=np.float64)
+        full = min(max(wc - b + 1, 0), wc)  # windows that end inside the row
+        np.subtract(p[:, b:b + full], p[:, :full], out=out[:, :full])
+        np.subtract(p[:, wc:wc + 1], p[:, full:wc], out=out[:, full:])
+        return out
 
     def box(self, x: np.ndarray, a: int, b: int, row_cap: np.ndarray | None = None) -> np.ndarray:
         """Sum over the bead's cells (rows i-a..i-1, columns j-b..j-1) of x, with each source
@@ -173,15 +179,26 @@ class BeadGrid:
         k - r (fill where that row or cell does not exist)."""
         if r == 0:
             return x
-        cl = self.band.cell_lo
-        k = np.arange(x.shape[0])
-        src = k - r
-        shift = (cl[k] - cl[np.clip(src, 0, max(len(cl) - 1, 0))])[:, None]
-        c = np.arange(x.shape[1])[None, :] + shift
-        rows = np.broadcast_to(src[:, None], x.shape)
-        ok = (rows >= 0) & (c >= 0) & (c < x.shape[1])
-        v = x[np.clip(rows, 0, x.shape[0] - 1), np.clip(c, 0, x.shape[1] - 1)]
-        return np.where(ok, v, fill)
+        key = (r, x.shape)
+        where = self._shifts.get(key)
+        if where is None:  # the same cells for every array of this shape (the coverage
+            # signals' masks, one after another): kept until `clear`, in a dict of its own, as
+            # a coverage thread asks for them while this thread uses `_cache`
+            cl = self.band.cell_lo
+            k = np.arange(x.shape[0])
+            src = k - r
+            shift = (cl[k] - cl[np.clip(src, 0, max(len(cl) - 1, 0))])[:, None]
+            c = np.arange(x.shape[1])[None, :] + shift
+            rows = np.broadcast_to(src[:, None], x.shape)
+            ok = (rows >= 0) & (c >= 0) & (c < x.shape[1])
+            flat = np.clip(rows, 0, x.shape[0] - 1) * x.shape[1] + np.clip(c, 0, x.shape[1] - 1)
+            if x.size < 2 ** 31:
+                flat = flat.astype(np.int32)  # (half the memory)
+            where = self._shifts[key] = (flat, ok)
+        flat, ok = where
+        if x.size == 0:
+            return np.where(ok, x, fill)
+        return np.where(ok, np.ravel(x).take(flat), fill)
 
     @staticmethod
     def window_or(x: np.ndarray, b: int) -> np.ndarray:
@@ -241,3 +258,4 @@ class BeadGrid:
     def clear(self) -> None:
         self._cache.clear()
         self._alive.clear()
+        self._shifts.clear()
