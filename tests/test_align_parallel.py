@@ -143,7 +143,10 @@ def test_helper_without_a_job_is_stopped_and_a_failed_warm_up_is_harmless():
 
 @can_fork
 def test_chinese_analysis_by_the_helper_equals_the_serial_one(monkeypatch):
+    from aligner.align.pairing import ZH_HELPER
     from aligner.cli.align_cmd import CHINESE_HELPER
+
+    assert CHINESE_HELPER == ZH_HELPER  # (the command names it without importing the aligner)
 
     en, zh = _lines("article.en.txt"), _lines("article.zh.txt")
     with parallel.helper(CHINESE_HELPER):
