@@ -224,9 +224,8 @@ def test_long_text_with_an_inserted_passage_is_aligned_through_the_band():
 
 
 def test_shift_rows_is_the_same_target_sentence_in_an_earlier_row():
-    """BeadGrid.shift_rows (its cell indices kept for the next array of the shape): cell
-    (k, c) of the result holds x at row k - r and the cell of the same target sentence,
-    the fill where there is none, for each new array of one shape on the same grid."""
+    """BeadGrid.shift_rows: cell (k, c) of the result holds x at row k - r and the cell of
+    the same target sentence, the fill where there is none."""
     rng = np.random.default_rng(3)
     n, m = 60, 75
     center = np.sort(rng.uniform(0, m, n + 1))

@@ -99,7 +99,6 @@ class BeadGrid:
         self._Jc = np.clip(self.J, 0, b.m)
         self._tgt_b = -1
         self._gather_b = -1
-        self._shifts: dict = {}
 
     # --------------------------------------------------------------- per-sentence sums
     def src_span(self, values: np.ndarray, a: int) -> np.ndarray:
@@ -179,26 +178,15 @@ class BeadGrid:
         k - r (fill where that row or cell does not exist)."""
         if r == 0:
             return x
-        key = (r, x.shape)
-        where = self._shifts.get(key)
-        if where is None:  # the same cells for every array of this shape (the coverage
-            # signals' masks, one after another): kept until `clear`, in a dict of its own, as
-            # a coverage thread asks for them while this thread uses `_cache`
-            cl = self.band.cell_lo
-            k = np.arange(x.shape[0])
-            src = k - r
-            shift = (cl[k] - cl[np.clip(src, 0, max(len(cl) - 1, 0))])[:, None]
-            c = np.arange(x.shape[1])[None, :] + shift
-            rows = np.broadcast_to(src[:, None], x.shape)
-            ok = (rows >= 0) & (c >= 0) & (c < x.shape[1])
-            flat = np.clip(rows, 0, x.shape[0] - 1) * x.shape[1] + np.clip(c, 0, x.shape[1] - 1)
-            if x.size < 2 ** 31:
-                flat = flat.astype(np.int32)  # (half the memory)
-            where = self._shifts[key] = (flat, ok)
-        flat, ok = where
-        if x.size == 0:
-            return np.where(ok, x, fill)
-        return np.where(ok, np.ravel(x).take(flat), fill)
+        cl = self.band.cell_lo
+        k = np.arange(x.shape[0])
+        src = k - r
+        shift = (cl[k] - cl[np.clip(src, 0, max(len(cl) - 1, 0))])[:, None]
+        c = np.arange(x.shape[1])[None, :] + shift
+        rows = np.broadcast_to(src[:, None], x.shape)
+        ok = (rows >= 0) & (c >= 0) & (c < x.shape[1])
+        v = x[np.clip(rows, 0, x.shape[0] - 1), np.clip(c, 0, x.shape[1] - 1)]
+        return np.where(ok, v, fill)
 
     @staticmethod
     def window_or(x: np.ndarray, b: int) -> np.ndarray:
@@ -258,4 +246,3 @@ class BeadGrid:
     def clear(self) -> None:
         self._cache.clear()
         self._alive.clear()
-        self._shifts.clear()
