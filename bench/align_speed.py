@@ -4,6 +4,7 @@
     python3 bench/align_speed.py                          # this checkout: 1x and 6x, F1
     python3 bench/align_speed.py --before ../main         # and another checkout, side by side
     python3 bench/align_speed.py --runs 3 --scale 1,6 --serial
+    python3 bench/align_speed.py --encoder --scale 1 --before /tmp/before   # with the sentence encoder too
 
 For each checkout (this one, and `--before DIR`, e.g. the code before an optimisation) it runs
 
@@ -14,7 +15,9 @@ from os.wait4: wall time, user + system CPU seconds (with the helper processes i
 peak RSS of its largest process, and samples the summed PSS of the whole process tree (the
 aligner forks helpers onto the second core: aligner.align.parallel), the median of `--runs`
 runs. `--serial` runs this checkout once more with ALIGNER_SERIAL=1 (all on one core). Then the same on the Bible repeated 6 times (a book 6x longer: time and memory should
-grow linearly). It scores the beads of the 1x run against 001.gold (strict F1 after merging
+grow linearly). `--encoder` times the default aligner too, with the sentence encoder (the
+same command without --no-embedding; issue 14's goal: 1x <= 8 s and <= 400 MB, 6x <= 6.5x
+that). It scores the beads of the 1x run against 001.gold (strict F1 after merging
 beads within a verse, as in the data README) and, with --before, says whether both checkouts
 wrote the same beads. Goal (issue 16): 1x in <= 3 s wall and <= 300 MB for the whole process.
 
@@ -129,20 +132,25 @@ from aligner.align import core
 from aligner.align.files import prepare_files
 src, tgt = prepare_files(sys.argv[1], sys.argv[2], presplit=True)[:2]
 t, c, p = time.perf_counter(), time.thread_time(), time.process_time()
-core.align_documents(src, tgt, embedding=False)
+core.align_documents(src, tgt, embedding=sys.argv[3] == "1")
 ch = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps([time.perf_counter() - t, time.thread_time() - c, time.process_time() - p,
                   ch.ru_utime + ch.ru_stime]))
 """
 
 
-def main_thread(code: Path, env: dict[str, str], src: Path, tgt: Path) -> list[float]:
-    """[wall, main thread CPU, all threads' CPU, children's CPU] of align_documents alone."""
-    out = subprocess.run([sys.executable, "-c", _MAIN_THREAD, str(src), str(tgt)], env=env, cwd=code,
-                         capture_output=True, text=True, check=True).stdout
+def main_thread(code: Path, env: dict[str, str], src: Path, tgt: Path, runs: int = 1,
+                encoder: bool = False) -> list[float]:
+    """[wall, main thread CPU, all threads' CPU, children's CPU] of align_documents alone
+    (`encoder`: with the sentence encoder), the medians of `runs` runs."""
     import json
 
-    return json.loads(out.strip().splitlines()[-1])
+    got = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", _MAIN_THREAD, str(src), str(tgt), "1" if encoder else "0"],
+                             env=env, cwd=code, capture_output=True, text=True, check=True).stdout
+        got.append(json.loads(out.strip().splitlines()[-1]))
+    return [statistics.median(x[i] for x in got) for i in range(4)]
 
 
 def beads_of(path: Path) -> list[tuple[list[int], list[int]]]:
@@ -161,6 +169,8 @@ def main() -> None:
     ap.add_argument("--serial", action="store_true",
                     help="this checkout once more with ALIGNER_SERIAL=1 (nothing beside the aligner: one core)")
     ap.add_argument("--help-runs", type=int, default=10, help="runs of `aligner --help` (default 10)")
+    ap.add_argument("--encoder", action="store_true",
+                    help="also time the default aligner, with the sentence encoder (goal: 1x <= 8 s, <= 400 MB)")
     args = ap.parse_args()
     d = args.data.resolve() / "bible-dev"
     if not (d / "001.en").is_file():
@@ -224,7 +234,7 @@ def main() -> None:
                     line += "   [goal <= 3 s, <= 300 MB]"
                 print(line)
                 if k == 1:
-                    mt = main_thread(code, env, src, tgt)
+                    mt = main_thread(code, env, src, tgt, args.runs)
                     print(f"    1x align_documents alone: {mt[0]:.2f} s wall, main thread {mt[1]:.2f} s CPU, "
                           f"all its threads {mt[2]:.2f} s, forked children {mt[3]:.2f} s")
                     pred = beads_of(out)
@@ -233,9 +243,32 @@ def main() -> None:
                     print(f"    1x strict F1 after the verse merge: {f:.4f} (P {p:.4f} R {r:.4f}, "
                           f"{res[0]}/{res[2]} gold beads), {len(pred)} beads")
                     results[label] = pred
-        for other in ("before", "serial"):
+            if args.encoder and label != "serial":
+                print("    with the sentence encoder (no --no-embedding):")
+                enc_first = None
+                for k in factors:
+                    src, tgt = inputs[k]
+                    out = tmp / f"{label}-{k}-enc.jsonl"
+                    cmd = [py, "-m", "aligner", "align", str(src), str(tgt), "--presplit", "-o", str(out),
+                           "-q", "--force"]
+                    wall, cpu, mb, pss = median_run(cmd, env, args.runs)
+                    enc_first = enc_first or (k, wall)
+                    line = (f"    {k}x with the encoder: {wall:6.2f} s wall, {cpu:6.2f} s CPU ({cpu / wall:.2f} cores), "
+                            f"peak {mb:5.0f} MB RSS (largest process), {pss:5.0f} MB PSS (all)")
+                    if k == 1:
+                        pred = beads_of(out)
+                        res = strict_counts(merge_by_unit(pred, *verses), gold)
+                        mt = main_thread(code, env, src, tgt, args.runs, encoder=True)
+                        line += (f"   [goal <= 8 s, <= 400 MB]\n{'':8}strict F1 {f1(*res)[2]:.4f}; align_documents "
+                                 f"alone: {mt[0]:.2f} s wall, main thread {mt[1]:.2f} s CPU, all its threads "
+                                 f"{mt[2]:.2f} s, forked children {mt[3]:.2f} s")
+                        results[label + "-enc"] = pred
+                    elif k != enc_first[0]:
+                        line += f"   ({wall / enc_first[1]:.2f}x the wall for {k / enc_first[0]:.0f}x the text; goal <= 6.5x)"
+                    print(line)
+        for other in ("before", "serial", "before-enc"):
             if other in results:
-                a, b = results["this"], results[other]
+                a, b = results["this-enc" if other == "before-enc" else "this"], results[other]
                 diff = sum(x != y for x, y in zip(a, b)) + abs(len(a) - len(b))
                 print(f"\n  beads of the 1x run, this and {other}: {'the same' if a == b else f'{diff} differ'} "
                       f"({len(a)} and {len(b)})")

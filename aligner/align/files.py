@@ -11,12 +11,15 @@ options go together), so a library caller meets the same ones. Batches go throug
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from aligner.align import parallel
 from aligner.align.core import align_documents
+from aligner.align.pairing import ZH_HELPER
 from aligner.align.evaluate import f1, read_gold, strict_counts
 from aligner.batch import (BatchOptions, BatchSummary, Job, PairJob, bitext_name, export_beside, export_paths,
                            exporters, file_sha256, glossary_stamp, match_directories, pair_key, read_pairs_list,
@@ -118,10 +121,15 @@ def align_files(src: str | Path, tgt: str | Path, *, src_lang: str | None = None
     translating the source line by line; `mt`: translate the source with the installed model."""
     if translation is not None and mt:
         raise UsageError("give --translation FILE or --mt, not both")
-    src_doc, tgt_doc, trans = prepare_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang,
-                                            presplit=presplit, encoding=encoding, translation=translation)
-    return _align_prepared(src_doc, tgt_doc, trans, translation, mt=mt, glossary=glossary,
-                           signals=signals, weights=weights, max_bead=max_bead, progress=progress)
+    # as the command does: the Chinese segmenter and CC-CEDICT load in a helper process on
+    # the second core while the files are read (unless one waits already, or a translation
+    # model is to have the cores)
+    warm = not (mt or parallel.waiting())
+    with parallel.helper(ZH_HELPER) if warm else contextlib.nullcontext():
+        src_doc, tgt_doc, trans = prepare_files(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang,
+                                                presplit=presplit, encoding=encoding, translation=translation)
+        return _align_prepared(src_doc, tgt_doc, trans, translation, mt=mt, glossary=glossary,
+                               signals=signals, weights=weights, max_bead=max_bead, progress=progress)
 
 
 def _align_prepared(src_doc: Document, tgt_doc: Document, trans: list[str] | None,

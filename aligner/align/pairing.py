@@ -160,6 +160,11 @@ def zh_analysis(sentences: list[str], dictionary: bool = True):
     return words, lex.stems, lex.entries
 
 
+#: The warm-up of the helper process that analyses the Chinese side (aligner.align.parallel.helper;
+#: the command line starts it before its imports, `align_files` as it starts)
+ZH_HELPER = "aligner.align.pairing:load_zh_analysis"
+
+
 def load_zh_analysis() -> None:
     """Load what `zh_analysis` uses (the segmenter, CC-CEDICT) ahead of its first text: the
     warm-up of the helper process of `aligner.align.parallel.helper`."""

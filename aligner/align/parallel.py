@@ -87,9 +87,10 @@ def _send(fd: int, fn: Callable[..., Any], args: tuple) -> None:
 
 class Beside:
     """`fn(*args)`, computed in a forked child when `available()`, else on `result()`.
-    `helper`: by the helper process (see `helper`) if one waits for a job, else as without."""
+    `helper`: by the helper process (see `helper`) if one waits for a job, else as without;
+    True for the helper started without a name, a name for that named helper."""
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, helper: bool = False):
+    def __init__(self, fn: Callable[..., Any], *args: Any, helper: bool | str = False):
         self._fn, self._args = fn, args
         self._pid: int | None = None
         self._fd = -1
@@ -99,7 +100,7 @@ class Beside:
         self.on_helper = False
         if not available():
             return
-        if helper and _give_to_helper(self, fn, args):
+        if helper and _give_to_helper(self, fn, args, None if helper is True else helper):
             return
         try:
             r, w = os.pipe()
@@ -190,25 +191,33 @@ class _Helper:
         self.job_file = self.job_w = self.result_r = -1
 
 
-#: the helper waiting for its job (one at a time, in this process)
+#: the helper waiting for its job (one at a time, in this process), and the named ones
 _HELPER: _Helper | None = None
+_NAMED: dict[str, _Helper] = {}
 
 
 @contextlib.contextmanager
-def helper(warm: str) -> Iterator[bool]:
+def helper(warm: str, name: str | None = None) -> Iterator[bool]:
     """Within the block, a helper process, forked now where `available()`: it imports the
     module of `warm` ("module:function") and calls the function at once (its loading),
-    then computes the first `Beside(..., helper=True)` job and exits. A helper that gets no
-    job is stopped when the block ends. Yields whether one was started."""
+    then computes the first `Beside(..., helper=True)` job (`helper=name` for a named
+    helper: the aligner starts one for the sentence encoder beside the command's Chinese
+    one) and exits. A helper that gets no job is stopped when the block ends. Yields
+    whether one was started."""
     try:
-        yield _start_helper(warm)
+        yield _start_helper(warm, name)
     finally:
-        _stop_helper()
+        _stop_helper(name)
 
 
-def _start_helper(warm: str) -> bool:
+def waiting(name: str | None = None) -> bool:
+    """Does a helper (the unnamed one, or that named one) wait for its job?"""
+    return (_HELPER if name is None else _NAMED.get(name)) is not None
+
+
+def _start_helper(warm: str, name: str | None = None) -> bool:
     global _HELPER
-    if _HELPER is not None or not available():
+    if waiting(name) or not available():
         return False
     try:
         job_file = (os.memfd_create("aligner-job", os.MFD_CLOEXEC) if hasattr(os, "memfd_create")
@@ -245,7 +254,10 @@ def _start_helper(warm: str) -> bool:
     os.close(job_r)
     os.close(result_w)
     if pid > 0:
-        _HELPER = _Helper(pid, job_file, job_w, result_r)
+        if name is None:
+            _HELPER = _Helper(pid, job_file, job_w, result_r)
+        else:
+            _NAMED[name] = _Helper(pid, job_file, job_w, result_r)
     else:
         for fd in (job_file, job_w, result_r):
             os.close(fd)
@@ -254,14 +266,17 @@ def _start_helper(warm: str) -> bool:
     return pid > 0
 
 
-def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple) -> bool:
-    """Hand `fn(*args)` to the waiting helper: the job written to the helper's file, then its
-    size (8 bytes: never blocks) to its pipe. False (and the helper stopped) if it cannot be."""
+def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple, name: str | None = None) -> bool:
+    """Hand `fn(*args)` to the waiting helper (unnamed, or `name`): the job written to the
+    helper's file, then its size (8 bytes: never blocks) to its pipe. False (and the helper
+    stopped) if it cannot be."""
     global _HELPER
-    h = _HELPER
+    if name is None:
+        h, _HELPER = _HELPER, None
+    else:
+        h = _NAMED.pop(name, None)
     if h is None:
         return False
-    _HELPER = None
     try:
         data = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
@@ -277,9 +292,12 @@ def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple) -> bool:
     return True
 
 
-def _stop_helper() -> None:
+def _stop_helper(name: str | None = None) -> None:
     global _HELPER
-    h, _HELPER = _HELPER, None
+    if name is None:
+        h, _HELPER = _HELPER, None
+    else:
+        h = _NAMED.pop(name, None)
     if h is not None:
         _kill(h)
 

