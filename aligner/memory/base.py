@@ -19,7 +19,6 @@ import functools
 import json
 import os
 import socket
-from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -505,6 +504,26 @@ def unpack_ids(blob) -> np.ndarray:
     return np.frombuffer(blob, dtype=_IDS)
 
 
+def _token_batch(units: Sequence[Sequence[Any]], lang_col: int, text_col: int) -> M.TokenBatch:
+    return M.TokenBatch([M.normalize(u[text_col]) for u in units], [M.base(u[lang_col]) == "zh" for u in units])
+
+
+def _grouped(ids: np.ndarray, gram_i: np.ndarray, grams: list[str]) -> Iterator[tuple[str, int, np.ndarray]]:
+    """(gram, blk, ascending unit ids) for the (unit id, gram) pairs given, in key order
+    (gram, then blk): the posting rows they make."""
+    if not len(ids):
+        return
+    rank = np.empty(len(grams), dtype=np.int64)
+    rank[sorted(range(len(grams)), key=grams.__getitem__)] = np.arange(len(grams))
+    r, blk = rank[gram_i], ids >> BLOCK_BITS
+    o = np.lexsort((ids, blk, r))
+    r, blk, ids = r[o], blk[o], ids[o]
+    cut = np.flatnonzero((r[1:] != r[:-1]) | (blk[1:] != blk[:-1])) + 1
+    by_rank = sorted(grams)
+    for lo, hi in zip(chain((0,), cut.tolist()), chain(cut.tolist(), (len(ids),))):
+        yield by_rank[r[lo]], int(blk[lo]), ids[lo:hi]
+
+
 class SqlMemory(TranslationMemory):
     """What the SQL stores share: the same tables (units, imports, pairs), queried through a
     DB-API connection whose parameter placeholder is `P` ("?" for SQLite, "%s" for psycopg).
@@ -591,53 +610,47 @@ class SqlMemory(TranslationMemory):
         """File new units, rows of (id, src_lang, tgt_lang, source, target), in the
         candidate index, in the caller's transaction. A unit's grams are chosen by the counts
         including its own batch, so the first batch of an empty memory is filed as well as
-        later ones."""
+        later ones. The whole batch at once (match.TokenBatch): the same grams as
+        match.rare_grams unit by unit."""
+        if not units:
+            return
+        ids = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            norms = [M.normalize(u[text_col]) for u in units]
-            tokens = [M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)]
-            batch = Counter(chain.from_iterable(tokens))
-            counts = self._gram_counts(c, counts_table, list(batch))
-            for t, n in batch.items():
-                counts[t] = counts.get(t, 0) + n
-            filed: dict[tuple[str, int], list[int]] = {}
-            for u, n, ts in zip(units, norms, tokens):
-                if M.base(u[lang_col]) == "zh":
-                    grams = M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)
-                else:  # (what rare_grams does for spaced languages, without a call per unit)
-                    grams = sorted(ts, key=counts.__getitem__)[:CAND_GRAMS]
-                blk = u[0] >> BLOCK_BITS
-                for g in grams:
-                    filed.setdefault((g, blk), []).append(u[0])
+            batch = _token_batch(units, lang_col, text_col)
+            known = self._gram_counts(c, counts_table, batch.tokens)
+            total = batch.counts + np.fromiter((known.get(t, 0) for t in batch.tokens), dtype=np.int64,
+                                               count=len(batch.tokens))
+            unit_i, gram_i, grams = batch.rare_grams(total, CAND_GRAMS)
             # in key order: each B-tree page is visited once, and concurrent writers lock in one order
-            self._add_postings(c, cand, [(g, blk, pack_ids(sorted(ids))) for (g, blk), ids in sorted(filed.items())])
-            self._add_counts(c, counts_table, sorted(batch.items()))
+            self._add_postings(c, cand, [(g, blk, pack_ids(a)) for g, blk, a in _grouped(ids[unit_i], gram_i, grams)])
+            self._add_counts(c, counts_table, sorted(zip(batch.tokens, batch.counts.tolist())))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
         """Take units (as for _index_units) out of the candidate index before they are deleted."""
+        if not units:
+            return
         P = self.P
+        ids = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            norms = [M.normalize(u[text_col]) for u in units]
-            gone = Counter(chain.from_iterable(M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)))
+            batch = _token_batch(units, lang_col, text_col)
             # every gram of a unit: the ones it was filed under are among them
-            doomed: dict[tuple[str, int], list[int]] = {}
-            for n, u in zip(norms, units):
-                for g in M.index_grams(n, u[lang_col]):
-                    doomed.setdefault((g, u[0] >> BLOCK_BITS), []).append(u[0])
+            unit_i, gram_i, grams = batch.index_grams()
+            doomed = {(g, blk): a for g, blk, a in _grouped(ids[unit_i], gram_i, grams)}
             # The posting rows of those grams, 900 grams a query (one query per gram made
             # removing a large file take minutes), rewritten by one executemany each.
-            grams = sorted({g for g, _ in doomed})
+            names = sorted({g for g, _ in doomed})
             updates, deletes = [], []
-            for k in range(0, len(grams), _CHUNK):
-                chunk = grams[k:k + _CHUNK]
+            for k in range(0, len(names), _CHUNK):
+                chunk = names[k:k + _CHUNK]
                 for g, blk, blob in c.execute(f"SELECT gram, blk, ids FROM {cand} WHERE gram IN "
                                               f"({', '.join([P] * len(chunk))})", chunk).fetchall():
-                    ids = doomed.get((g, blk))
-                    if ids is None:
+                    gone = doomed.get((g, blk))
+                    if gone is None:
                         continue
                     a = unpack_ids(blob)
-                    keep = a[~np.isin(a, ids)]
+                    keep = a[~np.isin(a, gone)]
                     if len(keep) == len(a):
                         continue
                     if len(keep):
@@ -649,7 +662,7 @@ class SqlMemory(TranslationMemory):
                        sorted(updates, key=lambda r: (r[1], r[2])))
             self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND blk = {P}", sorted(deletes))
             self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
-                       [(n, t) for t, n in sorted(gone.items())])
+                       sorted(zip(batch.counts.tolist(), batch.tokens), key=lambda r: r[1]))
 
     def _build_index(self, c) -> None:
         """File every unit in the candidate index (a memory made before it existed)."""
