@@ -508,20 +508,23 @@ def _token_batch(units: Sequence[Sequence[Any]], lang_col: int, text_col: int) -
     return M.TokenBatch([M.normalize(u[text_col]) for u in units], [M.base(u[lang_col]) == "zh" for u in units])
 
 
-def _grouped(ids: np.ndarray, gram_i: np.ndarray, grams: list[str]) -> Iterator[tuple[str, int, np.ndarray]]:
-    """(gram, blk, ascending unit ids) for the (unit id, gram) pairs given, in key order
-    (gram, then blk): the posting rows they make."""
+def _grouped(ids: np.ndarray, gram_i: np.ndarray, grams: list[str]) -> list[tuple[str, int, bytes]]:
+    """(gram, blk, packed ascending unit ids) for the (unit id, gram) pairs given, in key
+    order (gram, then blk): the posting rows they make."""
     if not len(ids):
-        return
+        return []
+    by_rank = sorted(grams)
     rank = np.empty(len(grams), dtype=np.int64)
     rank[sorted(range(len(grams)), key=grams.__getitem__)] = np.arange(len(grams))
     r, blk = rank[gram_i], ids >> BLOCK_BITS
     o = np.lexsort((ids, blk, r))
-    r, blk, ids = r[o], blk[o], ids[o]
+    r, blk = r[o], blk[o]
+    packed = pack_ids(ids[o])
     cut = np.flatnonzero((r[1:] != r[:-1]) | (blk[1:] != blk[:-1])) + 1
-    by_rank = sorted(grams)
-    for lo, hi in zip(chain((0,), cut.tolist()), chain(cut.tolist(), (len(ids),))):
-        yield by_rank[r[lo]], int(blk[lo]), ids[lo:hi]
+    lo = np.concatenate(([0], cut))
+    hi = np.concatenate((cut, [len(o)])) * 8
+    return [(by_rank[g], b, packed[8 * i:j]) for g, b, i, j in
+            zip(r[lo].tolist(), blk[lo].tolist(), lo.tolist(), hi.tolist())]
 
 
 class SqlMemory(TranslationMemory):
@@ -623,7 +626,7 @@ class SqlMemory(TranslationMemory):
                                                count=len(batch.tokens))
             unit_i, gram_i, grams = batch.rare_grams(total, CAND_GRAMS)
             # in key order: each B-tree page is visited once, and concurrent writers lock in one order
-            self._add_postings(c, cand, [(g, blk, pack_ids(a)) for g, blk, a in _grouped(ids[unit_i], gram_i, grams)])
+            self._add_postings(c, cand, _grouped(ids[unit_i], gram_i, grams))
             self._add_counts(c, counts_table, sorted(zip(batch.tokens, batch.counts.tolist())))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
@@ -637,7 +640,7 @@ class SqlMemory(TranslationMemory):
             batch = _token_batch(units, lang_col, text_col)
             # every gram of a unit: the ones it was filed under are among them
             unit_i, gram_i, grams = batch.index_grams()
-            doomed = {(g, blk): a for g, blk, a in _grouped(ids[unit_i], gram_i, grams)}
+            doomed = {(g, blk): unpack_ids(a) for g, blk, a in _grouped(ids[unit_i], gram_i, grams)}
             # The posting rows of those grams, 900 grams a query (one query per gram made
             # removing a large file take minutes), rewritten by one executemany each.
             names = sorted({g for g, _ in doomed})
