@@ -181,11 +181,18 @@ COLUMNS = ("ukey", "src_lang", "tgt_lang", "source", "target", "src_hash", "tgt_
 def unit_row(u: Unit, stamp: str | None = None, default_file: str | None = None) -> tuple:
     """The row of a unit in COLUMNS order; dates the unit lacks are `stamp`, a missing file
     `default_file`."""
+    return row_and_norms(u, stamp, default_file)[0]
+
+
+def row_and_norms(u: Unit, stamp: str | None = None, default_file: str | None = None) -> tuple[tuple, tuple[str, str]]:
+    """unit_row and the normalised source and target (which the candidate index files: an
+    import normalises each text once)."""
     created = u.created or stamp
-    return (u.key(), u.src_lang, u.tgt_lang, u.source, u.target, M.text_hash(u.source), M.text_hash(u.target),
+    sn, tn = M.normalize(u.source), M.normalize(u.target)
+    return (u.key(), u.src_lang, u.tgt_lang, u.source, u.target, M.norm_hash(sn), M.norm_hash(tn),
             u.prev, u.next, u.origin, u.file or default_file, created, u.changed or created, u.author,
             json.dumps(u.notes, ensure_ascii=False) if u.notes else None,
-            json.dumps(u.meta, ensure_ascii=False, sort_keys=True) if u.meta else None)
+            json.dumps(u.meta, ensure_ascii=False, sort_keys=True) if u.meta else None), (sn, tn)
 
 
 # Columns read back, with the row id first.
@@ -235,9 +242,11 @@ class TranslationMemory:
         """(import id, units already committed by an interrupted run of the same file)."""
         raise NotImplementedError
 
-    def _insert_batch(self, rows: list[tuple], import_id: int, done: int) -> int:
+    def _insert_batch(self, rows: list[tuple], import_id: int, done: int,
+                      norms: list[tuple[str, str]] | None = None) -> int:
         """Insert rows (skipping units already there) and record `done`, in one transaction;
-        the number added."""
+        the number added. `norms`: each row's normalised source and target (made when
+        missing)."""
         raise NotImplementedError
 
     def _finish_import(self, import_id: int) -> None:
@@ -313,6 +322,7 @@ class TranslationMemory:
         stamp = now_iso()
         default_file = os.path.basename(file) if file else None
         batch: list[tuple] = []
+        norms: list[tuple[str, str]] = []
         position = 0
         for u in units:
             position += 1
@@ -324,15 +334,17 @@ class TranslationMemory:
                 if u.origin not in ORIGINS:
                     raise InputError(f"unknown origin {u.origin!r} for a translation unit", path=file,
                                      hint="Origins: " + ", ".join(ORIGINS) + ".")
-                batch.append(unit_row(u, stamp, default_file))
+                row, norm = row_and_norms(u, stamp, default_file)
+                batch.append(row)
+                norms.append(norm)
             if position % batch_size == 0:
-                result.added += self._insert_batch(batch, import_id, position)
+                result.added += self._insert_batch(batch, import_id, position, norms)
                 result.units += len(batch)
                 if progress:
                     progress(len(batch))
-                batch = []
+                batch, norms = [], []
         if batch or position > done:
-            result.added += self._insert_batch(batch, import_id, position)
+            result.added += self._insert_batch(batch, import_id, position, norms)
             result.units += len(batch)
             if progress:
                 progress(len(batch))
@@ -504,8 +516,23 @@ def unpack_ids(blob) -> np.ndarray:
     return np.frombuffer(blob, dtype=_IDS)
 
 
-def _token_batch(units: Sequence[Sequence[Any]], lang_col: int, text_col: int) -> M.TokenBatch:
-    return M.TokenBatch([M.normalize(u[text_col]) for u in units], [M.base(u[lang_col]) == "zh" for u in units])
+def _token_batch(units: Sequence[Sequence[Any]], lang_col: int, text_col: int,
+                 norms: Sequence[str] | None = None) -> M.TokenBatch:
+    if norms is None:
+        norms = [M.normalize(u[text_col]) for u in units]
+    return M.TokenBatch(norms, [M.base(u[lang_col]) == "zh" for u in units])
+
+
+def new_units(rows: Sequence[tuple], norms: Sequence[tuple[str, str]] | None,
+              added: Sequence[tuple[int, int]]) -> tuple[list[tuple], list[tuple[str, str]] | None]:
+    """The units just added, as _index_units takes them, from a batch's rows (COLUMNS order)
+    and norms, given the (id, ukey) of each row the store added."""
+    at: dict[int, int] = {}
+    for i, r in enumerate(rows):
+        at.setdefault(r[0], i)
+    picked = [(id_, at[ukey]) for id_, ukey in sorted(added)]
+    units = [(id_, rows[i][1], rows[i][2], rows[i][3], rows[i][4]) for id_, i in picked]
+    return units, (None if norms is None else [norms[i] for _, i in picked])
 
 
 def _grouped(ids: np.ndarray, gram_i: np.ndarray, grams: list[str]) -> list[tuple[str, int, bytes]]:
@@ -513,9 +540,10 @@ def _grouped(ids: np.ndarray, gram_i: np.ndarray, grams: list[str]) -> list[tupl
     order (gram, then blk): the posting rows they make."""
     if not len(ids):
         return []
-    by_rank = sorted(grams)
+    order = sorted(range(len(grams)), key=grams.__getitem__)
+    by_rank = [grams[i] for i in order]
     rank = np.empty(len(grams), dtype=np.int64)
-    rank[sorted(range(len(grams)), key=grams.__getitem__)] = np.arange(len(grams))
+    rank[order] = np.arange(len(grams))
     r, blk = rank[gram_i], ids >> BLOCK_BITS
     o = np.lexsort((ids, blk, r))
     r, blk = r[o], blk[o]
@@ -569,6 +597,13 @@ class SqlMemory(TranslationMemory):
                                  chunk).fetchall())
         return out
 
+    def _count_batch(self, c, table: str, tokens: list[str], counts: list[int]) -> dict[str, int]:
+        """Add a batch's unit counts of `tokens` to `table`; each token's count after (the
+        memory's and the batch's)."""
+        known = self._gram_counts(c, table, tokens)
+        self._add_counts(c, table, sorted(zip(tokens, counts)))  # (key order: see _index_units)
+        return {t: known.get(t, 0) + n for t, n in zip(tokens, counts)}
+
     def _add_counts(self, c, table: str, items: list[tuple[str, int]]) -> None:
         P = self.P
         self._many(c, f"INSERT INTO {table}(gram, n) VALUES ({P}, {P}) "
@@ -609,7 +644,7 @@ class SqlMemory(TranslationMemory):
             out.append(np.sort(np.concatenate(parts))[:POSTINGS_CAP] if parts else np.empty(0, dtype=_IDS))
         return out
 
-    def _index_units(self, c, units: Sequence[Sequence[Any]]) -> None:
+    def _index_units(self, c, units: Sequence[Sequence[Any]], norms: Sequence[tuple[str, str]] | None = None) -> None:
         """File new units, rows of (id, src_lang, tgt_lang, source, target), in the
         candidate index, in the caller's transaction. A unit's grams are chosen by the counts
         including its own batch, so the first batch of an empty memory is filed as well as
@@ -620,14 +655,12 @@ class SqlMemory(TranslationMemory):
         ids = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            batch = _token_batch(units, lang_col, text_col)
-            known = self._gram_counts(c, counts_table, batch.tokens)
-            total = batch.counts + np.fromiter((known.get(t, 0) for t in batch.tokens), dtype=np.int64,
-                                               count=len(batch.tokens))
+            batch = _token_batch(units, lang_col, text_col, None if norms is None else [n[text_col - 3] for n in norms])
+            after = self._count_batch(c, counts_table, batch.tokens, batch.counts.tolist())
+            total = np.fromiter(map(after.__getitem__, batch.tokens), dtype=np.int64, count=len(batch.tokens))
             unit_i, gram_i, grams = batch.rare_grams(total, CAND_GRAMS)
             # in key order: each B-tree page is visited once, and concurrent writers lock in one order
             self._add_postings(c, cand, _grouped(ids[unit_i], gram_i, grams))
-            self._add_counts(c, counts_table, sorted(zip(batch.tokens, batch.counts.tolist())))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
         """Take units (as for _index_units) out of the candidate index before they are deleted."""
