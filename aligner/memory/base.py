@@ -677,22 +677,30 @@ class SqlMemory(TranslationMemory):
             # The posting rows of those grams, 900 grams a query (one query per gram made
             # removing a large file take minutes), rewritten by one executemany each.
             names = sorted({g for g, _ in doomed})
-            updates, deletes = [], []
+            hit: list[tuple[str, int, bytes]] = []
             for k in range(0, len(names), _CHUNK):
                 chunk = names[k:k + _CHUNK]
-                for g, blk, blob in c.execute(f"SELECT gram, blk, ids FROM {cand} WHERE gram IN "
-                                              f"({', '.join([P] * len(chunk))})", chunk).fetchall():
-                    gone = doomed.get((g, blk))
-                    if gone is None:
-                        continue
-                    a = unpack_ids(blob)
-                    keep = a[~np.isin(a, gone)]
-                    if len(keep) == len(a):
-                        continue
-                    if len(keep):
-                        updates.append((pack_ids(keep), g, blk))
-                    else:
+                hit += [r for r in c.execute(f"SELECT gram, blk, ids FROM {cand} WHERE gram IN "
+                                             f"({', '.join([P] * len(chunk))})", chunk).fetchall()
+                        if (r[0], r[1]) in doomed]
+            # every row's ids at once: (row, id) numbers, the doomed ones taken out by one isin
+            updates, deletes = [], []
+            if hit:
+                have = [unpack_ids(blob) for _, _, blob in hit]
+                gone = [doomed[(g, blk)] for g, blk, _ in hit]
+                row_of = np.repeat(np.arange(len(hit), dtype=np.int64), [len(a) for a in have])
+                flat = np.concatenate(have)
+                out = (np.repeat(np.arange(len(hit), dtype=np.int64), [len(a) for a in gone]) << 40) | np.concatenate(gone)
+                keep = ~np.isin((row_of << 40) | flat, out)  # (unit ids are below 2^40)
+                kept = np.bincount(row_of[keep], minlength=len(hit)).tolist()
+                packed = pack_ids(flat[keep])
+                at = 0
+                for (g, blk, _), a, n in zip(hit, have, kept):
+                    if n == 0:
                         deletes.append((g, blk))
+                    elif n < len(a):
+                        updates.append((packed[8 * at:8 * (at + n)], g, blk))
+                    at += n
             # in key order (concurrent writers lock in one order)
             self._many(c, f"UPDATE {cand} SET ids = {P} WHERE gram = {P} AND blk = {P}",
                        sorted(updates, key=lambda r: (r[1], r[2])))
