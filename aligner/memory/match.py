@@ -388,19 +388,15 @@ class TokenBatch:
         picked, inv = np.unique(t[keep], return_inverse=True)
         pieces.append((u[keep], inv.reshape(-1), [tokens[i] for i in picked.tolist()]))
         # Chinese: every character in rarity order, the bigrams beside its first occurrence,
-        # the first k distinct ones (a text of one character: the character). The k + 2
-        # rarest characters nearly always give k; the units they do not are done again
-        # with all of their characters.
+        # the first k distinct ones (a text of one character: the character). The k + 1
+        # rarest characters are enough: the bigram that starts at a character's first
+        # occurrence begins with that character, so k + 1 characters, at most one of them
+        # the last of the text, start k different bigrams.
         u, t, first = self._distinct[1]
         o = np.lexsort((first, total[t], u))
         su, sf, st = u[o], first[o], t[o]
         rank = np.arange(len(o)) - np.searchsorted(su, su, "left")
-        bu, bg = self._rare_bigrams(su, sf, rank < k + 2, k)
-        redo = (np.bincount(bu, minlength=self.n) < k) & (np.bincount(su, minlength=self.n) > k + 2)
-        if redo.any():
-            again = ~redo[bu]
-            bu2, bg2 = self._rare_bigrams(su, sf, redo[su], k)
-            bu, bg = np.concatenate([bu[again], bu2]), np.concatenate([bg[again], bg2])
+        bu, bg = self._rare_bigrams(su, sf, rank < k + 1, k)
         picked, inv = np.unique(bg, return_inverse=True)
         pieces.append((bu, inv.reshape(-1), [chr(v // self._CP) + chr(v % self._CP) for v in picked.tolist()]))
         one = self._zlen[su] == 1
