@@ -612,3 +612,17 @@ def test_an_import_files_each_unit_under_its_rare_grams(spec):
             want |= {(ids[key], g) for g in M.rare_grams(norm, getattr(u, lang), M.counted_tokens(norm, getattr(u, lang)),
                                                         counts, 4)}
         assert filed[side] == want
+
+
+def test_token_counts_of_texts_with_a_nul(tmp_path):
+    """A token with a NUL in it (a TSV can hold one) is counted as itself, not as the text
+    before the NUL (SQLite's JSON functions, which add a batch's counts, cut text there)."""
+    units = [Unit("a\x00b c", "甲\x00乙", "en", "zh-CN"), Unit("a d", "甲丙", "en", "zh-CN")]
+    with open_memory(str(tmp_path / "m.sqlite")) as tm:
+        tm.add_units(units)
+        src = dict(tm.conn.execute("SELECT gram, n FROM grams_src").fetchall())
+        tgt = dict(tm.conn.execute("SELECT gram, n FROM grams_tgt").fetchall())
+        [m] = tm.lookup(["a\x00b c"], "en", "zh")[0]
+    assert src == {"a\x00b": 1, "c": 1, "a": 1, "d": 1}
+    assert tgt == {"甲": 2, "\x00": 1, "乙": 1, "丙": 1}
+    assert (m.target, m.score) == ("甲\x00乙", 100)

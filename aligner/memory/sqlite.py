@@ -261,6 +261,8 @@ class SqliteMemory(SqlMemory):
         if not tokens:
             return {}
         arg = json.dumps(dict(sorted(zip(tokens, counts))), ensure_ascii=False)
+        if "\\u0000" in arg:  # SQLite's JSON cuts a text at a NUL: those go one by one
+            return super()._count_batch(c, table, tokens, counts)
         return dict(c.execute(f"INSERT INTO {table}(gram, n) SELECT key, value FROM json_each(?) WHERE true "
                               f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n RETURNING gram, n",
                               (arg,)).fetchall())
