@@ -626,3 +626,25 @@ def test_token_counts_of_texts_with_a_nul(tmp_path):
     assert src == {"a\x00b": 1, "c": 1, "a": 1, "d": 1}
     assert tgt == {"甲": 2, "\x00": 1, "乙": 1, "丙": 1}
     assert (m.target, m.score) == ("甲\x00乙", 100)
+
+
+def test_a_removal_taken_out_of_the_index_in_parts(tmp_path, monkeypatch):
+    """A large removal is taken out of the candidate index in parts (bounded memory): the
+    index is the same as after one part."""
+    import aligner.memory.base as B
+
+    rng = random.Random(13)
+    keep, drop = _crowd(rng, 200), _crowd(rng, 200)
+    for u in drop:
+        u.origin = "edited"
+    tables = {}
+    for parts in (10 ** 6, 7):
+        monkeypatch.setattr(B, "_UNINDEX_UNITS", parts)
+        with open_memory(str(tmp_path / f"m{parts}.sqlite")) as tm:
+            tm.add_units([Unit(**u.__dict__) for u in keep + drop], batch_size=100)
+            assert tm.remove(origin="edited") == 200
+            tables[parts] = [sorted((g, blk, bytes(b)) for g, blk, b in tm.conn.execute(
+                                 f"SELECT gram, blk, ids FROM {t}").fetchall()) for t in ("cand_src", "cand_tgt")] + \
+                            [sorted(tm.conn.execute(f"SELECT gram, n FROM {t}").fetchall()) for t in ("grams_src", "grams_tgt")]
+            assert _filed_units(tm) == {i for (i,) in tm.conn.execute("SELECT id FROM units")}
+    assert tables[7] == tables[10 ** 6]

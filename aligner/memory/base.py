@@ -505,6 +505,7 @@ POSTINGS_CAP = 5000  # units read for one gram (only a gram that thousands of un
 MIN_CANDIDATES = 30  # candidates re-scored at least, when the index finds that many
 BLOCK_BITS = 16      # a posting blob holds the units of one range of 65,536 ids: bounded rewrites
 _CHUNK = 900         # parameters per IN (...) list
+_UNINDEX_UNITS = 100_000  # removed units taken out of the candidate index at a time
 _IDS = np.dtype("<i8")
 
 
@@ -830,7 +831,8 @@ class SqlMemory(TranslationMemory):
             cond = " AND ".join(where)
             doomed = c.execute(f"SELECT id, src_lang, tgt_lang, source, target FROM units WHERE {cond}",
                                args).fetchall()
-            self._unindex_units(c, doomed)
+            for k in range(0, len(doomed), _UNINDEX_UNITS):  # (bounded memory for a large removal)
+                self._unindex_units(c, doomed[k:k + _UNINDEX_UNITS])
             n = c.execute("DELETE FROM units WHERE " + cond, args).rowcount
             self._units_deleted(c)
             if stale:
