@@ -3,8 +3,10 @@
 Builds a memory of --units units from the MAC and Bible sentences in ../shared/data (their
 gold beads, varied: halves of two sentences joined, a number added, so every unit is
 different but reads like the data), then measures:
-  1. import units/s (goal >= 50,000/s into SQLite), beside a bare loop inserting the same
-     rows into an SQLite table without any index (the floor of what SQLite can do), and
+  1. import units/s (goal >= 50,000/s into SQLite) and the part of it spent filing the fuzzy
+     candidate index, beside a bare loop inserting the same rows into an SQLite table without
+     any index (the floor of what SQLite can do) and the same import without the candidate
+     index (the most an import that left the index for later could reach), and
      apart from it the one-off build of SQLite's concordance (FTS5) index, which an import
      leaves for the first `tm search` or `tm index`;
   2. exact look-up segments/s (goal >= 20,000/s), half of them in the memory;
@@ -146,16 +148,41 @@ def run_store(name: str, spec: str, units, queries, args, brute) -> dict:
     print(f"\n== {name}: {len(units):,} units ==", flush=True)
     tm = open_memory(spec)
     objs = (Unit(e, z, "en", "zh-CN", origin="aligned", file=f"bench{i % 50}.txt") for i, (e, z) in enumerate(units))
+    spent = [0.0, 0.0]  # wall and CPU time inside the candidate index's filing
+    index_units = tm._index_units
+
+    def timed(*a, **kw):
+        t0, c0 = time.perf_counter(), time.process_time()
+        index_units(*a, **kw)
+        spent[0] += time.perf_counter() - t0
+        spent[1] += time.process_time() - c0
+
+    tm._index_units = timed
     t, c = time.perf_counter(), time.process_time()
     tm.add_units(objs, file="bench")
     import_s, import_cpu = time.perf_counter() - t, time.process_time() - c
+    del tm._index_units
     rate = len(units) / import_s
     line = f"import: {rate:,.0f} units/s ({import_s:.1f} s; {_cpu(name, len(units), import_cpu)})"
+    line += (f"; of which filing the fuzzy candidate index {spent[0]:.1f} s wall, {spent[1]:.1f} s CPU "
+             f"({100 * spent[1] / max(1e-9, import_cpu):.0f}% of the import's CPU)")
     if name == "sqlite":
         rows = [unit_row(Unit(e, z, "en", "zh-CN", origin="aligned")) for e, z in units[:200_000]]
         bare, bare_cpu = bare_insert_rate(rows, Path(args.work) / "bare.sqlite")
         line += (f"; bare SQLite insert of the same rows, no index: {bare:,.0f} rows/s, {bare_cpu:,.0f}/s of CPU "
                  f"time (ratio {rate / bare:.2f} wall, {len(units) / import_cpu / bare_cpu:.2f} CPU)")
+        # What an import that left the candidate index for later (built on the first fuzzy
+        # look-up) could reach at best: the same import with the filing left out.
+        some = units[:200_000]
+        spare = open_memory(str(Path(args.work) / "no-index.sqlite"))
+        spare._index_units = lambda *a, **kw: None
+        t, c = time.perf_counter(), time.process_time()
+        spare.add_units(Unit(e, z, "en", "zh-CN", origin="aligned", file=f"bench{i % 50}.txt")
+                        for i, (e, z) in enumerate(some))
+        bare_s, bare_c = time.perf_counter() - t, time.process_time() - c
+        spare.close()
+        line += (f"\nimport of the first {len(some):,} units without the candidate index (the most a deferred "
+                 f"index could give): {len(some) / bare_s:,.0f} units/s wall, {len(some) / bare_c:,.0f}/s of CPU time")
     print(line, flush=True)
     # The concordance index (SQLite's FTS5), which the import leaves for later: built once,
     # as the first `tm search` (or `tm index`) builds it; PostgreSQL keeps its own as rows come.

@@ -530,3 +530,121 @@ def test_the_tokenizer_has_codes_for_more_tokens_than_the_private_use_planes():
     a, b = tok(" ".join(words[-8:]), "en"), tok(" ".join(words[-8:-1] + ["w0"]), "en")
     assert M.score(a, b, False) == 87
     assert M.score(*M.Tokenizer.forms([" ".join(words[-8:]), " ".join(words[-8:-1] + ["w0"])], "en"), False) == 87
+
+
+def _batch_texts(rng, n):
+    """Texts that exercise the batch gram code: English words (some of them Chinese
+    characters, which share the counts with Chinese texts' characters), Chinese with
+    repeated characters (whose rarest characters give fewer than 4 distinct bigrams), one
+    character, nothing."""
+    words = ["the", "king", "中", "中国", "river", "(12)", "“x”", "ｂ", "\U0002000b", "a"]
+    chars = "中国北京的了是在人有我他这个们来到时大地为子"
+    out = []
+    for _ in range(n):
+        k = rng.random()
+        if k < 0.05:
+            out.append(("", "en" if rng.random() < 0.5 else "zh"))
+        elif k < 0.1:
+            out.append((rng.choice(chars), "zh-CN"))
+        elif k < 0.25:
+            out.append(("".join(rng.choice("中中国") for _ in range(rng.randint(2, 20))), "zh-TW"))
+        elif k < 0.55:
+            out.append(("".join(rng.choice(chars + " ，") for _ in range(rng.randint(1, 40))), "zh"))
+        else:
+            out.append((" ".join(rng.choice(words) for _ in range(rng.randint(1, 15))), rng.choice(["en", "fr"])))
+    return out
+
+
+def test_batch_grams_are_the_grams_unit_by_unit():
+    """match.TokenBatch (what an import and a removal use) gives the counts, the rare grams
+    and the index grams that counted_tokens, rare_grams and index_grams give unit by unit."""
+    import numpy as np
+
+    rng = random.Random(31)
+    for _ in range(60):
+        texts = _batch_texts(rng, rng.randint(1, 60))
+        norms = [M.normalize(t) for t, _ in texts]
+        langs = [lang for _, lang in texts]
+        batch = M.TokenBatch(norms, [M.base(lang) == "zh" for lang in langs])
+        tokens = [M.counted_tokens(n, lang) for n, lang in zip(norms, langs)]
+        held: dict[str, int] = {}
+        for ts in tokens:
+            for t in ts:
+                held[t] = held.get(t, 0) + 1
+        assert dict(zip(batch.tokens, batch.counts.tolist())) == held
+        # counts of a memory that already holds some of the tokens
+        before = {t: rng.randint(0, 4) for t in held if rng.random() < 0.5}
+        counts = {t: before.get(t, 0) + n for t, n in held.items()}
+        total = np.array([counts[t] for t in batch.tokens], dtype=np.int64)
+        for got_of, want_of in ((batch.rare_grams(total, 4),
+                                 lambda i: M.rare_grams(norms[i], langs[i], tokens[i], counts, 4)),
+                                (batch.index_grams(), lambda i: M.index_grams(norms[i], langs[i]))):
+            unit_i, gram_i, grams = got_of
+            got = [set() for _ in texts]
+            for u, g in zip(unit_i.tolist(), gram_i.tolist()):
+                got[u].add(grams[g])
+            assert got == [set(want_of(i)) for i in range(len(texts))]
+
+
+def test_an_import_files_each_unit_under_its_rare_grams(spec):
+    """Through the store: a unit is filed under the grams rare_grams picks with the counts of
+    the memory and its batch, on both sides, in both stores (one batch into an empty memory:
+    the counts are the batch's)."""
+    rng = random.Random(32)
+    texts = [t for t in _batch_texts(rng, 400) if t[0].strip()]
+    units = [Unit(a, b, la, lb) for (a, la), (b, lb) in zip(texts[::2], texts[1::2])]
+    with open_memory(spec) as tm:
+        tm.add_units(units, batch_size=10_000)
+        ids = {u.source + "\x1f" + u.target + u.src_lang + u.tgt_lang: u.id for u in tm.iter_units()}
+        filed = {side: {(int(i), g) for g, blob in tm.conn.execute(f"SELECT gram, ids FROM cand_{side}").fetchall()
+                        for i in unpack_ids(bytes(blob))} for side in ("src", "tgt")}
+    kept = {}
+    for u in units:  # (duplicates are kept once: the first)
+        kept.setdefault(u.source + "\x1f" + u.target + u.src_lang + u.tgt_lang, u)
+    for side, text, lang in (("src", "source", "src_lang"), ("tgt", "target", "tgt_lang")):
+        counts: dict[str, int] = {}
+        for u in kept.values():
+            for t in M.counted_tokens(M.normalize(getattr(u, text)), getattr(u, lang)):
+                counts[t] = counts.get(t, 0) + 1
+        want = set()
+        for key, u in kept.items():
+            norm = M.normalize(getattr(u, text))
+            want |= {(ids[key], g) for g in M.rare_grams(norm, getattr(u, lang), M.counted_tokens(norm, getattr(u, lang)),
+                                                        counts, 4)}
+        assert filed[side] == want
+
+
+def test_token_counts_of_texts_with_a_nul(tmp_path):
+    """A token with a NUL in it (a TSV can hold one) is counted as itself, not as the text
+    before the NUL (SQLite's JSON functions, which add a batch's counts, cut text there)."""
+    units = [Unit("a\x00b c", "甲\x00乙", "en", "zh-CN"), Unit("a d", "甲丙", "en", "zh-CN")]
+    with open_memory(str(tmp_path / "m.sqlite")) as tm:
+        tm.add_units(units)
+        src = dict(tm.conn.execute("SELECT gram, n FROM grams_src").fetchall())
+        tgt = dict(tm.conn.execute("SELECT gram, n FROM grams_tgt").fetchall())
+        [m] = tm.lookup(["a\x00b c"], "en", "zh")[0]
+    assert src == {"a\x00b": 1, "c": 1, "a": 1, "d": 1}
+    assert tgt == {"甲": 2, "\x00": 1, "乙": 1, "丙": 1}
+    assert (m.target, m.score) == ("甲\x00乙", 100)
+
+
+def test_a_removal_taken_out_of_the_index_in_parts(tmp_path, monkeypatch):
+    """A large removal is taken out of the candidate index in parts (bounded memory): the
+    index is the same as after one part."""
+    import aligner.memory.base as B
+
+    rng = random.Random(13)
+    keep, drop = _crowd(rng, 200), _crowd(rng, 200)
+    for u in drop:
+        u.origin = "edited"
+    tables = {}
+    for parts in (10 ** 6, 7):
+        monkeypatch.setattr(B, "_UNINDEX_UNITS", parts)
+        with open_memory(str(tmp_path / f"m{parts}.sqlite")) as tm:
+            tm.add_units([Unit(**u.__dict__) for u in keep + drop], batch_size=100)
+            assert tm.remove(origin="edited") == 200
+            tables[parts] = [sorted((g, blk, bytes(b)) for g, blk, b in tm.conn.execute(
+                                 f"SELECT gram, blk, ids FROM {t}").fetchall()) for t in ("cand_src", "cand_tgt")] + \
+                            [sorted(tm.conn.execute(f"SELECT gram, n FROM {t}").fetchall()) for t in ("grams_src", "grams_tgt")]
+            assert _filed_units(tm) == {i for (i,) in tm.conn.execute("SELECT id FROM units")}
+    assert tables[7] == tables[10 ** 6]

@@ -19,7 +19,6 @@ import functools
 import json
 import os
 import socket
-from collections import Counter
 from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -182,11 +181,18 @@ COLUMNS = ("ukey", "src_lang", "tgt_lang", "source", "target", "src_hash", "tgt_
 def unit_row(u: Unit, stamp: str | None = None, default_file: str | None = None) -> tuple:
     """The row of a unit in COLUMNS order; dates the unit lacks are `stamp`, a missing file
     `default_file`."""
+    return row_and_norms(u, stamp, default_file)[0]
+
+
+def row_and_norms(u: Unit, stamp: str | None = None, default_file: str | None = None) -> tuple[tuple, tuple[str, str]]:
+    """unit_row and the normalised source and target (which the candidate index files: an
+    import normalises each text once)."""
     created = u.created or stamp
-    return (u.key(), u.src_lang, u.tgt_lang, u.source, u.target, M.text_hash(u.source), M.text_hash(u.target),
+    sn, tn = M.normalize(u.source), M.normalize(u.target)
+    return (u.key(), u.src_lang, u.tgt_lang, u.source, u.target, M.norm_hash(sn), M.norm_hash(tn),
             u.prev, u.next, u.origin, u.file or default_file, created, u.changed or created, u.author,
             json.dumps(u.notes, ensure_ascii=False) if u.notes else None,
-            json.dumps(u.meta, ensure_ascii=False, sort_keys=True) if u.meta else None)
+            json.dumps(u.meta, ensure_ascii=False, sort_keys=True) if u.meta else None), (sn, tn)
 
 
 # Columns read back, with the row id first.
@@ -236,9 +242,11 @@ class TranslationMemory:
         """(import id, units already committed by an interrupted run of the same file)."""
         raise NotImplementedError
 
-    def _insert_batch(self, rows: list[tuple], import_id: int, done: int) -> int:
+    def _insert_batch(self, rows: list[tuple], import_id: int, done: int,
+                      norms: list[tuple[str, str]] | None = None) -> int:
         """Insert rows (skipping units already there) and record `done`, in one transaction;
-        the number added."""
+        the number added. `norms`: each row's normalised source and target (made when
+        missing)."""
         raise NotImplementedError
 
     def _finish_import(self, import_id: int) -> None:
@@ -314,6 +322,7 @@ class TranslationMemory:
         stamp = now_iso()
         default_file = os.path.basename(file) if file else None
         batch: list[tuple] = []
+        norms: list[tuple[str, str]] = []
         position = 0
         for u in units:
             position += 1
@@ -325,15 +334,17 @@ class TranslationMemory:
                 if u.origin not in ORIGINS:
                     raise InputError(f"unknown origin {u.origin!r} for a translation unit", path=file,
                                      hint="Origins: " + ", ".join(ORIGINS) + ".")
-                batch.append(unit_row(u, stamp, default_file))
+                row, norm = row_and_norms(u, stamp, default_file)
+                batch.append(row)
+                norms.append(norm)
             if position % batch_size == 0:
-                result.added += self._insert_batch(batch, import_id, position)
+                result.added += self._insert_batch(batch, import_id, position, norms)
                 result.units += len(batch)
                 if progress:
                     progress(len(batch))
-                batch = []
+                batch, norms = [], []
         if batch or position > done:
-            result.added += self._insert_batch(batch, import_id, position)
+            result.added += self._insert_batch(batch, import_id, position, norms)
             result.units += len(batch)
             if progress:
                 progress(len(batch))
@@ -494,6 +505,7 @@ POSTINGS_CAP = 5000  # units read for one gram (only a gram that thousands of un
 MIN_CANDIDATES = 30  # candidates re-scored at least, when the index finds that many
 BLOCK_BITS = 16      # a posting blob holds the units of one range of 65,536 ids: bounded rewrites
 _CHUNK = 900         # parameters per IN (...) list
+_UNINDEX_UNITS = 100_000  # removed units taken out of the candidate index at a time
 _IDS = np.dtype("<i8")
 
 
@@ -503,6 +515,45 @@ def pack_ids(ids) -> bytes:
 
 def unpack_ids(blob) -> np.ndarray:
     return np.frombuffer(blob, dtype=_IDS)
+
+
+def _token_batch(units: Sequence[Sequence[Any]], lang_col: int, text_col: int,
+                 norms: Sequence[str] | None = None) -> M.TokenBatch:
+    if norms is None:
+        norms = [M.normalize(u[text_col]) for u in units]
+    return M.TokenBatch(norms, [M.base(u[lang_col]) == "zh" for u in units])
+
+
+def new_units(rows: Sequence[tuple], norms: Sequence[tuple[str, str]] | None,
+              added: Sequence[tuple[int, int]]) -> tuple[list[tuple], list[tuple[str, str]] | None]:
+    """The units just added, as _index_units takes them, from a batch's rows (COLUMNS order)
+    and norms, given the (id, ukey) of each row the store added."""
+    at: dict[int, int] = {}
+    for i, r in enumerate(rows):
+        at.setdefault(r[0], i)
+    picked = [(id_, at[ukey]) for id_, ukey in sorted(added)]
+    units = [(id_, rows[i][1], rows[i][2], rows[i][3], rows[i][4]) for id_, i in picked]
+    return units, (None if norms is None else [norms[i] for _, i in picked])
+
+
+def _grouped(ids: np.ndarray, gram_i: np.ndarray, grams: list[str]) -> list[tuple[str, int, bytes]]:
+    """(gram, blk, packed ascending unit ids) for the (unit id, gram) pairs given, in key
+    order (gram, then blk): the posting rows they make."""
+    if not len(ids):
+        return []
+    order = sorted(range(len(grams)), key=grams.__getitem__)
+    by_rank = [grams[i] for i in order]
+    rank = np.empty(len(grams), dtype=np.int64)
+    rank[order] = np.arange(len(grams))
+    r, blk = rank[gram_i], ids >> BLOCK_BITS
+    o = np.lexsort((ids, blk, r))
+    r, blk = r[o], blk[o]
+    packed = pack_ids(ids[o])
+    cut = np.flatnonzero((r[1:] != r[:-1]) | (blk[1:] != blk[:-1])) + 1
+    lo = np.concatenate(([0], cut))
+    hi = np.concatenate((cut, [len(o)])) * 8
+    return [(by_rank[g], b, packed[8 * i:j]) for g, b, i, j in
+            zip(r[lo].tolist(), blk[lo].tolist(), lo.tolist(), hi.tolist())]
 
 
 class SqlMemory(TranslationMemory):
@@ -547,6 +598,13 @@ class SqlMemory(TranslationMemory):
                                  chunk).fetchall())
         return out
 
+    def _count_batch(self, c, table: str, tokens: list[str], counts: list[int]) -> dict[str, int]:
+        """Add a batch's unit counts of `tokens` to `table`; each token's count after (the
+        memory's and the batch's)."""
+        known = self._gram_counts(c, table, tokens)
+        self._add_counts(c, table, sorted(zip(tokens, counts)))  # (key order: see _index_units)
+        return {t: known.get(t, 0) + n for t, n in zip(tokens, counts)}
+
     def _add_counts(self, c, table: str, items: list[tuple[str, int]]) -> None:
         P = self.P
         self._many(c, f"INSERT INTO {table}(gram, n) VALUES ({P}, {P}) "
@@ -587,69 +645,69 @@ class SqlMemory(TranslationMemory):
             out.append(np.sort(np.concatenate(parts))[:POSTINGS_CAP] if parts else np.empty(0, dtype=_IDS))
         return out
 
-    def _index_units(self, c, units: Sequence[Sequence[Any]]) -> None:
+    def _index_units(self, c, units: Sequence[Sequence[Any]], norms: Sequence[tuple[str, str]] | None = None) -> None:
         """File new units, rows of (id, src_lang, tgt_lang, source, target), in the
         candidate index, in the caller's transaction. A unit's grams are chosen by the counts
         including its own batch, so the first batch of an empty memory is filed as well as
-        later ones."""
+        later ones. The whole batch at once (match.TokenBatch): the same grams as
+        match.rare_grams unit by unit."""
+        if not units:
+            return
+        ids = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            norms = [M.normalize(u[text_col]) for u in units]
-            tokens = [M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)]
-            batch = Counter(chain.from_iterable(tokens))
-            counts = self._gram_counts(c, counts_table, list(batch))
-            for t, n in batch.items():
-                counts[t] = counts.get(t, 0) + n
-            filed: dict[tuple[str, int], list[int]] = {}
-            for u, n, ts in zip(units, norms, tokens):
-                if M.base(u[lang_col]) == "zh":
-                    grams = M.rare_grams(n, u[lang_col], ts, counts, CAND_GRAMS)
-                else:  # (what rare_grams does for spaced languages, without a call per unit)
-                    grams = sorted(ts, key=counts.__getitem__)[:CAND_GRAMS]
-                blk = u[0] >> BLOCK_BITS
-                for g in grams:
-                    filed.setdefault((g, blk), []).append(u[0])
+            batch = _token_batch(units, lang_col, text_col, None if norms is None else [n[text_col - 3] for n in norms])
+            after = self._count_batch(c, counts_table, batch.tokens, batch.counts.tolist())
+            total = np.fromiter(map(after.__getitem__, batch.tokens), dtype=np.int64, count=len(batch.tokens))
+            unit_i, gram_i, grams = batch.rare_grams(total, CAND_GRAMS)
             # in key order: each B-tree page is visited once, and concurrent writers lock in one order
-            self._add_postings(c, cand, [(g, blk, pack_ids(sorted(ids))) for (g, blk), ids in sorted(filed.items())])
-            self._add_counts(c, counts_table, sorted(batch.items()))
+            self._add_postings(c, cand, _grouped(ids[unit_i], gram_i, grams))
 
     def _unindex_units(self, c, units: Sequence[Sequence[Any]]) -> None:
         """Take units (as for _index_units) out of the candidate index before they are deleted."""
+        if not units:
+            return
         P = self.P
+        ids = np.fromiter((u[0] for u in units), dtype=np.int64, count=len(units))
         for side, lang_col, text_col in (("source", 1, 3), ("target", 2, 4)):
             cand, counts_table = CAND_TABLES[side]
-            norms = [M.normalize(u[text_col]) for u in units]
-            gone = Counter(chain.from_iterable(M.counted_tokens(n, u[lang_col]) for n, u in zip(norms, units)))
+            batch = _token_batch(units, lang_col, text_col)
             # every gram of a unit: the ones it was filed under are among them
-            doomed: dict[tuple[str, int], list[int]] = {}
-            for n, u in zip(norms, units):
-                for g in M.index_grams(n, u[lang_col]):
-                    doomed.setdefault((g, u[0] >> BLOCK_BITS), []).append(u[0])
+            unit_i, gram_i, grams = batch.index_grams()
+            doomed = {(g, blk): unpack_ids(a) for g, blk, a in _grouped(ids[unit_i], gram_i, grams)}
             # The posting rows of those grams, 900 grams a query (one query per gram made
             # removing a large file take minutes), rewritten by one executemany each.
-            grams = sorted({g for g, _ in doomed})
+            names = sorted({g for g, _ in doomed})
+            hit: list[tuple[str, int, bytes]] = []
+            for k in range(0, len(names), _CHUNK):
+                chunk = names[k:k + _CHUNK]
+                hit += [r for r in c.execute(f"SELECT gram, blk, ids FROM {cand} WHERE gram IN "
+                                             f"({', '.join([P] * len(chunk))})", chunk).fetchall()
+                        if (r[0], r[1]) in doomed]
+            # every row's ids at once: (row, id) numbers, the doomed ones taken out by one isin
             updates, deletes = [], []
-            for k in range(0, len(grams), _CHUNK):
-                chunk = grams[k:k + _CHUNK]
-                for g, blk, blob in c.execute(f"SELECT gram, blk, ids FROM {cand} WHERE gram IN "
-                                              f"({', '.join([P] * len(chunk))})", chunk).fetchall():
-                    ids = doomed.get((g, blk))
-                    if ids is None:
-                        continue
-                    a = unpack_ids(blob)
-                    keep = a[~np.isin(a, ids)]
-                    if len(keep) == len(a):
-                        continue
-                    if len(keep):
-                        updates.append((pack_ids(keep), g, blk))
-                    else:
+            if hit:
+                have = [unpack_ids(blob) for _, _, blob in hit]
+                gone = [doomed[(g, blk)] for g, blk, _ in hit]
+                row_of = np.repeat(np.arange(len(hit), dtype=np.int64), [len(a) for a in have])
+                flat = np.concatenate(have)
+                out = (np.repeat(np.arange(len(hit), dtype=np.int64), [len(a) for a in gone]) << 40) | np.concatenate(gone)
+                keep = ~np.isin((row_of << 40) | flat, out)  # (unit ids are below 2^40)
+                kept = np.bincount(row_of[keep], minlength=len(hit)).tolist()
+                packed = pack_ids(flat[keep])
+                at = 0
+                for (g, blk, _), a, n in zip(hit, have, kept):
+                    if n == 0:
                         deletes.append((g, blk))
+                    elif n < len(a):
+                        updates.append((packed[8 * at:8 * (at + n)], g, blk))
+                    at += n
             # in key order (concurrent writers lock in one order)
             self._many(c, f"UPDATE {cand} SET ids = {P} WHERE gram = {P} AND blk = {P}",
                        sorted(updates, key=lambda r: (r[1], r[2])))
             self._many(c, f"DELETE FROM {cand} WHERE gram = {P} AND blk = {P}", sorted(deletes))
             self._many(c, f"UPDATE {counts_table} SET n = n - {P} WHERE gram = {P}",
-                       [(n, t) for t, n in sorted(gone.items())])
+                       sorted(zip(batch.counts.tolist(), batch.tokens), key=lambda r: r[1]))
 
     def _build_index(self, c) -> None:
         """File every unit in the candidate index (a memory made before it existed)."""
@@ -773,7 +831,8 @@ class SqlMemory(TranslationMemory):
             cond = " AND ".join(where)
             doomed = c.execute(f"SELECT id, src_lang, tgt_lang, source, target FROM units WHERE {cond}",
                                args).fetchall()
-            self._unindex_units(c, doomed)
+            for k in range(0, len(doomed), _UNINDEX_UNITS):  # (bounded memory for a large removal)
+                self._unindex_units(c, doomed[k:k + _UNINDEX_UNITS])
             n = c.execute("DELETE FROM units WHERE " + cond, args).rowcount
             self._units_deleted(c)
             if stale:

@@ -24,7 +24,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from typing import Iterable
+from itertools import chain
+from typing import Iterable, Sequence
+
+import numpy as np
 
 from rapidfuzz.distance import Levenshtein
 
@@ -228,6 +231,202 @@ def rare_grams(norm: str, lang: str, tokens: Iterable[str], counts: dict[str, in
         if len(out) >= k:
             break
     return list(out)[:k]
+
+
+_HASH_BASE = np.uint64(0x100000001B3)  # odd: it has an inverse modulo 2^64
+_HASH_INV = np.uint64(pow(0x100000001B3, -1, 2 ** 64))
+
+
+@functools.lru_cache(maxsize=4)
+def _power_table(base: int, n: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return np.cumprod(np.concatenate(([np.uint64(1)], np.full(n - 1, base, dtype=np.uint64))), dtype=np.uint64)
+
+
+def _powers(n: int) -> np.ndarray:
+    """base^0 .. base^(n-1) modulo 2^64 (tables kept in sizes of powers of two)."""
+    return _power_table(int(_HASH_BASE), 1 << max(10, (n - 1).bit_length()))[:n]
+
+
+def _inverse_powers(n: int) -> np.ndarray:
+    return _power_table(int(_HASH_INV), 1 << max(10, (n - 1).bit_length()))[:n]
+
+
+def _first_of_each(unit: np.ndarray, tok: np.ndarray, units: int, V: int):
+    """(unit, token, place) of each unit's distinct tokens, place being the first occurrence
+    (an index into unit/tok, which hold each unit's tokens in text order)."""
+    P = max(1, len(tok))
+    if not len(tok):
+        return unit, tok, np.empty(0, dtype=np.int64)
+    if units * V * P < 2 ** 62:  # one sort of (unit, token, place) numbers
+        key = np.sort((unit * V + tok) * P + np.arange(P))
+        group, place = np.divmod(key, P)
+        new = np.ones(len(key), dtype=bool)
+        new[1:] = group[1:] != group[:-1]
+        u, t = np.divmod(group[new], V)
+        return u, t, place[new]
+    uniq, first = np.unique(unit * V + tok, return_index=True)  # (a batch too large for one number)
+    return uniq // V, uniq % V, first
+
+
+class TokenBatch:
+    """counted_tokens, rare_grams and index_grams for a whole batch of units at once (numpy):
+    what an import files and a removal takes out, the same grams as the functions above give
+    unit by unit, at a fraction of the cost (bench/tm_speed.py; the per-unit Python was most of
+    an import). `norms` are normalised texts, `zh` says which are Chinese (the language of
+    each unit). After construction:
+      tokens: the distinct counted tokens of the batch (strings, in first-seen order);
+      counts: for each of them, how many of the batch's units hold it (an int64 array)."""
+
+    _CP = 0x110000  # code points: a Chinese bigram is the number c1 * _CP + c2
+
+    def __init__(self, norms: Sequence[str], zh: Sequence[bool]) -> None:
+        vocab: dict[str, int] = {}
+        setd = vocab.setdefault
+        self.n = len(norms)
+        en_at = [i for i, z in enumerate(zh) if not z]
+        zh_at = [i for i, z in enumerate(zh) if z]
+        # each unit's distinct tokens, with the place of their first occurrence (in the
+        # batch's flat list of tokens of their kind): (batch index of the unit, token id, place)
+        # Spaced languages: the words (a normalised text's words are separated by one space).
+        # Each word is known by a 64-bit polynomial hash of its code points, computed for the
+        # whole batch at once (two different words of a batch taking one number: about 1 in
+        # 10^10), and its text is read once per distinct word.
+        texts = [norms[i] for i in en_at if norms[i]]
+        wlens = np.fromiter((n.count(" ") + 1 for n in texts), dtype=np.int64, count=len(texts))
+        joined = " ".join(texts)
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+        spaces = np.flatnonzero(cp == 32)
+        starts = np.concatenate(([0], spaces + 1)) if len(cp) else np.empty(0, dtype=np.int64)
+        ends = np.concatenate((spaces, [len(cp)])) if len(cp) else np.empty(0, dtype=np.int64)
+        with np.errstate(over="ignore"):
+            h = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum((cp.astype(np.uint64) + np.uint64(1)) * _powers(len(cp)),
+                                               dtype=np.uint64)))
+            wkey = (h[ends] - h[starts]) * _inverse_powers(len(cp))[starts] if len(cp) else h[:0]
+        distinct, winv = np.unique(wkey, return_inverse=True)
+        rep = np.empty(len(distinct), dtype=np.int64)
+        rep[winv] = np.arange(len(wkey))
+        word_ids = np.fromiter([setd(joined[i:j], len(vocab)) for i, j in
+                                zip(starts[rep].tolist(), ends[rep].tolist())], dtype=np.int64, count=len(rep))
+        en_units = np.asarray([i for i in en_at if norms[i]], dtype=np.int64)
+        flat_parts = [(np.repeat(en_units, wlens), word_ids[winv.reshape(-1)] if len(wkey) else wkey.astype(np.int64))]
+        # Chinese: the characters, as code points (UTF-32), spaces dropped
+        strs = [norms[i].replace(" ", "") for i in zh_at]
+        zlens = np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
+        cps = np.frombuffer("".join(strs).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        chars, inv = np.unique(cps, return_inverse=True)
+        char_ids = np.fromiter([setd(chr(c), len(vocab)) for c in chars.tolist()], dtype=np.int64,
+                               count=len(chars))
+        at = np.asarray(zh_at, dtype=np.int64)
+        flat_parts.append((np.repeat(at, zlens), char_ids[inv.reshape(-1)] if len(cps) else cps))
+        self.tokens = list(vocab)
+        self._cps = cps
+        self._zstart = np.zeros(self.n, dtype=np.int64)
+        self._zlen = np.zeros(self.n, dtype=np.int64)
+        self._zstart[at] = np.cumsum(zlens) - zlens
+        self._zlen[at] = zlens
+        V = max(1, len(vocab))
+        self._distinct = [_first_of_each(unit, tok, self.n, V) for unit, tok in flat_parts]
+        self.counts = np.bincount(np.concatenate([d[1] for d in self._distinct]), minlength=len(vocab))
+
+    def _bigrams(self, order_unit, order_first, seq_base):
+        """The bigrams on either side of the characters at flat places `order_first` (units
+        `order_unit`, Chinese), as (unit, bigram, rank) with rank = seq_base*2 + 0/1."""
+        cps = self._cps
+        local = order_first - self._zstart[order_unit]
+        L = self._zlen[order_unit]
+        out_u, out_g, out_s = [], [], []
+        for shift, ok in ((1, (local > 0) & (L >= 2)), (0, (local + 1 < L) & (L >= 2))):
+            g = order_first[ok] - shift
+            out_u.append(order_unit[ok])
+            out_g.append(cps[g] * self._CP + cps[g + 1])
+            out_s.append(seq_base[ok] * 2 + (1 - shift))
+        return np.concatenate(out_u), np.concatenate(out_g), np.concatenate(out_s)
+
+    def _rare_bigrams(self, su, sf, mask, k):
+        """(units, bigrams): the first k distinct bigrams beside the characters picked by
+        `mask` out of the characters in rarity order (units `su`, places `sf`)."""
+        at = np.flatnonzero(mask)
+        bu, bg, bs = self._bigrams(su[at], sf[at], at)
+        grp = np.lexsort((bs, bg, bu))  # the first place of each (unit, bigram)
+        new = np.ones(len(grp), dtype=bool)
+        new[1:] = (bu[grp][1:] != bu[grp][:-1]) | (bg[grp][1:] != bg[grp][:-1])
+        d = grp[new]
+        sel = d[self._first_k(bu[d], bs[d], k)]
+        return bu[sel], bg[sel]
+
+    def _pairs_out(self, pieces):
+        """(unit indexes, gram ids, gram strings) from pieces of (units, grams as strings' ids
+        in `names`, names)."""
+        gid: dict[str, int] = {}
+        units, grams = [], []
+        for u, g, names in pieces:
+            ids = np.fromiter([gid.setdefault(x, len(gid)) for x in names], dtype=np.int64, count=len(names))
+            units.append(u)
+            grams.append(ids[g] if len(g) else np.empty(0, dtype=np.int64))
+        return np.concatenate(units), np.concatenate(grams), list(gid)
+
+    def _first_k(self, unit, key_order, k):
+        """Indexes (into unit/key_order) of each unit's first k entries by key_order."""
+        o = np.lexsort((key_order, unit))
+        su = unit[o]
+        rank = np.arange(len(o)) - np.searchsorted(su, su, "left")
+        return o[rank < k]
+
+    def rare_grams(self, total: np.ndarray, k: int):
+        """rare_grams(norm, lang, counted tokens, counts, k) for every unit, `total` being the
+        count of each of `tokens`: (unit indexes, gram ids, gram strings), one entry per
+        (unit, gram)."""
+        tokens = self.tokens
+        pieces = []
+        # spaced: the k rarest distinct words (ties in text order)
+        u, t, first = self._distinct[0]
+        o = np.lexsort((first, total[t], u))
+        su = u[o]
+        rank = np.arange(len(o)) - np.searchsorted(su, su, "left")
+        keep = o[rank < k]
+        picked, inv = np.unique(t[keep], return_inverse=True)
+        pieces.append((u[keep], inv.reshape(-1), [tokens[i] for i in picked.tolist()]))
+        # Chinese: every character in rarity order, the bigrams beside its first occurrence,
+        # the first k distinct ones (a text of one character: the character). The k + 1
+        # rarest characters are enough: the bigram that starts at a character's first
+        # occurrence begins with that character, so k + 1 characters, at most one of them
+        # the last of the text, start k different bigrams.
+        u, t, first = self._distinct[1]
+        o = np.lexsort((first, total[t], u))
+        su, sf, st = u[o], first[o], t[o]
+        rank = np.arange(len(o)) - np.searchsorted(su, su, "left")
+        bu, bg = self._rare_bigrams(su, sf, rank < k + 1, k)
+        picked, inv = np.unique(bg, return_inverse=True)
+        pieces.append((bu, inv.reshape(-1), [chr(v // self._CP) + chr(v % self._CP) for v in picked.tolist()]))
+        one = self._zlen[su] == 1
+        if one.any():
+            picked, inv = np.unique(st[one], return_inverse=True)
+            pieces.append((su[one], inv.reshape(-1), [tokens[i] for i in picked.tolist()]))
+        return self._pairs_out(pieces)
+
+    def index_grams(self):
+        """index_grams(norm, lang) of every unit: (unit indexes, gram ids, gram strings)."""
+        tokens = self.tokens
+        u, t, _ = self._distinct[0]
+        picked, inv = np.unique(t, return_inverse=True)
+        pieces = [(u, inv.reshape(-1), [tokens[i] for i in picked.tolist()])]
+        cps = self._cps
+        if len(cps):
+            lens = self._zlen
+            at = np.flatnonzero(lens)
+            unit = np.repeat(at, lens[at])
+            ends = (self._zstart + lens)[unit]
+            pos = np.arange(len(cps))
+            ok = pos + 1 < ends  # a bigram starts at every character but the last
+            g = pos[ok]
+            bu, bg = unit[ok], cps[g] * self._CP + cps[g + 1]
+            picked, inv = np.unique(bg, return_inverse=True)
+            pieces.append((bu, inv.reshape(-1), [chr(v // self._CP) + chr(v % self._CP) for v in picked.tolist()]))
+            one = lens[unit] == 1
+            picked, inv = np.unique(cps[one], return_inverse=True)
+            pieces.append((unit[one], inv.reshape(-1), [chr(c) for c in picked.tolist()]))
+        return self._pairs_out(pieces)
 
 
 def numbers(text: str) -> list[str]:

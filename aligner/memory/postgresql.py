@@ -22,7 +22,7 @@ import re
 from typing import Sequence
 
 from aligner.errors import InputError, OutputError
-from aligner.memory.base import COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_id
+from aligner.memory.base import COLUMNS, READ_SQL, VISIBLE, SqlMemory, new_units, now_iso, owner_id
 from aligner.memory.sqlite import APPLICATION, _pairs_of
 
 # Its own schema number: the SQLite store's schema 4 (a lazily built FTS5 index) changed
@@ -177,7 +177,7 @@ class PostgresMemory(SqlMemory):
             c.execute("SELECT pg_advisory_lock(%s, %s)", (_LOCK_SPACE, id_))
             return id_, 0
 
-    def _insert_batch(self, rows, import_id, done):
+    def _insert_batch(self, rows, import_id, done, norms=None):
         with self._write() as c:
             c.execute("CREATE TEMP TABLE IF NOT EXISTS units_in (LIKE units INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
             cols = ", ".join(COLUMNS)
@@ -187,11 +187,11 @@ class PostgresMemory(SqlMemory):
             # Ids were drawn in file order by COPY (the column default); rows go in in key order.
             cur = c.execute(f"INSERT INTO units (id, {cols}, import_id) SELECT id, {cols}, import_id "
                             f"FROM units_in ORDER BY ukey ON CONFLICT (ukey) DO NOTHING "
-                            f"RETURNING id, src_lang, tgt_lang, source, target")
+                            f"RETURNING id, ukey")
             added = cur.rowcount
-            new = sorted(cur.fetchall())
+            new = cur.fetchall()
             if new:
-                self._index_units(c, new)
+                self._index_units(c, *new_units(rows, norms, new))
             c.execute("UPDATE imports SET done=%s WHERE id=%s", (done, import_id))
             for pair in sorted(_pairs_of(rows)):
                 c.execute("INSERT INTO pairs VALUES (%s, %s) ON CONFLICT DO NOTHING", pair)

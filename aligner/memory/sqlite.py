@@ -28,14 +28,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
 from typing import Sequence
 
 from aligner.errors import InputError, OutputError
-from aligner.memory.base import (COLUMNS, READ_COLUMNS, READ_SQL, VISIBLE, SqlMemory, now_iso, owner_alive,
-                                 owner_id)
+from aligner.memory.base import (COLUMNS, READ_COLUMNS, READ_SQL, VISIBLE, SqlMemory, new_units, now_iso,
+                                 owner_alive, owner_id)
 from aligner.memory import match as M
 
 APPLICATION = "aligner translation memory"
@@ -237,7 +238,7 @@ class SqliteMemory(SqlMemory):
                             (file, sha256, now_iso(), owner_id()))
             return cur.lastrowid, 0
 
-    def _insert_batch(self, rows, import_id, done):
+    def _insert_batch(self, rows, import_id, done, norms=None):
         with self._write() as c:
             last = c.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]
             cur = c.executemany(f"INSERT OR IGNORE INTO units({', '.join(COLUMNS)}, import_id) "
@@ -246,11 +247,25 @@ class SqliteMemory(SqlMemory):
             added = max(cur.rowcount, 0)
             # (the concordance index is filled later: _catch_up_fts)
             if added:
-                self._index_units(c, c.execute("SELECT id, src_lang, tgt_lang, source, target FROM units "
-                                               "WHERE id > ?", (last,)).fetchall())
+                # (new ids are above the last: this transaction holds the write lock)
+                self._index_units(c, *new_units(rows, norms, c.execute(
+                    "SELECT id, ukey FROM units WHERE id > ?", (last,)).fetchall()))
             c.executemany("INSERT OR IGNORE INTO pairs VALUES (?, ?)", _pairs_of(rows))
             c.execute("UPDATE imports SET done=? WHERE id=?", (done, import_id))
         return added
+
+    def _count_batch(self, c, table, tokens, counts):
+        # One statement: the counts go in as one JSON object (parsed by SQLite, not bound one
+        # by one), and the upsert returns the totals (the read and the write of the base
+        # class in one pass over the B-tree).
+        if not tokens:
+            return {}
+        arg = json.dumps(dict(sorted(zip(tokens, counts))), ensure_ascii=False)
+        if "\\u0000" in arg:  # SQLite's JSON cuts a text at a NUL: those go one by one
+            return super()._count_batch(c, table, tokens, counts)
+        return dict(c.execute(f"INSERT INTO {table}(gram, n) SELECT key, value FROM json_each(?) WHERE true "
+                              f"ON CONFLICT (gram) DO UPDATE SET n = {table}.n + excluded.n RETURNING gram, n",
+                              (arg,)).fetchall())
 
     def _finish_import(self, import_id):
         with self._write() as c:
