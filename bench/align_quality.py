@@ -388,9 +388,8 @@ def choose_weights(grid: list[dict[str, float]], runs: list[list[Result]],
     unless another point beats them on the training chapters by more than one standard error
     of the paired F1 difference (the one-standard-error rule: a grid's argmax on four
     chapters may pick noise). The error is McNemar's: the gold beads one run finds and the
-    other does not, sqrt of their count, over (predicted + gold) / 2 beads. On mac-dev the
-    grid's best beats the shipped weights by more than that on each training novel, so the
-    rule keeps the argmax's choice there (docs/benchmarks.md, issue 14, sixth round)."""
+    other does not, sqrt of their count, over (predicted + gold) / 2 beads (docs/benchmarks.md,
+    issue 14, sixth round: on mac-dev it keeps the shipped weights for one of the novels)."""
     scores = [f1(*pooled(r))[2] for r in runs]
     top = max(range(len(grid)), key=lambda g: scores[g])
     home = next((g for g, cfg in enumerate(grid) if all(shipped.get(k) == v for k, v in cfg.items())), None)

@@ -21,7 +21,8 @@ much closer the two spans are to each other than to the other text on average,
 
 and the score is the log-likelihood ratio of x between true beads and wrong beads of the
 same type: LLR = slope * (x - centre) (two normals with a shared variance), clipped, with
-the slope and centre of each bead type fitted on development data (see `CALIBRATION`).
+the slope and centre of each bead type fitted on development data (see `CALIBRATION`) and
+re-fitted to each text's first alignment where it has enough beads (`reestimate`).
 The span vectors of each length are made once per text; a bead type then costs one matrix
 product per block of band rows (the source spans of the block against the target spans in
 their reach).
