@@ -227,3 +227,58 @@ def test_encoder_limits_blas_to_its_threads(monkeypatch):
     monkeypatch.setattr(E, "BESIDE_BATCHES", 10 ** 6)  # in this process, where the spy sees it
     E.encode_pooled(ZH + EN)
     assert seen and all(n == [b.threads] * len(n) for n in seen)
+
+
+def _given_pairing(noise: float, n: int = 60, seed: int = 0):
+    """n source sentence vectors and their translations (1-1), the translations the source
+    vectors plus `noise` times a random vector: an encoder that is surer of some texts."""
+    rng = np.random.default_rng(seed)
+    sv = rng.normal(size=(n, 512))
+    sv /= np.linalg.norm(sv, axis=1, keepdims=True)
+    tv = sv + noise * rng.normal(size=(n, 512)) / 512 ** 0.5
+    p = Pairing(Side("en", [f"s{k}" for k in range(n)]), Side("fr", [f"t{k}" for k in range(n)]))
+    sig = get_signal("embedding", src_vectors=sv, tgt_vectors=tv)
+    sig.prepare(p)
+    return sig, [([k], [k]) for k in range(n)]
+
+
+def test_reestimate_fits_the_calibration_to_the_texts_own_alignment():
+    """The 1-1 calibration re-fitted to the text's beads against their near misses, as
+    fit_calibration does with gold beads (the same margins, computed bead by bead there)."""
+    from aligner.align.signals.embedding import CALIBRATION_SUMS, fit_calibration, near_miss_samples
+    sig, beads = _given_pairing(noise=1.0)
+    assert sig.calibration == CALIBRATION_SUMS
+    sig.reestimate(beads)
+    want = fit_calibration(near_miss_samples(sig, beads))[(1, 1)]
+    assert sig.calibration[(1, 1)] == pytest.approx(want, rel=1e-6)
+    assert sig.calibration[(1, 1)] != pytest.approx(CALIBRATION_SUMS[(1, 1)], rel=0.05)
+    # groups without 20 beads in the alignment keep the given calibration
+    assert sig.calibration[(1, 2)] == CALIBRATION_SUMS[(1, 2)]
+    # a text whose translations lie closer to their sources gets its own fit: a higher
+    # centre (a margin that would be a true bead in the other text is doubtful in this one)
+    sure, beads2 = _given_pairing(noise=0.5, seed=1)
+    sure.reestimate(beads2)
+    assert sure.calibration[(1, 1)][1] > sig.calibration[(1, 1)][1] + 0.05
+
+
+def test_reset_restores_the_given_calibration_but_keeps_one_a_caller_set():
+    sig, beads = _given_pairing(noise=1.0)
+    given = sig.calibration
+    sig.reestimate(beads)
+    assert sig.calibration != given
+    sig.reset()
+    assert sig.calibration is given
+    sig.reestimate(beads)
+    mine = {g: (10.0, 0.3) for g in given}
+    sig.calibration = mine  # as the quality bench sets a calibration fitted elsewhere
+    sig.reset()
+    assert sig.calibration is mine
+
+
+def test_reestimate_without_encoded_sentences_changes_nothing():
+    """A long text's first pass runs before any sentence is encoded: nothing to fit."""
+    sig, beads = _given_pairing(noise=1.0)
+    sig.restrict(np.zeros(60, bool), np.zeros(60, bool))
+    given = dict(sig.calibration)
+    sig.reestimate(beads)
+    assert sig.calibration == given

@@ -21,7 +21,8 @@ much closer the two spans are to each other than to the other text on average,
 
 and the score is the log-likelihood ratio of x between true beads and wrong beads of the
 same type: LLR = slope * (x - centre) (two normals with a shared variance), clipped, with
-the slope and centre of each bead type fitted on development data (see `CALIBRATION`).
+the slope and centre of each bead type fitted on development data (see `CALIBRATION`) and
+re-fitted to each text's first alignment where it has enough beads (`reestimate`).
 The span vectors of each length are made once per text; a bead type then costs one matrix
 product per block of band rows (the source spans of the block against the target spans in
 their reach).
@@ -63,6 +64,9 @@ CALIBRATION_SUMS: dict[tuple[int, int], tuple[float, float]] = {
 #: the search compares, and the proxy's centres penalise many-sentence beads more than the
 #: search needs. bench/align_quality.py --loo re-fits them (joined) on one novel all the same.
 CALIBRATION: dict[tuple[int, int], tuple[float, float]] = dict(CALIBRATION_SUMS)
+#: Beads of a type group a text's first alignment needs for `EmbeddingSignal.reestimate` to
+#: re-fit that group's calibration (fit_calibration's minimum, for the gold beads).
+SELF_CALIBRATION_BEADS = 20
 #: The LLR is clipped to this range: a cosine alone never makes a bead certain or impossible.
 LLR_RANGE = (-8.0, 8.0)
 #: Cosine above which two sentences of one side, at most 7 apart, are near twins (a repeated
@@ -449,6 +453,8 @@ class EmbeddingSignal(Signal):
     max_span = 8
     #: expensive per sentence: a long text is encoded only where the alignment is uncertain
     costly: ClassVar[bool] = True
+    #: re-fit the calibration to the text's first alignment (`reestimate`)
+    self_calibrate: ClassVar[bool] = True
 
     def prepare(self, pairing: Pairing) -> None:
         super().prepare(pairing)
@@ -477,7 +483,12 @@ class EmbeddingSignal(Signal):
 
     def reset(self) -> None:
         """Back to the start of a run: a long text has no sentence in use until the aligner
-        names the uncertain ones (the vectors already encoded are kept)."""
+        names the uncertain ones (the vectors already encoded are kept), and the calibration
+        is the one given, not the one `reestimate` fitted (unless a caller set another)."""
+        fitted = getattr(self, "_self_fitted", None)
+        if fitted is not None and self.calibration is fitted:
+            self.calibration = self._given_calibration
+        self._self_fitted = None
         n, m = self.pairing.n, self.pairing.m
         self.restricted = False
         if self.encode_all:
@@ -597,6 +608,61 @@ class EmbeddingSignal(Signal):
             bg = (vecs @ (self.tmean if side == 0 else self.smean)).astype(np.float64)
             got = self._spans[key] = (row, vecs, bg)
         return got
+
+    def reestimate(self, beads: list[tuple[list[int], list[int]]]) -> None:
+        """Re-fit the calibration of each bead type group to this text's first alignment: its
+        beads against their near misses (as `fit_calibration` does with gold beads), for the
+        groups with at least SELF_CALIBRATION_BEADS beads whose sentences all carry evidence
+        (a long text's first pass has none encoded: nothing changes). How far a true bead's
+        margin lies above its neighbours' differs from text to text (mac-dev's novels, fitted
+        on their gold: 1-1 slope 14.6 on both, centre 0.30 / 0.34), and the coverage signals
+        re-fit their recall per text in the same way."""
+        if not self.self_calibrate:
+            return
+        cal = dict(self.calibration)
+        for g, (pos, neg) in self._near_miss_margins(beads).items():
+            if len(pos) < SELF_CALIBRATION_BEADS or len(neg) < SELF_CALIBRATION_BEADS or g not in cal:
+                continue
+            var = 0.5 * (pos.var() + neg.var())
+            if pos.mean() <= neg.mean() or var <= 0:  # a first alignment that says nothing
+                continue
+            cal[g] = (float((pos.mean() - neg.mean()) / max(var, 1e-6)), float(0.5 * (pos.mean() + neg.mean())))
+        self._given_calibration = self.calibration
+        self.calibration = self._self_fitted = cal
+
+    def _near_miss_margins(self, beads) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+        """Per bead type group, the margins of `beads` and of their near misses (each moved by
+        -1..1 source and -2..2 target sentences), the beads whose sentences all carry
+        evidence only; from the span vectors the band scoring uses (`spans`)."""
+        starts: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for src, tgt in beads:
+            if src and tgt and len(src) <= self.max_span and len(tgt) <= self.max_span:
+                starts.setdefault((len(src), len(tgt)), []).append((src[0], tgt[0]))
+        pos: dict = {}
+        neg: dict = {}
+        for (a, b), kl in starts.items():
+            k, l = np.array(kl, dtype=np.int64).T
+            g = _group(a, b)
+            pos.setdefault(g, []).append(self._margins(k, l, a, b))
+            for ds in (-1, 0, 1):
+                for dt in (-2, -1, 0, 1, 2):
+                    if ds or dt:
+                        neg.setdefault(g, []).append(self._margins(k + ds, l + dt, a, b))
+        return {g: (np.concatenate(pos[g]), np.concatenate(neg[g])) for g in pos}
+
+    def _margins(self, k: np.ndarray, l: np.ndarray, a: int, b: int) -> np.ndarray:
+        """The margins x of the beads of type (a, b) starting at (k, l) that lie in the texts
+        and whose sentences all carry evidence (the others are left out)."""
+        n, m = self.pairing.n, self.pairing.m
+        srow, svec, sbg = self.spans(0, a)
+        trow, tvec, tbg = self.spans(1, b)
+        inside = (k >= 0) & (k + a <= n) & (l >= 0) & (l + b <= m)
+        sr = np.where(inside, srow[np.clip(k, 0, max(n - 1, 0))], -1) if n else np.full(len(k), -1)
+        tr = np.where(inside, trow[np.clip(l, 0, max(m - 1, 0))], -1) if m else np.full(len(l), -1)
+        ok = (sr >= 0) & (tr >= 0)
+        sr, tr = sr[ok], tr[ok]
+        dots = np.einsum("ij,ij->i", svec[sr].astype(np.float64), tvec[tr].astype(np.float64))
+        return dots - 0.5 * (sbg[sr] + tbg[tr])
 
     # ------------------------------------------------------------------ scoring
     def score_cells(self, band: Band) -> None:
