@@ -282,3 +282,18 @@ def test_reestimate_without_encoded_sentences_changes_nothing():
     given = dict(sig.calibration)
     sig.reestimate(beads)
     assert sig.calibration == given
+
+
+def test_restricted_to_no_sentence_keeps_the_given_vectors_width():
+    """A sentence-transformers model gives 768-d vectors (LaBSE): a restriction to no
+    sentence used to build 512-d arrays beside them and fail on the first product."""
+    rng = np.random.default_rng(0)
+    sv = rng.normal(size=(8, 768))
+    p = Pairing(Side("en", [f"s{k}" for k in range(8)]), Side("fr", [f"t{k}" for k in range(8)]))
+    sig = get_signal("embedding", src_vectors=sv, tgt_vectors=sv.copy())
+    sig.prepare(p)
+    sig.restrict(np.zeros(8, bool), np.zeros(8, bool))
+    assert sig.sv.shape == sig.tv.shape == (8, 768)
+    assert sig.n_encoded == (0, 0)
+    sig.restrict(np.ones(8, bool), np.zeros(8, bool))
+    assert sig.sv.shape == (8, 768) and sig.n_encoded == (8, 0)

@@ -547,7 +547,7 @@ class EmbeddingSignal(Signal):
         if self.options.get("src_vectors") is None:
             self._encode([(0, int(k)) for k in si] + [(1, int(k)) for k in ti])
         vs, vt = self._vectors(0, si), self._vectors(1, ti)
-        dim = vs.shape[1] if len(vs) else (vt.shape[1] if len(vt) else 512)
+        dim = vs.shape[1] if len(vs) else vt.shape[1]  # (an empty side's array still has its width)
         sv = np.zeros((n, dim), dtype=np.float32)
         tv = np.zeros((m, dim), dtype=np.float32)
         sv[si], tv[ti] = vs, vt
