@@ -129,9 +129,9 @@ def test_helper_without_a_job_is_stopped_and_a_failed_warm_up_is_harmless():
         job = parallel.Beside(_square, 9, helper=True)
         assert job.on_helper and job.result() == 81
     with parallel.helper(f"{__name__}:_warm"):
-        pid = parallel._HELPER.pid
+        pid = parallel._HELPERS[None].pid
         assert parallel.Beside(_square, 2).on_helper is False  # only jobs that ask for it
-    assert parallel._HELPER is None and _gone(pid)
+    assert not parallel.waiting() and _gone(pid)
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setattr(parallel, "ENABLED", False)
     with parallel.helper(f"{__name__}:_warm") as started:
@@ -278,7 +278,7 @@ def test_ctrl_c_while_forking_is_raised_not_lost():
     with pytest.raises(KeyboardInterrupt):
         with parallel.helper(f"{__name__}:_warm"):
             pass
-    assert not _CTRL_C_AT_FORK and parallel._HELPER is None  # the helper stopped
+    assert not _CTRL_C_AT_FORK and not parallel.waiting()  # the helper stopped
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 

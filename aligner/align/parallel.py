@@ -191,9 +191,8 @@ class _Helper:
         self.job_file = self.job_w = self.result_r = -1
 
 
-#: the helper waiting for its job (one at a time, in this process), and the named ones
-_HELPER: _Helper | None = None
-_NAMED: dict[str, _Helper] = {}
+#: the helpers waiting for their job in this process, by name (None: the unnamed one)
+_HELPERS: dict[str | None, _Helper] = {}
 
 
 @contextlib.contextmanager
@@ -212,11 +211,10 @@ def helper(warm: str, name: str | None = None) -> Iterator[bool]:
 
 def waiting(name: str | None = None) -> bool:
     """Does a helper (the unnamed one, or that named one) wait for its job?"""
-    return (_HELPER if name is None else _NAMED.get(name)) is not None
+    return name in _HELPERS
 
 
 def _start_helper(warm: str, name: str | None = None) -> bool:
-    global _HELPER
     if waiting(name) or not available():
         return False
     try:
@@ -254,10 +252,7 @@ def _start_helper(warm: str, name: str | None = None) -> bool:
     os.close(job_r)
     os.close(result_w)
     if pid > 0:
-        if name is None:
-            _HELPER = _Helper(pid, job_file, job_w, result_r)
-        else:
-            _NAMED[name] = _Helper(pid, job_file, job_w, result_r)
+        _HELPERS[name] = _Helper(pid, job_file, job_w, result_r)
     else:
         for fd in (job_file, job_w, result_r):
             os.close(fd)
@@ -270,11 +265,7 @@ def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple, name: str 
     """Hand `fn(*args)` to the waiting helper (unnamed, or `name`): the job written to the
     helper's file, then its size (8 bytes: never blocks) to its pipe. False (and the helper
     stopped) if it cannot be."""
-    global _HELPER
-    if name is None:
-        h, _HELPER = _HELPER, None
-    else:
-        h = _NAMED.pop(name, None)
+    h = _HELPERS.pop(name, None)
     if h is None:
         return False
     try:
@@ -293,11 +284,7 @@ def _give_to_helper(job: Beside, fn: Callable[..., Any], args: tuple, name: str 
 
 
 def _stop_helper(name: str | None = None) -> None:
-    global _HELPER
-    if name is None:
-        h, _HELPER = _HELPER, None
-    else:
-        h = _NAMED.pop(name, None)
+    h = _HELPERS.pop(name, None)
     if h is not None:
         _kill(h)
 
