@@ -64,9 +64,9 @@ CALIBRATION_SUMS: dict[tuple[int, int], tuple[float, float]] = {
 #: the search compares, and the proxy's centres penalise many-sentence beads more than the
 #: search needs. bench/align_quality.py --loo re-fits them (joined) on one novel all the same.
 CALIBRATION: dict[tuple[int, int], tuple[float, float]] = dict(CALIBRATION_SUMS)
-#: Beads of a type group a text's first alignment needs for `EmbeddingSignal.reestimate` to
-#: re-fit that group's calibration (fit_calibration's minimum, for the gold beads).
-SELF_CALIBRATION_BEADS = 20
+#: True beads (and wrong ones) a type group needs for its calibration to be fitted: by
+#: `fit_calibration` from gold beads, by `EmbeddingSignal.reestimate` from a first alignment.
+FIT_MIN_BEADS = 20
 #: The LLR is clipped to this range: a cosine alone never makes a bead certain or impossible.
 LLR_RANGE = (-8.0, 8.0)
 #: Cosine above which two sentences of one side, at most 7 apart, are near twins (a repeated
@@ -612,7 +612,7 @@ class EmbeddingSignal(Signal):
     def reestimate(self, beads: list[tuple[list[int], list[int]]]) -> None:
         """Re-fit the calibration of each bead type group to this text's first alignment: its
         beads against their near misses (as `fit_calibration` does with gold beads), for the
-        groups with at least SELF_CALIBRATION_BEADS beads whose sentences all carry evidence
+        groups with at least FIT_MIN_BEADS beads whose sentences all carry evidence
         (a long text's first pass has none encoded: nothing changes). How far a true bead's
         margin lies above its neighbours' differs from text to text (mac-dev's novels, fitted
         on their gold: 1-1 slope 14.6 on both, centre 0.30 / 0.34), and the coverage signals
@@ -621,12 +621,11 @@ class EmbeddingSignal(Signal):
             return
         cal = dict(self.calibration)
         for g, (pos, neg) in self._near_miss_margins(beads).items():
-            if len(pos) < SELF_CALIBRATION_BEADS or len(neg) < SELF_CALIBRATION_BEADS or g not in cal:
+            if len(pos) < FIT_MIN_BEADS or len(neg) < FIT_MIN_BEADS or g not in cal:
                 continue
-            var = 0.5 * (pos.var() + neg.var())
-            if pos.mean() <= neg.mean() or var <= 0:  # a first alignment that says nothing
+            if pos.mean() <= neg.mean() or pos.var() + neg.var() <= 0:  # a first alignment that says nothing
                 continue
-            cal[g] = (float((pos.mean() - neg.mean()) / max(var, 1e-6)), float(0.5 * (pos.mean() + neg.mean())))
+            cal[g] = _fit_group(pos, neg)
         self._given_calibration = self.calibration
         self.calibration = self._self_fitted = cal
 
@@ -827,19 +826,21 @@ def near_miss_samples(signal: "EmbeddingSignal", gold: list[tuple[list[int], lis
     return out
 
 
+def _fit_group(pos, neg) -> tuple[float, float]:
+    """(slope, centre) of one group's LLR from the margins of its true and wrong beads."""
+    p, q = np.asarray(pos, dtype=np.float64), np.asarray(neg, dtype=np.float64)
+    var = 0.5 * (p.var() + q.var())
+    return float((p.mean() - q.mean()) / max(var, 1e-6)), float(0.5 * (p.mean() + q.mean()))
+
+
 def fit_calibration(samples: dict[tuple[int, int], tuple[list[float], list[float]]]
                     ) -> dict[tuple[int, int], tuple[float, float]]:
     """Slope and centre of the LLR per bead type group from margins of true beads and of
     wrong ones: two normals with a pooled variance give LLR = slope * (x - centre) with
     slope = (mu_true - mu_wrong) / var and centre = (mu_true + mu_wrong) / 2. Groups with
     few true beads borrow the 1-2 fit."""
-    out: dict[tuple[int, int], tuple[float, float]] = {}
-    for g, (pos, neg) in samples.items():
-        if len(pos) < 20 or len(neg) < 20:
-            continue
-        p, q = np.asarray(pos), np.asarray(neg)
-        var = 0.5 * (p.var() + q.var())
-        out[g] = (float((p.mean() - q.mean()) / max(var, 1e-6)), float(0.5 * (p.mean() + q.mean())))
+    out = {g: _fit_group(pos, neg) for g, (pos, neg) in samples.items()
+           if len(pos) >= FIT_MIN_BEADS and len(neg) >= FIT_MIN_BEADS}
     fallback = out.get((1, 2)) or out.get((1, 1)) or (16.0, 0.22)
     for g in CALIBRATION:
         out.setdefault(g, fallback)
