@@ -30,13 +30,11 @@ class LengthSignal(Signal):
     description = "character lengths of the two spans, ratio estimated from the documents"
     #: variance of delta = v0 + v1 / L, and the spread of delta for unrelated spans (the gold
     #: beads moved by 3-30 target sentences): fitted by `fit_variance` on the gold beads of
-    #: mac-dev, all 8 chapters (bench/align_quality.py's `fit_constants`); bench/align_quality.py
-    #: --loo re-fits them on one novel at a time. Fitted on one novel they lift the other
-    #: (黄金时代 0.9643 -> 0.9706, 三体 0.9530 -> 0.9530, the other constants as shipped), and
-    #: bible-dev 001 too (0.9855 -> 0.9860; --no-embedding 0.9833 -> 0.9844), though the Bible's
-    #: own gold fits a tighter variance (v0 0.030, v1 0.91), which scores it lower (--no-embedding 0.9829):
-    #: a length model less sure of itself than the gold says lets the text's words decide
-    #: (docs/benchmarks.md, issue 14, fifth round). Before: 0.015, 1.8, 0.8.
+    #: mac-dev, all 8 chapters (bench/align_quality.py's `fit_constants`; --loo re-fits them on
+    #: one novel at a time). Fitted on one novel they lift the other, and bible-dev 001 too,
+    #: though the Bible's own gold fits a tighter variance that scores it lower: a length model
+    #: less sure of itself lets the text's words decide (docs/benchmarks.md, issue 14, fifth
+    #: round). Before: 0.015, 1.8, 0.8, set by hand.
     v0 = 0.00443
     v1 = 3.054
     background = 0.717
